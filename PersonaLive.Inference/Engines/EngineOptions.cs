@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PersonaLive.Inference.Engines;
+
+/// <summary>
+/// Engine selection and model settings (configuration section <c>Engine</c>; environment override
+/// <c>Engine__Name=personalive</c> etc.). Validated when the host starts.
+/// </summary>
+public sealed class EngineOptions
+{
+    public const string SectionName = "Engine";
+
+    /// <summary><c>lite</c> (default, CPU) or <c>personalive</c> (diffusion model, GPU).</summary>
+    [Required, RegularExpression("^(lite|personalive)$", ErrorMessage = "Engine:Name must be 'lite' or 'personalive'.")]
+    public string Name { get; set; } = "lite";
+
+    /// <summary>Where model files live; provisioned there on first use or by <c>./persona.sh models</c>.</summary>
+    [Required]
+    public string ModelDirectory { get; set; } = DefaultModelDirectory();
+
+    /// <summary>ONNX Runtime execution provider: <c>cpu</c>, <c>cuda</c> or <c>tensorrt</c> (falls back to cpu with a logged reason).</summary>
+    [Required, RegularExpression("^(cpu|cuda|tensorrt)$", ErrorMessage = "Engine:ExecutionProvider must be 'cpu', 'cuda' or 'tensorrt'.")]
+    public string ExecutionProvider { get; set; } = "cpu";
+
+    /// <summary>Run fp16 model variants where the model set provides them.</summary>
+    public bool Fp16 { get; set; }
+
+    /// <summary>Default: <c>$XDG_CACHE_HOME/personalive/models</c> or <c>~/.cache/personalive/models</c>.</summary>
+    public static string DefaultModelDirectory()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(cache))
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(cache, "personalive", "models");
+    }
+}

@@ -1,0 +1,66 @@
+using System.Reflection;
+
+namespace PersonaLive.Web.Tests.Architecture;
+
+/// <summary>
+/// Enforces ARCHITECTURE.md's dependency rule on the compiled assemblies: Inference and WebRtc never
+/// reference each other, Web, or ASP.NET Core; Web references both.
+/// </summary>
+public sealed class DependencyRuleTests
+{
+    private static readonly string[] Libraries = ["PersonaLive.Inference", "PersonaLive.WebRtc"];
+
+    public static TheoryData<string> LibraryNames => new(Libraries);
+
+    [Theory]
+    [MemberData(nameof(LibraryNames))]
+    public void Library_references_no_sibling_no_web_and_no_aspnetcore(string library)
+    {
+        var violations = DependencyRule.Violations(LoadReferences(library), library);
+        Assert.True(violations.Count == 0, $"{library} breaks the dependency rule: {string.Join(", ", violations)}");
+    }
+
+    [Fact]
+    public void Web_references_both_libraries()
+    {
+        var refs = LoadReferences("PersonaLive.Web");
+        Assert.Contains("PersonaLive.Inference", refs);
+        Assert.Contains("PersonaLive.WebRtc", refs);
+    }
+
+    [Fact]
+    public void Rule_flags_a_forbidden_reference()
+    {
+        // The checker itself must catch each forbidden kind, or the tests above could never fail.
+        var refs = new[] { "System.Runtime", "PersonaLive.WebRtc", "Microsoft.AspNetCore.Http", "PersonaLive.Web" };
+        var violations = DependencyRule.Violations(refs, "PersonaLive.Inference");
+        Assert.Equal(["PersonaLive.WebRtc", "Microsoft.AspNetCore.Http", "PersonaLive.Web"], violations);
+        Assert.Empty(DependencyRule.Violations(["System.Runtime", "Microsoft.Extensions.Logging.Abstractions"], "PersonaLive.WebRtc"));
+    }
+
+    private static string[] LoadReferences(string assemblyName)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
+        Assert.True(File.Exists(path), $"{path} not found next to the tests.");
+        // Reads metadata only; no code of the library runs.
+        var names = AssemblyName.GetAssemblyName(path);
+        using var stream = File.OpenRead(path);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        Assert.Equal(assemblyName, names.Name);
+        return md.AssemblyReferences.Select(h => md.GetString(md.GetAssemblyReference(h).Name)).ToArray();
+    }
+}
+
+/// <summary>The rule as data: what a library assembly may not reference.</summary>
+internal static class DependencyRule
+{
+    private static readonly string[] ForbiddenPrefixes = ["Microsoft.AspNetCore"];
+    private static readonly string[] OurAssemblies = ["PersonaLive.Inference", "PersonaLive.WebRtc", "PersonaLive.Web"];
+
+    public static List<string> Violations(IEnumerable<string> references, string library) =>
+        references.Where(r =>
+                (OurAssemblies.Contains(r, StringComparer.Ordinal) && r != library) ||
+                ForbiddenPrefixes.Any(p => r.StartsWith(p, StringComparison.Ordinal)))
+            .ToList();
+}

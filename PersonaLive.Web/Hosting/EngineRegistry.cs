@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using PersonaLive.Inference.Engines;
+
+namespace PersonaLive.Web.Hosting;
+
+/// <summary>
+/// Maps the configured engine name to its factory. Engines not built into this version yield an
+/// <see cref="UnavailableEngineFactory"/> so the app still serves and says why nothing animates.
+/// </summary>
+internal static class EngineRegistry
+{
+    public static IAnimationEngineFactory CreateFactory(EngineOptions options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _ = loggers;
+        return options.Name switch
+        {
+            _ => new UnavailableEngineFactory(options.Name),
+        };
+    }
+}
+
+/// <summary>Stands in for an engine that this build does not contain; every use reports why.</summary>
+internal sealed class UnavailableEngineFactory(string name) : IAnimationEngineFactory
+{
+    public string Name => name;
+
+    public EngineStatus Status { get; } = new(EngineState.Failed, $"The '{name}' engine is not available in this build.");
+
+    public Task WarmUpAsync(IProgress<EngineStatus>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(Status);
+        return Task.FromException(new InvalidOperationException(Status.Message));
+    }
+
+    public Task<PortraitResult> PreparePortraitAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken) =>
+        Task.FromResult(PortraitResult.Fail(Status.Message));
+
+    public IAnimationEngine CreateEngine() => throw new InvalidOperationException(Status.Message);
+}

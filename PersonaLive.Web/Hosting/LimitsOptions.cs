@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PersonaLive.Web.Hosting;
+
+/// <summary>
+/// Resource limits (configuration section <c>Limits</c>): admission control, upload limits, idle
+/// timeout and viewers per session. Validated when the host starts.
+/// </summary>
+public sealed class LimitsOptions
+{
+    public const string SectionName = "Limits";
+
+    [Range(1, 1000)] public int MaxSessions { get; set; } = 4;
+    [Range(1024, 64L * 1024 * 1024)] public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
+    [Range(64 * 64, 100_000_000)] public long MaxUploadPixels { get; set; } = 40_000_000;
+    [Range(5, 86_400)] public int IdleTimeoutSeconds { get; set; } = 120;
+    [Range(0, 1000)] public int MaxViewersPerSession { get; set; } = 10;
+}

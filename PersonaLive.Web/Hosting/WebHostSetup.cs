@@ -18,6 +18,9 @@ internal static class WebHostSetup
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Serve wwwroot and framework assets straight from a build output too (./persona.sh run does not
+        // publish); in a published app the manifest is absent and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
         MapEndpoints(app);

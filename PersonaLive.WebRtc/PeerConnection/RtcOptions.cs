@@ -2,7 +2,8 @@ namespace PersonaLive.WebRtc.PeerConnection;
 
 /// <summary>
 /// Media transport settings (configuration section <c>Rtc</c>): the one shared UDP port every session
-/// uses (ICE-lite, demultiplexed by ICE username), and the addresses announced as host candidates.
+/// uses (ICE-lite, demultiplexed by ICE username), the addresses announced as host candidates, and the
+/// bounds of the congestion response.
 /// </summary>
 public sealed class RtcOptions
 {
@@ -19,4 +20,31 @@ public sealed class RtcOptions
 
     /// <summary>STUN/TURN URLs handed to the browser's RTCPeerConnection.</summary>
     public IList<string> IceServers { get; } = new List<string>();
+
+    /// <summary>Ceiling we announce with REMB for the browser's upload (kb/s).</summary>
+    public int MaxIncomingBitrateKbps { get; set; } = 2500;
+
+    /// <summary>Start value of our encoder's target bitrate (kb/s).</summary>
+    public int StartOutgoingBitrateKbps { get; set; } = 1200;
+
+    /// <summary>Lower bound of our encoder's target bitrate (kb/s).</summary>
+    public int MinOutgoingBitrateKbps { get; set; } = 150;
+
+    /// <summary>Upper bound of our encoder's target bitrate (kb/s).</summary>
+    public int MaxOutgoingBitrateKbps { get; set; } = 2500;
+
+    /// <summary>A peer with no authenticated STUN for this long is dropped (RFC 7675 consent; mediasoup default).</summary>
+    public int ConsentTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>DTLS handshake time limit.</summary>
+    public int DtlsHandshakeTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>How long a frame with missing packets waits for NACK retransmissions before it is declared lost.</summary>
+    public int FrameLossTimeoutMs { get; set; } = 250;
+
+    /// <summary>VP8E_SET_CPUUSED for our encoder (negative = fixed realtime speed).</summary>
+    public int EncoderCpuUsed { get; set; } = -8;
+
+    /// <summary>Maximum concurrent peer connections on this server.</summary>
+    public int MaxPeerConnections { get; set; } = 64;
 }

@@ -1,0 +1,40 @@
+using PersonaLive.WebRtc.Benchmarks;
+using PersonaLive.WebRtc.Tests.Support;
+
+namespace PersonaLive.WebRtc.Tests.Media;
+
+/// <summary>Our client against our server over real UDP on 127.0.0.1, through a relay that drops packets.</summary>
+public sealed class LoopbackTests
+{
+    [Fact]
+    public async Task Three_hundred_frames_each_way_survive_five_percent_loss()
+    {
+        VpxTests.SkipWithoutLibvpx();
+        using var logs = new TestLoggerFactory();
+        var r = await LoopbackRun.RunAsync(frames: 300, lossRate: 0.05, width: 320, height: 240, fps: 30, logs, TestContext.Current.CancellationToken);
+        var output = TestContext.Current.TestOutputHelper!;
+        output.WriteLine($"relay dropped {r.RelayDropped} datagrams");
+        output.WriteLine($"server decoded {r.ServerDecoded}/300, client decoded {r.ClientDecoded}/300");
+        output.WriteLine($"recovered (needed a NACK retransmission) = {r.Recovered}, lost (given up, healed by PLI keyframe) = {r.Lost}");
+        output.WriteLine($"server: NACKs sent {r.Server.NacksSent}, retransmissions {r.Server.Retransmissions}, PLIs sent {r.Server.PlisSent}, PLIs received {r.Server.PlisReceived}");
+        output.WriteLine($"client: NACKs sent {r.Client.NacksSent}, retransmissions {r.Client.Retransmissions}, PLIs sent {r.Client.PlisSent}, PLIs received {r.Client.PlisReceived}");
+        if (r.LatenciesMs.Count > 0)
+        {
+            var sorted = r.LatenciesMs.Order().ToList();
+            output.WriteLine($"latency median {sorted[sorted.Count / 2]:F1} ms, p95 {sorted[(int)(sorted.Count * 0.95)]:F1} ms over {sorted.Count} frames");
+        }
+
+        Assert.True(r.RelayDropped > 0);
+        // Every frame after the first keyframe is decoded, or given up and healed by a PLI keyframe;
+        // a few of the last frames may still be in flight when the run ends.
+        Assert.InRange(r.ServerDecoded + r.Server.FramesLost, 290, 300);
+        Assert.InRange(r.ClientDecoded + r.Client.FramesLost, 290, 300);
+        Assert.True(r.ServerDecoded >= 270, $"server decoded only {r.ServerDecoded}");
+        Assert.True(r.ClientDecoded >= 270, $"client decoded only {r.ClientDecoded}");
+        Assert.True(r.Recovered > 0, "5 % loss must have needed NACK retransmissions");
+        Assert.InRange(r.LastServerFrameMeanY, 50, 70);
+        Assert.InRange(r.LastClientFrameMeanY, 50, 70);
+        Assert.NotEmpty(r.LatenciesMs); // the SR mapping gave capture times
+        Assert.Equal("AeadAes128Gcm", r.Server.SrtpProfile);
+    }
+}

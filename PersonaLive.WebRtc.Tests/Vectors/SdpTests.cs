@@ -1,0 +1,102 @@
+using System.Net;
+using PersonaLive.WebRtc.Sdp;
+using PersonaLive.WebRtc.Tests.Support;
+
+namespace PersonaLive.WebRtc.Tests.Vectors;
+
+/// <summary>SDP parse/round trip on Chrome 156's real offer, the answer we build, and clear rejections.</summary>
+public sealed class SdpTests
+{
+    private static readonly string Offer = TestData.Text("chrome156-offer.sdp");
+
+    private static LocalMediaParameters Local() => new(
+        "srvu", "0123456789abcdefghijkl", "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+        [new IPEndPoint(IPAddress.Loopback, 50000)], 12345678, "persona", "stream-1", "track-1");
+
+    [Fact]
+    public void Chrome_offer_round_trips_byte_for_byte()
+    {
+        var sdp = SdpDescription.Parse(Offer);
+        Assert.Equal(Offer, sdp.ToString());
+        Assert.Single(sdp.Media);
+        Assert.Equal(96, sdp.Media[0].FindPayloadType("VP8"));
+        Assert.Contains("a=rtcp-xr:rcvr-rtt=all", sdp.Media[0].Lines); // unknown attributes kept
+    }
+
+    [Fact]
+    public void Answer_to_chrome_offer_has_everything_chrome_needs()
+    {
+        var (answer, video) = SdpNegotiation.CreateAnswer(Offer, Local());
+        var lines = answer.Split("\r\n");
+        Assert.Contains("a=ice-lite", lines);
+        Assert.Contains("a=group:BUNDLE 0", lines);
+        Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 96", lines);
+        Assert.Contains("a=setup:passive", lines);
+        Assert.Contains("a=mid:0", lines);
+        Assert.Contains("a=sendrecv", lines);
+        Assert.Contains("a=rtcp-mux", lines);
+        Assert.Contains("a=rtcp-rsize", lines);
+        Assert.Contains("a=rtpmap:96 VP8/90000", lines);
+        Assert.Contains("a=rtcp-fb:96 nack", lines);
+        Assert.Contains("a=rtcp-fb:96 nack pli", lines);
+        Assert.Contains("a=rtcp-fb:96 ccm fir", lines);
+        Assert.Contains("a=rtcp-fb:96 goog-remb", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("transport-cc", StringComparison.Ordinal) || l.StartsWith("a=extmap", StringComparison.Ordinal));
+        Assert.Contains("a=msid:stream-1 track-1", lines);
+        Assert.Contains("a=ssrc:12345678 cname:persona", lines);
+        Assert.Contains("a=ice-ufrag:srvu", lines);
+        Assert.Contains(lines, l => l.StartsWith("a=fingerprint:sha-256 AA:BB", StringComparison.Ordinal));
+        Assert.Contains("a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", lines);
+
+        Assert.Equal("k771", video.RemoteIceUfrag);
+        Assert.Equal("uScRyDPIXprkiUUz4cyI8RZZ", video.RemoteIcePassword);
+        Assert.Equal(32, video.RemoteFingerprint.Length);
+        Assert.Equal([2001546510u, 1288347669u], video.RemoteSsrcs);
+        Assert.True(video.Nack && video.Pli && video.Fir && video.Remb);
+        // Our answer must itself parse as a valid description for the client role.
+        Assert.Equal(96, SdpNegotiation.ReadAnswer(answer).Vp8PayloadType);
+    }
+
+    [Fact]
+    public void Payload_type_is_taken_from_the_offer()
+    {
+        var firefoxLike = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:120 VP8/90000", StringComparison.Ordinal)
+            .Replace("a=rtpmap:120 ulpfec/90000", "a=rtpmap:121 ulpfec/90000", StringComparison.Ordinal);
+        var (answer, video) = SdpNegotiation.CreateAnswer(firefoxLike, Local());
+        Assert.Equal(120, video.Vp8PayloadType);
+        Assert.Contains("a=rtpmap:120 VP8/90000", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recvonly_offer_gets_a_sendonly_answer()
+    {
+        var (answer, video) = SdpNegotiation.CreateAnswer(Offer.Replace("a=sendrecv", "a=recvonly", StringComparison.Ordinal), Local());
+        Assert.Equal("sendonly", video.LocalDirection);
+        Assert.Contains("a=sendonly\r\n", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Offer_without_vp8_is_rejected_with_a_clear_message()
+    {
+        var noVp8 = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal);
+        var e = Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noVp8, Local()));
+        Assert.Contains("VP8", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Offer_without_dtls_is_rejected_with_a_clear_message()
+    {
+        var noFingerprint = string.Join("\r\n", Offer.Split("\r\n").Where(l => !l.StartsWith("a=fingerprint", StringComparison.Ordinal)));
+        Assert.Contains("DTLS", Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noFingerprint, Local())).Message, StringComparison.Ordinal);
+        var plainRtp = Offer.Replace("UDP/TLS/RTP/SAVPF", "RTP/AVP", StringComparison.Ordinal);
+        Assert.Contains("DTLS", Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(plainRtp, Local())).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("hello")]
+    [InlineData("v=1\r\n")]
+    [InlineData("v=0\r\nm=video x\r\n")]
+    public void Garbage_is_rejected_as_sdp_exception(string text) =>
+        Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(text, Local()));
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Rtp;
+
+namespace PersonaLive.WebRtc.Benchmarks;
+
+/// <summary>Outcome of one loopback run.</summary>
+public sealed record LoopbackResult(
+    int FramesPerDirection,
+    long ServerDecoded,
+    long ClientDecoded,
+    long Lost,
+    long Recovered,
+    IReadOnlyList<double> LatenciesMs,
+    PeerConnectionStats Server,
+    PeerConnectionStats Client,
+    long RelayDropped,
+    double LastServerFrameMeanY,
+    double LastClientFrameMeanY);
+
+/// <summary>
+/// Our client and our server, each on its own UDP socket on 127.0.0.1, connected through a
+/// <see cref="LossyUdpRelay"/>; both send the same number of VP8 frames (a test pattern whose left half
+/// has luma 60 and right half 190) at a fixed rate. Latency is capture-to-decode on the same clock,
+/// using the capture NTP time the receiver derives from our RTP timestamp and SR.
+/// </summary>
+public static class LoopbackRun
+{
+    public static async Task<LoopbackResult> RunAsync(int frames, double lossRate, int width, int height, int fps,
+        ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        RtcOptions Options() { var o = new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }; return o; }
+        await using var serverMedia = new RtcMediaServer(Options(), loggerFactory);
+        await using var clientMedia = new RtcMediaServer(Options(), loggerFactory);
+        using var relay = new LossyUdpRelay(serverMedia.LocalEndPoint, lossRate);
+        var server = serverMedia.CreatePeerConnection();
+        var client = clientMedia.CreatePeerConnection();
+        var latencies = new List<double>();
+        double serverLastY = 0, clientLastY = 0;
+        server.FrameDecoded += (_, f) => serverLastY = f.Frame.MeanY(0, 0, f.Frame.Width / 2 - 8, f.Frame.Height);
+        client.FrameDecoded += (_, f) =>
+        {
+            clientLastY = f.Frame.MeanY(0, 0, f.Frame.Width / 2 - 8, f.Frame.Height);
+            if (f.CaptureNtpTime is ulong capture)
+            {
+                double ms = (NtpTime.ToDateTime(NtpTime.Now()) - NtpTime.ToDateTime(capture)).TotalMilliseconds;
+                lock (latencies)
+                {
+                    latencies.Add(ms);
+                }
+            }
+        };
+        var connected = Task.WhenAll(WaitConnected(server, ct), WaitConnected(client, ct));
+        string offer = client.CreateOffer();
+        string answer = server.CreateAnswer(offer);
+        client.SetAnswer(answer.Replace($" {serverMedia.LocalEndPoint.Port} typ host", $" {relay.ClientFacing.Port} typ host", StringComparison.Ordinal)
+            .Replace($"m=video {serverMedia.LocalEndPoint.Port} ", $"m=video {relay.ClientFacing.Port} ", StringComparison.Ordinal));
+        await connected.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
+
+        var picture = I420Frame.Create(width, height);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < frames; i++)
+        {
+            Pattern(picture, i);
+            ulong now = NtpTime.Now();
+            server.SendFrame(picture, now);
+            client.SendFrame(picture, now);
+            long due = (long)((i + 1) * 1000.0 / fps);
+            long wait = due - clock.ElapsedMilliseconds;
+            if (wait > 0)
+            {
+                await Task.Delay((int)wait, ct).ConfigureAwait(false);
+            }
+        }
+
+        await Task.Delay(1000, ct).ConfigureAwait(false); // let retransmissions and the last frames land
+        var s = server.GetStats();
+        var c = client.GetStats();
+        await client.DisposeAsync().ConfigureAwait(false);
+        await server.DisposeAsync().ConfigureAwait(false);
+        List<double> lat;
+        lock (latencies)
+        {
+            lat = latencies.ToList();
+        }
+
+        return new LoopbackResult(frames, s.FramesDecoded, c.FramesDecoded, s.FramesLost + c.FramesLost,
+            s.FramesRecovered + c.FramesRecovered, lat, s, c, relay.Dropped, serverLastY, clientLastY);
+    }
+
+    /// <summary>Left half luma 60, right half 190, a moving 16-pixel bar so frames differ; chroma neutral-ish.</summary>
+    public static void Pattern(I420Frame f, int index)
+    {
+        for (int y = 0; y < f.Height; y++)
+        {
+            var row = f.Buffer.AsSpan(y * f.StrideY, f.Width);
+            row[..(f.Width / 2)].Fill(60);
+            row[(f.Width / 2)..].Fill(190);
+            int bar = (index * 4) % Math.Max(1, f.Width / 2 - 16);
+            row.Slice(f.Width / 2 + Math.Min(bar, f.Width / 2 - 16), 16).Fill(120);
+        }
+
+        f.U.Fill(100);
+        f.V.Fill(150);
+    }
+
+    private static Task WaitConnected(RtcPeerConnection pc, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pc.ConnectionStateChanged += (_, s) =>
+        {
+            if (s == PeerConnectionState.Connected)
+            {
+                tcs.TrySetResult();
+            }
+            else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed)
+            {
+                tcs.TrySetException(new InvalidOperationException($"Peer connection went {s} before connecting."));
+            }
+        };
+        return tcs.Task.WaitAsync(ct);
+    }
+}

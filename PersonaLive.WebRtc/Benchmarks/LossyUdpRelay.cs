@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PersonaLive.WebRtc.Benchmarks;
+
+/// <summary>
+/// An in-process UDP relay on 127.0.0.1 that drops a fraction of datagrams in both directions, to
+/// exercise retransmission and keyframe recovery (loopback tests and the loopback benchmark). The client
+/// talks to <see cref="ClientFacing"/>; the server sees the relay's second socket as the peer.
+/// </summary>
+public sealed class LossyUdpRelay : IDisposable
+{
+    private readonly Socket _clientSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _serverSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IPEndPoint _server;
+    private readonly double _lossRate;
+    private readonly Random _random;
+    private readonly Thread _up;
+    private readonly Thread _down;
+    private volatile IPEndPoint? _client;
+    private volatile bool _disposed;
+    private long _forwarded, _dropped;
+
+    public LossyUdpRelay(IPEndPoint server, double lossRate, int seed = 12345)
+    {
+        _server = server;
+        _lossRate = lossRate;
+        _random = new Random(seed);
+        _clientSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _serverSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        ClientFacing = (IPEndPoint)_clientSide.LocalEndPoint!;
+        _up = new Thread(() => Pump(_clientSide, toServer: true)) { IsBackground = true, Name = "relay-up" };
+        _down = new Thread(() => Pump(_serverSide, toServer: false)) { IsBackground = true, Name = "relay-down" };
+        _up.Start();
+        _down.Start();
+    }
+
+    /// <summary>Address the client must send to (put it into the answer's candidate).</summary>
+    public IPEndPoint ClientFacing { get; }
+
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    private void Pump(Socket socket, bool toServer)
+    {
+        var buffer = new byte[2048];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        while (!_disposed)
+        {
+            int n;
+            try
+            {
+                n = socket.ReceiveFrom(buffer, ref from);
+            }
+            catch (SocketException)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (toServer)
+            {
+                _client = (IPEndPoint)from;
+            }
+
+            bool drop;
+            lock (_random)
+            {
+                drop = _random.NextDouble() < _lossRate;
+            }
+
+            if (drop)
+            {
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+
+            var target = toServer ? _server : _client;
+            if (target is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                (toServer ? _serverSide : _clientSide).SendTo(buffer.AsSpan(0, n), SocketFlags.None, target);
+                Interlocked.Increment(ref _forwarded);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _clientSide.Dispose();
+        _serverSide.Dispose();
+        _up.Join(TimeSpan.FromSeconds(1));
+        _down.Join(TimeSpan.FromSeconds(1));
+    }
+}

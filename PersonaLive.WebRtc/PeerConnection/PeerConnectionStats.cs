@@ -1,0 +1,36 @@
+namespace PersonaLive.WebRtc.PeerConnection;
+
+/// <summary>A snapshot of one peer connection's counters.</summary>
+public sealed record PeerConnectionStats
+{
+    public PeerConnectionState State { get; init; }
+    public long PacketsReceived { get; init; }
+    public long BytesReceived { get; init; }
+    public long PacketsSent { get; init; }
+    public long BytesSent { get; init; }
+    public long FramesDecoded { get; init; }
+    public long FramesEncoded { get; init; }
+    public long FramesSent { get; init; }
+    public long FramesLost { get; init; }
+    public long FramesRecovered { get; init; }
+    public long KeyframesDecoded { get; init; }
+    public long NacksSent { get; init; }
+    public long NacksReceived { get; init; }
+    public long Retransmissions { get; init; }
+    public long PlisSent { get; init; }
+    public long PlisReceived { get; init; }
+    public long FirsReceived { get; init; }
+    public long DroppedMalformed { get; init; }
+    public long DroppedUnauthenticated { get; init; }
+    public long DroppedReplayed { get; init; }
+    public int TargetBitrateKbps { get; init; }
+    public ulong? RemoteEstimatedBitrate { get; init; }
+
+    /// <summary>Loss the remote receiver reported about our stream (last RR), 0..1.</summary>
+    public double RemoteFractionLost { get; init; }
+
+    /// <summary>Loss we measured on the remote stream (last report interval), 0..1.</summary>
+    public double LocalFractionLost { get; init; }
+
+    public string? SrtpProfile { get; init; }
+}

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Dtls;
+using PersonaLive.WebRtc.Ice;
+using PersonaLive.WebRtc.Transport;
+
+namespace PersonaLive.WebRtc.PeerConnection;
+
+/// <summary>
+/// The process-wide media endpoint: owns the one shared UDP socket and the DTLS certificate, and
+/// demultiplexes datagrams to peer connections (RFC 7983 first byte; STUN requests by the local part of
+/// USERNAME, everything else by the remote address learned from authenticated STUN). Create one per
+/// process (the web app registers it as a singleton); tests and the CLI client create their own.
+/// </summary>
+public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
+{
+    private readonly RtcOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly UdpMediaSocket _socket;
+    private readonly ConcurrentDictionary<string, RtcPeerConnection> _byUfrag = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPEndPoint, RtcPeerConnection> _byAddress = new();
+    private long _unknownSource;
+    private long _malformed;
+    private volatile bool _disposed;
+
+    public RtcMediaServer(RtcOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<RtcMediaServer>();
+        Certificate = DtlsCertificate.Generate();
+        _socket = new UdpMediaSocket(new IPEndPoint(IPAddress.Parse(options.BindAddress), options.MediaPort), OnDatagram,
+            loggerFactory.CreateLogger<UdpMediaSocket>());
+        var candidates = new List<IPEndPoint>();
+        foreach (var address in options.AnnouncedAddresses)
+        {
+            candidates.Add(new IPEndPoint(IPAddress.Parse(address), _socket.LocalEndPoint.Port));
+        }
+
+        Candidates = candidates;
+        _logger.LogInformation("WebRTC media server listening on UDP {EndPoint}, announcing {Candidates}", _socket.LocalEndPoint, string.Join(", ", candidates));
+    }
+
+    /// <summary>The bound socket address (port resolved when <see cref="RtcOptions.MediaPort"/> is 0).</summary>
+    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
+
+    /// <summary>Host candidates put into answers/offers.</summary>
+    public IReadOnlyList<IPEndPoint> Candidates { get; }
+
+    public DtlsCertificate Certificate { get; }
+
+    public int PeerConnectionCount => _byUfrag.Count;
+
+    /// <summary>Datagrams from addresses no session has authenticated (dropped).</summary>
+    public long DroppedUnknownSource => Interlocked.Read(ref _unknownSource);
+
+    /// <summary>Datagrams that were not STUN/DTLS/RTP/RTCP or failed to parse (dropped).</summary>
+    public long DroppedMalformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Creates a peer connection bound to this server's socket and certificate.</summary>
+    public RtcPeerConnection CreatePeerConnection()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_byUfrag.Count >= _options.MaxPeerConnections)
+        {
+            throw new InvalidOperationException($"The media server already has {_options.MaxPeerConnections} peer connections.");
+        }
+
+        var pc = new RtcPeerConnection(this, _options, _loggerFactory.CreateLogger<RtcPeerConnection>());
+        _byUfrag[pc.LocalUfrag] = pc;
+        return pc;
+    }
+
+    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination) => _socket.Send(datagram, destination);
+
+    internal void Bind(IPEndPoint remote, RtcPeerConnection pc) => _byAddress[remote] = pc;
+
+    internal void Remove(RtcPeerConnection pc)
+    {
+        _byUfrag.TryRemove(pc.LocalUfrag, out _);
+        foreach (var kv in _byAddress)
+        {
+            if (ReferenceEquals(kv.Value, pc))
+            {
+                _byAddress.TryRemove(kv.Key, out _);
+            }
+        }
+    }
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
+    {
+        var kind = PacketClassifier.Classify(datagram);
+        if (kind == PacketKind.Unknown)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+
+        if (kind == PacketKind.Stun)
+        {
+            if (!StunMessage.TryParse(datagram, out var message))
+            {
+                Interlocked.Increment(ref _malformed);
+                return;
+            }
+
+            if (message!.MessageType == StunConstants.BindingRequest)
+            {
+                string? username = message.Username;
+                int colon = username?.IndexOf(':') ?? -1;
+                if (colon > 0 && _byUfrag.TryGetValue(username![..colon], out var target))
+                {
+                    target.HandleStunRequest(message, source);
+                    return;
+                }
+
+                Interlocked.Increment(ref _unknownSource);
+                return;
+            }
+
+            if (_byAddress.TryGetValue(source, out var owner))
+            {
+                owner.HandleStunResponse(message, source);
+            }
+
+            return;
+        }
+
+        if (_byAddress.TryGetValue(source, out var pc))
+        {
+            pc.HandleDatagram(kind, datagram, source);
+            return;
+        }
+
+        Interlocked.Increment(ref _unknownSource);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var pc in _byUfrag.Values)
+        {
+            pc.Close();
+        }
+
+        _socket.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

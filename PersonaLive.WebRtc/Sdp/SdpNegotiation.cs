@@ -1,0 +1,316 @@
+using System.Net;
+
+namespace PersonaLive.WebRtc.Sdp;
+
+/// <summary>What we put in our side of the offer/answer: ICE credentials, certificate fingerprint, candidates, our stream.</summary>
+public sealed record LocalMediaParameters(
+    string IceUfrag,
+    string IcePassword,
+    string FingerprintSha256,
+    IReadOnlyList<IPEndPoint> Candidates,
+    uint Ssrc,
+    string Cname,
+    string StreamId,
+    string TrackId);
+
+/// <summary>The negotiated video m-line, read from the remote description.</summary>
+public sealed record NegotiatedVideo
+{
+    public required string Mid { get; init; }
+    public required int Vp8PayloadType { get; init; }
+    public required string RemoteIceUfrag { get; init; }
+    public required string RemoteIcePassword { get; init; }
+    public required string RemoteFingerprintAlgorithm { get; init; }
+    public required byte[] RemoteFingerprint { get; init; }
+
+    /// <summary>The remote side's direction attribute.</summary>
+    public required string RemoteDirection { get; init; }
+
+    /// <summary>Our direction: the remote one mirrored (RFC 8829 section 5.3.1).</summary>
+    public required string LocalDirection { get; init; }
+
+    public required string RemoteSetup { get; init; }
+    public required bool RemoteIceLite { get; init; }
+    public required IReadOnlyList<uint> RemoteSsrcs { get; init; }
+    public required IReadOnlyList<IPEndPoint> RemoteCandidates { get; init; }
+    public bool Nack { get; init; }
+    public bool Pli { get; init; }
+    public bool Fir { get; init; }
+    public bool Remb { get; init; }
+    public bool ReducedSizeRtcp { get; init; }
+
+    public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
+
+    public bool WeReceive => LocalDirection is "sendrecv" or "recvonly";
+}
+
+/// <summary>
+/// Offer/answer for one bundled VP8 video m-line (RFC 8829/9429 JSEP subset, RFC 8843 BUNDLE, RFC 5763
+/// DTLS-SRTP, RFC 8839 ICE SDP): reads the remote description, rejects what we cannot use with an
+/// <see cref="SdpException"/>, and writes our answer (ice-lite, setup:passive) or offer (setup:actpass).
+/// </summary>
+public static class SdpNegotiation
+{
+    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+
+    /// <summary>Builds the answer to a browser offer.</summary>
+    public static (string Answer, NegotiatedVideo Video) CreateAnswer(string offerSdp, LocalMediaParameters local)
+    {
+        var offer = SdpDescription.Parse(offerSdp);
+        var (video, videoIndex) = ReadRemote(offer, isOffer: true);
+        var m = offer.Media[videoIndex];
+        var lines = new List<string>
+        {
+            "v=0",
+            $"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1",
+            "s=-",
+            "t=0 0",
+            $"a=group:BUNDLE {video.Mid}",
+            "a=ice-lite",
+        };
+        if (video.WeSend)
+        {
+            lines.Add($"a=msid-semantic: WMS {local.StreamId}");
+        }
+
+        var body = new System.Text.StringBuilder();
+        foreach (var line in lines)
+        {
+            body.Append(line).Append("\r\n");
+        }
+
+        for (int i = 0; i < offer.Media.Count; i++)
+        {
+            var section = offer.Media[i];
+            if (i != videoIndex)
+            {
+                // Rejected m-line: port 0, same kind/protocol, first format, mid echoed (RFC 8829 section 5.3.1).
+                body.Append($"m={section.Kind} 0 {section.Protocol} {(section.Formats.Count > 0 ? section.Formats[0] : "0")}\r\n");
+                body.Append("c=IN IP4 0.0.0.0\r\n");
+                var rejectedMid = section.Attribute("mid");
+                if (rejectedMid is not null && IsValidMid(rejectedMid))
+                {
+                    body.Append($"a=mid:{rejectedMid}\r\n");
+                }
+
+                body.Append("a=inactive\r\n");
+                continue;
+            }
+
+            AppendVideoSection(body, video, local, setup: "passive", includeCandidates: true,
+                rtcpRsize: m.HasAttribute("rtcp-rsize"),
+                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.Vp8PayloadType).Contains(f)));
+        }
+
+        return (body.ToString(), video);
+    }
+
+    /// <summary>Builds an offer for the client role (our tests, a headless client): one VP8 m-line, setup:actpass.</summary>
+    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int vp8PayloadType = 96)
+    {
+        var body = new System.Text.StringBuilder();
+        body.Append("v=0\r\n");
+        body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
+        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n");
+        body.Append($"a=msid-semantic: WMS {local.StreamId}\r\n");
+        var video = new NegotiatedVideo
+        {
+            Mid = "0",
+            Vp8PayloadType = vp8PayloadType,
+            RemoteIceUfrag = "",
+            RemoteIcePassword = "",
+            RemoteFingerprintAlgorithm = "sha-256",
+            RemoteFingerprint = [],
+            RemoteDirection = direction,
+            LocalDirection = direction,
+            RemoteSetup = "actpass",
+            RemoteIceLite = false,
+            RemoteSsrcs = [],
+            RemoteCandidates = [],
+        };
+        AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
+            rtcpRsize: true, feedback: SupportedFeedback);
+        return body.ToString();
+    }
+
+    /// <summary>Reads the answer the remote side gave to our offer.</summary>
+    public static NegotiatedVideo ReadAnswer(string answerSdp) => ReadRemote(SdpDescription.Parse(answerSdp), isOffer: false).Video;
+
+    private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
+        string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)
+    {
+        int pt = video.Vp8PayloadType;
+        int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
+        body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
+        string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
+        body.Append($"c=IN IP4 {ip}\r\n");
+        body.Append($"a=ice-ufrag:{local.IceUfrag}\r\n");
+        body.Append($"a=ice-pwd:{local.IcePassword}\r\n");
+        body.Append($"a=fingerprint:sha-256 {local.FingerprintSha256}\r\n");
+        body.Append($"a=setup:{setup}\r\n");
+        body.Append($"a=mid:{video.Mid}\r\n");
+        body.Append($"a={video.LocalDirection}\r\n");
+        body.Append("a=rtcp-mux\r\n");
+        if (rtcpRsize)
+        {
+            body.Append("a=rtcp-rsize\r\n");
+        }
+
+        body.Append($"a=rtpmap:{pt} VP8/90000\r\n");
+        foreach (var fb in feedback)
+        {
+            body.Append($"a=rtcp-fb:{pt} {fb}\r\n");
+        }
+
+        if (video.WeSend)
+        {
+            body.Append($"a=msid:{local.StreamId} {local.TrackId}\r\n");
+            body.Append($"a=ssrc:{local.Ssrc} cname:{local.Cname}\r\n");
+            body.Append($"a=ssrc:{local.Ssrc} msid:{local.StreamId} {local.TrackId}\r\n");
+        }
+
+        if (includeCandidates)
+        {
+            int foundation = 1;
+            foreach (var c in local.Candidates)
+            {
+                body.Append($"a=candidate:{foundation++} 1 udp 2130706431 {c.Address} {c.Port} typ host\r\n");
+            }
+
+            body.Append("a=end-of-candidates\r\n");
+        }
+    }
+
+    private static (NegotiatedVideo Video, int Index) ReadRemote(SdpDescription sdp, bool isOffer)
+    {
+        string what = isOffer ? "offer" : "answer";
+        int index = sdp.Media.FindIndex(m => m.Kind == "video" && m.Port != 0 && m.Direction != "inactive");
+        if (index < 0)
+        {
+            throw new SdpException($"The {what} has no active video m-line.");
+        }
+
+        var m = sdp.Media[index];
+        if (!m.Protocol.Contains("TLS", StringComparison.Ordinal) || !m.Protocol.Contains("SAVP", StringComparison.Ordinal))
+        {
+            throw new SdpException($"The {what}'s video m-line uses '{m.Protocol}', not DTLS-SRTP (UDP/TLS/RTP/SAVPF); this server only does DTLS-SRTP.");
+        }
+
+        var fingerprints = sdp.Attributes("fingerprint").Concat(m.Attributes("fingerprint")).Distinct().ToList();
+        if (fingerprints.Count == 0)
+        {
+            throw new SdpException($"The {what} has no a=fingerprint line: DTLS is required.");
+        }
+
+        if (fingerprints.Count > 1)
+        {
+            throw new SdpException($"The {what} carries conflicting DTLS fingerprints.");
+        }
+
+        var (algorithm, digest) = ParseFingerprint(fingerprints[0]);
+        int? vp8 = m.FindPayloadType("VP8");
+        if (vp8 is null)
+        {
+            throw new SdpException($"The {what} offers no VP8 (a=rtpmap:<pt> VP8/90000); VP8 is the only video codec this server supports.");
+        }
+
+        string mid = m.Attribute("mid") ?? "0";
+        if (!IsValidMid(mid))
+        {
+            throw new SdpException($"The {what}'s a=mid '{mid}' is not 1-32 characters of [A-Za-z0-9_-].");
+        }
+
+        string? ufrag = m.Attribute("ice-ufrag") ?? sdp.Attribute("ice-ufrag");
+        string? pwd = m.Attribute("ice-pwd") ?? sdp.Attribute("ice-pwd");
+        if (string.IsNullOrEmpty(ufrag) || string.IsNullOrEmpty(pwd) || ufrag.Length > 256 || pwd.Length > 256)
+        {
+            throw new SdpException($"The {what} has no usable a=ice-ufrag / a=ice-pwd.");
+        }
+
+        if (!isOffer && !m.HasAttribute("rtcp-mux"))
+        {
+            throw new SdpException("The answer does not accept rtcp-mux.");
+        }
+
+        string direction = m.Direction;
+        string local = direction switch
+        {
+            "sendonly" => isOffer ? "recvonly" : "sendonly",
+            "recvonly" => isOffer ? "sendonly" : "recvonly",
+            _ => "sendrecv",
+        };
+        if (!isOffer)
+        {
+            local = direction switch { "sendonly" => "recvonly", "recvonly" => "sendonly", _ => "sendrecv" };
+        }
+
+        var feedback = m.FeedbackFor(vp8.Value);
+        var candidates = new List<IPEndPoint>();
+        foreach (var c in m.Attributes("candidate"))
+        {
+            var parts = c.Split(' ');
+            if (parts.Length >= 8 && parts[2].Equals("udp", StringComparison.OrdinalIgnoreCase)
+                && IPAddress.TryParse(parts[4], out var address) && int.TryParse(parts[5], out int port) && port is > 0 and < 65536)
+            {
+                candidates.Add(new IPEndPoint(address, port));
+            }
+        }
+
+        var video = new NegotiatedVideo
+        {
+            Mid = mid,
+            Vp8PayloadType = vp8.Value,
+            RemoteIceUfrag = ufrag,
+            RemoteIcePassword = pwd,
+            RemoteFingerprintAlgorithm = algorithm,
+            RemoteFingerprint = digest,
+            RemoteDirection = direction,
+            LocalDirection = local,
+            RemoteSetup = m.Attribute("setup") ?? sdp.Attribute("setup") ?? "actpass",
+            RemoteIceLite = sdp.Attributes("ice-lite").Any(),
+            RemoteSsrcs = m.Ssrcs(),
+            RemoteCandidates = candidates,
+            Nack = feedback.Contains("nack"),
+            Pli = feedback.Contains("nack pli"),
+            Fir = feedback.Contains("ccm fir"),
+            Remb = feedback.Contains("goog-remb"),
+            ReducedSizeRtcp = m.HasAttribute("rtcp-rsize"),
+        };
+        return (video, index);
+    }
+
+    /// <summary>Parses "sha-256 AA:BB:..." (RFC 8122 section 5).</summary>
+    public static (string Algorithm, byte[] Digest) ParseFingerprint(string value)
+    {
+        var parts = value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2)
+        {
+            throw new SdpException($"Malformed a=fingerprint '{value}'.");
+        }
+
+        string algorithm = parts[0].ToLowerInvariant();
+        int expected = algorithm switch { "sha-256" => 32, "sha-384" => 48, "sha-512" => 64, _ => -1 };
+        if (expected < 0)
+        {
+            throw new SdpException($"Unsupported fingerprint hash '{parts[0]}' (use sha-256, sha-384 or sha-512).");
+        }
+
+        try
+        {
+            byte[] digest = Convert.FromHexString(parts[1].Replace(":", "", StringComparison.Ordinal));
+            if (digest.Length != expected)
+            {
+                throw new SdpException($"The {algorithm} fingerprint has {digest.Length} bytes, expected {expected}.");
+            }
+
+            return (algorithm, digest);
+        }
+        catch (FormatException e)
+        {
+            throw new SdpException($"Malformed a=fingerprint '{value}'.", e);
+        }
+    }
+
+    private static bool IsValidMid(string mid) =>
+        mid.Length is >= 1 and <= 32 && mid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_' || ch == '-');
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace PersonaLive.WebRtc.Transport;
+
+/// <summary>
+/// The one UDP socket of a media server: a dedicated receive thread hands every datagram to a handler
+/// (exceptions are caught, logged and counted, never escaping the loop); sends are thread-safe.
+/// </summary>
+internal sealed class UdpMediaSocket : IDisposable
+{
+    public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint source);
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly DatagramHandler _handler;
+    private readonly Thread _thread;
+    private volatile bool _disposed;
+
+    public UdpMediaSocket(IPEndPoint bind, DatagramHandler handler, ILogger logger)
+    {
+        _handler = handler;
+        _logger = logger;
+        _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        _socket.SendBufferSize = 4 * 1024 * 1024;
+        _socket.Bind(bind);
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"udp-media-{LocalEndPoint.Port}" };
+        _thread.Start();
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public long HandlerErrors { get; private set; }
+
+    public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, destination);
+        }
+        catch (SocketException e)
+        {
+            _logger.LogDebug("UDP send to {Destination} failed: {Error}", destination, e.SocketErrorCode);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        while (!_disposed)
+        {
+            int n;
+            EndPoint source = any;
+            try
+            {
+                n = _socket.ReceiveFrom(buffer, ref source);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue;
+            }
+            catch (Exception) when (_disposed)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning("UDP receive failed: {Error}", e.SocketErrorCode);
+                continue;
+            }
+
+            try
+            {
+                _handler(buffer.AsSpan(0, n), (IPEndPoint)source);
+            }
+            catch (Exception e)
+            {
+                HandlerErrors++;
+                _logger.LogError(e, "Datagram handler failed; packet dropped");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _socket.Dispose();
+        _thread.Join(TimeSpan.FromSeconds(2));
+    }
+}

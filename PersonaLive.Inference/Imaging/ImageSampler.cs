@@ -29,8 +29,11 @@ public static class ImageSampler
         }
     }
 
-    /// <summary>Renders an RGBA crop: every destination pixel takes the bilinear source value (opaque).</summary>
-    public static void ToRgba(RgbaImage src, Affine2 dstToSrc, RgbaImage dst)
+    /// <summary>
+    /// Renders an RGBA crop: every destination pixel takes the bilinear source value (opaque). With
+    /// <paramref name="clampToEdge"/>, positions outside the source repeat its border pixels instead of black.
+    /// </summary>
+    public static void ToRgba(RgbaImage src, Affine2 dstToSrc, RgbaImage dst, bool clampToEdge = false)
     {
         var px = src.Pixels;
         var d = dst.Pixels;
@@ -40,7 +43,13 @@ public static class ImageSampler
             var (x, y) = dstToSrc.Apply(0.5f, j + 0.5f);
             for (var i = 0; i < dst.Width; i++, x += dstToSrc.A, y += dstToSrc.C)
             {
-                Bilinear(px, src.Width, src.Height, x - 0.5f, y - 0.5f, out var r, out var g, out var b, out _);
+                float sx = x - 0.5f, sy = y - 0.5f;
+                if (clampToEdge)
+                {
+                    sx = Math.Clamp(sx, 0, src.Width - 1);
+                    sy = Math.Clamp(sy, 0, src.Height - 1);
+                }
+                Bilinear(px, src.Width, src.Height, sx, sy, out var r, out var g, out var b, out _);
                 d[o++] = (byte)(r + 0.5f);
                 d[o++] = (byte)(g + 0.5f);
                 d[o++] = (byte)(b + 0.5f);

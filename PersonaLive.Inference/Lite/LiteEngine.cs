@@ -47,6 +47,9 @@ public sealed class LiteEngine : IAnimationEngine
     /// <summary>Stage timings of the last <see cref="Animate"/> call.</summary>
     public LiteFrameTimings LastTimings { get; private set; }
 
+    /// <summary>Current mesh vertex targets (output pixels), for tests and diagnostics.</summary>
+    internal ReadOnlySpan<Vector2> CurrentTargets => _targets;
+
     /// <summary>True when the last driving frame contained a tracked face.</summary>
     public bool LastFrameHadFace { get; private set; }
 

@@ -23,7 +23,7 @@ public sealed class Retargeter
     private readonly Vector3[] _neutral = new Vector3[FaceLandmarker.PointCount];
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
-    private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount);
+    private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
     private bool _hasNeutral, _hasPrevious;
     private int _settleFrames;
     private HeadPose _neutralToPortrait;

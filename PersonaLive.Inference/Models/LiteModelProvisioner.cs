@@ -37,6 +37,9 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
 
     private readonly ILogger _logger = logger ?? NullLogger<LiteModelProvisioner>.Instance;
 
+    /// <summary>The npm executable (default <c>npm</c> from PATH).</summary>
+    public string NpmCommand { get; init; } = "npm";
+
     /// <summary>True when both converted models are present in <paramref name="modelDirectory"/>.</summary>
     public static bool IsProvisioned(string modelDirectory) =>
         File.Exists(Path.Combine(modelDirectory, DetectorOnnx)) && File.Exists(Path.Combine(modelDirectory, LandmarkOnnx));
@@ -59,7 +62,7 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
         }
 
         Report($"Downloading {PackageSpec} with npm...", 0.05);
-        var tgz = await NpmPackageFetcher.PackAsync(PackageSpec, PackageSha512, downloadCache, HowToProvision(modelDirectory), ct).ConfigureAwait(false);
+        var tgz = await NpmPackageFetcher.PackAsync(PackageSpec, PackageSha512, downloadCache, HowToProvision(modelDirectory), ct, NpmCommand).ConfigureAwait(false);
 
         Report("Verified the package tarball (SHA-512); extracting face models...", 0.4);
         var files = NpmPackageFetcher.ReadFiles(tgz, n => n is "package/face_mesh_solution_packed_assets_loader.js"

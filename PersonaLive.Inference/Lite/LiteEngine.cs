@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Inference.Faces;
+using PersonaLive.Inference.Imaging;
+
+namespace PersonaLive.Inference.Lite;
+
+/// <summary>Milliseconds spent per stage on the last frame (the benchmark's breakdown).</summary>
+public readonly record struct LiteFrameTimings(double DetectMs, double LandmarksMs, double RetargetMs, double RenderMs);
+
+/// <summary>
+/// One session of the <c>lite</c> engine: tracks the driver's face, retargets its motion onto the
+/// portrait's mesh and renders the warped portrait (512x512, chunk size 1). Holds only per-session state
+/// (tracker ROI, neutral pose, filters, vertex buffers); the ONNX sessions are the factory's. Output
+/// frames use pooled buffers that return to the pool when the caller disposes them.
+/// </summary>
+public sealed class LiteEngine : IAnimationEngine
+{
+    public const int Size = 512;
+
+    /// <summary>Mouth cavity and teeth colours of the inner-mouth fill.</summary>
+    private static readonly (byte, byte, byte) Cavity = (52, 20, 22), Teeth = (214, 206, 196);
+
+    private readonly FaceTracker _tracker;
+    private readonly ILogger _logger;
+    private readonly Retargeter _retargeter = new();
+    private readonly Vector3[] _driver = new Vector3[FaceLandmarker.PointCount];
+    private readonly Vector2[] _mouth = new Vector2[PortraitRig.InnerMouth.Length];
+    private Vector2[] _targets = [];
+    private PortraitRig? _rig;
+    private long _lastCaptureUs = long.MinValue;
+    private bool _disposed;
+
+    public LiteEngine(FaceTracker tracker, ILogger<LiteEngine> logger)
+    {
+        _tracker = tracker;
+        _logger = logger;
+    }
+
+    public string Name => "lite";
+    public int ChunkSize => 1;
+    public int OutputSize => Size;
+
+    /// <summary>Stage timings of the last <see cref="Animate"/> call.</summary>
+    public LiteFrameTimings LastTimings { get; private set; }
+
+    /// <summary>Current mesh vertex targets (output pixels), for tests and diagnostics.</summary>
+    internal ReadOnlySpan<Vector2> CurrentTargets => _targets;
+
+    /// <summary>True when the last driving frame contained a tracked face.</summary>
+    public bool LastFrameHadFace { get; private set; }
+
+    public void SetPortrait(PreparedPortrait portrait)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(portrait);
+        if (portrait.Image.Width != Size || portrait.Image.Height != Size)
+            throw new ArgumentException($"The lite engine needs a {Size}x{Size} prepared portrait.", nameof(portrait));
+        var landmarks = new Vector3[FaceLandmarker.PointCount];
+        _tracker.Reset();
+        // Two passes: detection ROI, then the finer landmark-based ROI.
+        if (!_tracker.Track(portrait.Image, landmarks) || !_tracker.Track(portrait.Image, landmarks))
+            throw new ArgumentException("No face found in the prepared portrait.", nameof(portrait));
+        _tracker.Reset();
+        _rig = PortraitRig.Build(portrait.Image, landmarks);
+        _targets = new Vector2[_rig.Vertices.Length];
+        _retargeter.Reset();
+        _logger.LogDebug("Portrait rig: {Vertices} vertices, {Triangles} triangles", _rig.Vertices.Length, _rig.Triangles.Length / 3);
+    }
+
+    public void Recenter() => _retargeter.Reset();
+
+    public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Count != ChunkSize) throw new ArgumentException($"The lite engine takes {ChunkSize} frame per call.", nameof(chunk));
+        var frame = chunk[0];
+        return [new AnimatedFrame(Render(frame), frame.CaptureTimeUs)];
+    }
+
+    private RgbaImage Render(DrivingFrame frame)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Size * Size * 4);
+        var output = new RgbaImage(Size, Size, buffer, b => ArrayPool<byte>.Shared.Return(b));
+        var rig = _rig;
+        if (rig is null)
+        {
+            output.Pixels.Fill(32); // no portrait yet: dark grey
+            return output;
+        }
+
+        var dt = _lastCaptureUs == long.MinValue || frame.CaptureTimeUs <= _lastCaptureUs ? 1f / 30 : (frame.CaptureTimeUs - _lastCaptureUs) / 1e6f;
+        _lastCaptureUs = frame.CaptureTimeUs;
+
+        LastFrameHadFace = _tracker.Track(frame.Image, _driver);
+        var t0 = Stopwatch.GetTimestamp();
+        if (LastFrameHadFace) _retargeter.Compute(rig, _driver, Math.Min(dt, 0.5f), _targets);
+        else if (!_retargeter.HasNeutral) Retargeter.Rest(rig, _targets);
+        // else: no face this frame -> hold the last pose.
+        var t1 = Stopwatch.GetTimestamp();
+
+        rig.Image.Pixels.CopyTo(output.Pixels); // anything a folded triangle leaves uncovered shows the portrait
+        MeshRasterizer.Render(rig.Image, rig.Vertices, _targets, rig.Triangles, output);
+        FillMouth(rig, output);
+        var t2 = Stopwatch.GetTimestamp();
+        LastTimings = new LiteFrameTimings(_tracker.LastDetectMs, _tracker.LastLandmarksMs,
+            Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+        return output;
+    }
+
+    /// <summary>Darkens the opened inner mouth (teeth band at the top) in proportion to how much wider it is than in the portrait.</summary>
+    private void FillMouth(PortraitRig rig, RgbaImage output)
+    {
+        var eyes = Vector2.Distance(_targets[FaceRoi.RightEyeOuter], _targets[FaceRoi.LeftEyeOuter]);
+        var open = Vector2.Distance(_targets[PortraitRig.UpperLipInner], _targets[PortraitRig.LowerLipInner]) / Math.Max(eyes, 1e-3f);
+        var alpha = Math.Clamp((open - rig.MouthOpening - 0.02f) / 0.08f, 0, 1) * 0.92f;
+        if (alpha <= 0) return;
+        for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
+        MeshRasterizer.FillPolygon(output, _mouth, Cavity, Teeth, 0.2f, alpha);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _tracker.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Numerics;
+using PersonaLive.Inference.Faces;
+
+namespace PersonaLive.Inference.Lite;
+
+/// <summary>
+/// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
+/// (lite-engine.md, "Retargeting"): the neutral pose is the first stable driving frame; expression =
+/// driver landmarks brought back into the neutral head frame minus the neutral landmarks, carried into
+/// the portrait's frame (rotation and size ratio between neutral and portrait) and added to the portrait's
+/// landmarks; the head's relative rotation is applied around the portrait face centre; translation and
+/// scale are damped. Face points are smoothed with a One-Euro filter; the rings follow a 2-D similarity fit.
+/// Per-session state; no allocation per frame.
+/// </summary>
+public sealed class Retargeter
+{
+    public const float TranslationGain = 0.8f, ScaleGain = 0.5f, MaxShiftFraction = 0.2f;
+
+    /// <summary>Mean landmark motion (fraction of the eye distance) below which a frame counts as still.</summary>
+    public const float StillThreshold = 0.02f;
+    public const int MaxSettleFrames = 10;
+
+    private readonly Vector3[] _neutral = new Vector3[FaceLandmarker.PointCount];
+    private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
+    private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
+    private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
+    private bool _hasNeutral, _hasPrevious;
+    private int _settleFrames;
+    private HeadPose _neutralToPortrait;
+
+    /// <summary>True once a neutral pose was taken.</summary>
+    public bool HasNeutral => _hasNeutral;
+
+    /// <summary>Forgets the neutral pose and the filter state (new portrait, re-centre).</summary>
+    public void Reset()
+    {
+        _hasNeutral = _hasPrevious = false;
+        _settleFrames = 0;
+        _filter.Reset();
+    }
+
+    /// <summary>Writes the rest pose (the portrait as is) into <paramref name="targets"/>.</summary>
+    public static void Rest(PortraitRig rig, Span<Vector2> targets) => rig.Vertices.CopyTo(targets);
+
+    /// <summary>
+    /// Computes vertex targets for one driver frame. Returns false (targets = rest pose) while waiting for
+    /// a stable neutral frame.
+    /// </summary>
+    public bool Compute(PortraitRig rig, ReadOnlySpan<Vector3> driver, float dt, Span<Vector2> targets)
+    {
+        var n = FaceLandmarker.PointCount;
+        if (!_hasNeutral)
+        {
+            var still = false;
+            if (_hasPrevious)
+            {
+                double motion = 0;
+                for (var i = 0; i < n; i++) motion += Vector2.Distance(new(driver[i].X, driver[i].Y), new(_previous[i].X, _previous[i].Y));
+                still = motion / n < StillThreshold * PortraitRig.EyeDistanceOf(driver);
+            }
+            driver.CopyTo(_previous);
+            _hasPrevious = true;
+            if (!still && ++_settleFrames < MaxSettleFrames)
+            {
+                Rest(rig, targets);
+                return false;
+            }
+            driver.CopyTo(_neutral);
+            _neutralToPortrait = HeadPose.Fit(_neutral, rig.Landmarks, HeadPose.RigidIndices);
+            _hasNeutral = true;
+        }
+
+        var head = HeadPose.Fit(_neutral, driver, HeadPose.RigidIndices);
+        var np = _neutralToPortrait;
+        // Driver rotation relative to neutral, expressed in the portrait's head frame.
+        var rotation = Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation);
+        var scale = Math.Clamp(1 + ScaleGain * (head.Scale - 1), 0.8f, 1.25f);
+        var shift3 = np.Scale * Vector3.Transform(head.ToCentre - head.FromCentre, np.Rotation) * TranslationGain;
+        var shift = new Vector2(shift3.X, shift3.Y);
+        var maxShift = MaxShiftFraction * rig.Image.Width;
+        if (shift.Length() > maxShift) shift *= maxShift / shift.Length();
+        var centre = np.ToCentre;
+
+        var portrait = rig.Landmarks;
+        for (var i = 0; i < n; i++)
+        {
+            var expression = head.Unmap(driver[i]) - _neutral[i];
+            var e = np.Scale * Vector3.Transform(expression, np.Rotation);
+            var q = centre + scale * Vector3.Transform(portrait[i] + e - centre, rotation);
+            _smoothed[2 * i] = q.X + shift.X;
+            _smoothed[2 * i + 1] = q.Y + shift.Y;
+        }
+        _filter.Filter(_smoothed, dt);
+        for (var i = 0; i < n; i++) targets[i] = new Vector2(_smoothed[2 * i], _smoothed[2 * i + 1]);
+        FollowRings(rig, targets);
+        return true;
+    }
+
+    /// <summary>Rings and border: least-squares 2-D similarity of the face points, scaled by each vertex's follow weight.</summary>
+    private static void FollowRings(PortraitRig rig, Span<Vector2> targets)
+    {
+        var n = FaceLandmarker.PointCount;
+        var src = rig.Vertices;
+        Vector2 cs = default, cd = default;
+        for (var i = 0; i < n; i++) { cs += src[i]; cd += targets[i]; }
+        cs /= n;
+        cd /= n;
+        double dot = 0, cross = 0, norm = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var p = src[i] - cs;
+            var q = targets[i] - cd;
+            dot += p.X * q.X + p.Y * q.Y;
+            cross += p.X * q.Y - p.Y * q.X;
+            norm += p.X * p.X + p.Y * p.Y;
+        }
+        float a = (float)(dot / norm), b = (float)(cross / norm);
+        for (var i = n; i < src.Length; i++)
+        {
+            var p = src[i] - cs;
+            var moved = new Vector2(a * p.X - b * p.Y, b * p.X + a * p.Y) + cd;
+            targets[i] = src[i] + rig.Follow[i] * (moved - src[i]);
+        }
+    }
+}

@@ -19,8 +19,13 @@ internal sealed class FakeEngineFactory(string name, EngineStatus status) : IAni
         return Task.CompletedTask;
     }
 
-    public Task<PortraitResult> PreparePortraitAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken) =>
-        Task.FromResult(Prepare(encodedImage));
+    public int PrepareCalls;
+
+    public Task<PortraitResult> PreparePortraitAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref PrepareCalls);
+        return Task.FromResult(Prepare(encodedImage));
+    }
 
     public IAnimationEngine CreateEngine() => CreateEngineWith();
 }

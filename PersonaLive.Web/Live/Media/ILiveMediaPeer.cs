@@ -70,7 +70,7 @@ internal enum MediaPeerRole
 }
 
 /// <summary>Connection state, mirroring the W3C RTCPeerConnectionState values.</summary>
-internal enum MediaPeerState { New, Connecting, Connected, Disconnected, Failed, Closed }
+public enum MediaPeerState { New, Connecting, Connected, Disconnected, Failed, Closed }
 
 /// <summary>Handler for decoded camera frames.</summary>
 internal delegate void DecodedFrameHandler(in DecodedVideoFrame frame);

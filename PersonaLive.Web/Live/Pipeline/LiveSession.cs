@@ -273,7 +273,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
 }
 
 /// <summary>What the stats overlay shows for one session.</summary>
-internal sealed record LiveSessionStats(
+public sealed record LiveSessionStats(
     double FpsIn,
     double FpsOut,
     long FramesDropped,

@@ -37,6 +37,9 @@ internal sealed partial class LiveSessionManager(
     public AdmissionController Admission => admission;
     public TimeSpan IdleTimeout => TimeSpan.FromSeconds(limits.Value.IdleTimeoutSeconds);
 
+    /// <summary>Ids of the live sessions now.</summary>
+    public IReadOnlyList<string> FindAllIds() => _sessions.Keys.ToList();
+
     public LiveSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out var e) ? e.Session : null;
 
     /// <summary>

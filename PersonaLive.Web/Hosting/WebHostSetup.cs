@@ -1,13 +1,18 @@
 using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
+using OpenTelemetry.Metrics;
 using PersonaLive.Web.Components;
+using PersonaLive.Web.Live.Diagnostics;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Portraits;
+using PersonaLive.Web.Live.Sessions;
 using PersonaLive.WebRtc.PeerConnection;
 
 namespace PersonaLive.Web.Hosting;
 
 /// <summary>
 /// Composition root of the web app: options (validated on start), services, endpoints
-/// (Blazor Studio, <c>/healthz</c>). Kept apart from Program.cs so the entry point stays thin.
+/// (Blazor Studio and Watch pages, <c>/healthz</c>, Prometheus <c>/metrics</c>). Kept apart from Program.cs so the entry point stays thin.
 /// </summary>
 internal static class WebHostSetup
 {
@@ -36,11 +41,45 @@ internal static class WebHostSetup
         services.AddOptions<RtcOptions>().Bind(configuration.GetSection(RtcOptions.SectionName))
             .Validate(o => o.MediaPort is >= 0 and <= 65535, "Rtc:MediaPort must be 0..65535.").ValidateOnStart();
 
+        services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+
         services.AddSingleton<IAnimationEngineFactory>(sp =>
-            EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<LiveOptions>>().Value.EchoEngineDelayMs is { } delayMs
+                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs))
+                : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        AddLive(services);
 
         services.AddHealthChecks();
         services.AddRazorComponents().AddInteractiveServerComponents();
+    }
+
+    /// <summary>
+    /// The live loop's services. <see cref="IMediaPeerFactory"/> is the seam to PersonaLive.WebRtc: until
+    /// its adapter is registered here, <see cref="UnavailableMediaPeerFactory"/> makes the Studio explain
+    /// that live video is not available.
+    /// </summary>
+    private static void AddLive(IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IMediaPeerFactory, UnavailableMediaPeerFactory>();
+        services.AddSingleton<LiveMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var admission = new AdmissionController(sp.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxSessions);
+            var metrics = sp.GetRequiredService<LiveMetrics>();
+            admission.WaitingChanged += metrics.WaitingChanged;
+            return admission;
+        });
+        services.AddSingleton<ShareLinkRegistry>();
+        services.AddSingleton<LiveSessionManager>();
+        services.AddSingleton<PresetPortraits>();
+        services.AddHostedService<IdleSessionReaper>();
+        services.AddHostedService<EngineWarmUpService>();
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(LiveMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Components")
+            .AddPrometheusExporter());
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -50,6 +89,7 @@ internal static class WebHostSetup
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

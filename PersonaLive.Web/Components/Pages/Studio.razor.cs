@@ -1,0 +1,308 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+using Microsoft.JSInterop;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Components.Live;
+using PersonaLive.Web.Hosting;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Pipeline;
+using PersonaLive.Web.Live.Sessions;
+using PersonaLive.WebRtc.PeerConnection;
+
+namespace PersonaLive.Web.Components.Pages;
+
+/// <summary>Where the Studio is in its life: idle, waiting for a slot, starting, live, or ended.</summary>
+public enum StudioPhase { Idle, Queued, Starting, Live, ConnectionLost, Ended }
+
+/// <summary>
+/// The Studio: portrait, camera/video source, Start/Stop, re-centre, share. Signalling runs through this
+/// circuit: live.js creates the offer, <see cref="LiveSessionManager"/> answers it, live.js applies the
+/// answer; once a second the page reports its stats and glass-to-glass samples and receives the
+/// (RTP timestamp -> capture time) pairs it needs to measure more.
+/// </summary>
+public sealed partial class Studio : IAsyncDisposable
+{
+    [Inject] private IAnimationEngineFactory EngineFactory { get; set; } = default!;
+    [Inject] private LiveSessionManager Sessions { get; set; } = default!;
+    [Inject] private IOptions<LimitsOptions> Limits { get; set; } = default!;
+    [Inject] private IOptions<RtcOptions> Rtc { get; set; } = default!;
+    [Inject] private IJSRuntime Js { get; set; } = default!;
+
+    private StudioPhase _phase;
+    private string? _message;
+    private string? _problem;
+    private PortraitChoice? _portrait;
+    private BrowserCapabilities? _caps;
+    private List<CameraInfo> _cameras = [];
+    private string? _cameraId;
+    private string _source = "camera";
+    private int _queuePosition;
+    private string? _connection;
+    private EngineStatus _engineStatus = new(EngineState.NotStarted, "");
+    private LiveSession? _session;
+    private LiveSessionStats? _serverStats;
+    private ClientStats? _clientStats;
+    private CancellationTokenSource? _queueCts;
+    private readonly CancellationTokenSource _disposed = new();
+    private IJSObjectReference? _module, _client;
+    private DotNetObjectReference<Studio>? _self;
+    private ElementReference _cameraVideo, _outputVideo, _videoFileInput;
+
+    /// <summary>Why Start is not possible now (null when it is).</summary>
+    internal string? StartBlocker =>
+        _caps is { CanGoLive: false } ? "This browser cannot stream live video." :
+        !Sessions.Peers.IsAvailable ? "Live video is not available on this server." :
+        _engineStatus.State != EngineState.Ready ? $"The engine is not ready: {_engineStatus.Message}" :
+        _portrait is null ? "Choose a portrait first." :
+        null;
+
+    private string StatusText => _phase switch
+    {
+        StudioPhase.Queued => $"The server is full. You are number {_queuePosition} in the queue; you will start automatically.",
+        StudioPhase.Starting => _message ?? "Starting…",
+        StudioPhase.Live => _message ?? (_connection == "connected" ? "Live. Move your head and talk: the portrait follows." : "Connecting…"),
+        StudioPhase.ConnectionLost => (_message ?? "The connection was lost.") + " Your portrait is kept: press Reconnect.",
+        _ => _problem ?? _message ?? (_portrait is null ? "Choose a portrait to begin." : "Ready. Press Start when you are."),
+    };
+
+    private string StatusClass => _problem is not null || _phase == StudioPhase.ConnectionLost ? "status-bad" : _phase == StudioPhase.Queued ? "status-warn" : "";
+
+    protected override void OnInitialized()
+    {
+        _engineStatus = EngineFactory.Status;
+        Sessions.SessionEnded += OnSessionEnded;
+        if (RendererInfo.IsInteractive) _ = RefreshLoopAsync(_disposed.Token);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender) return;
+        try
+        {
+            _module = await Js.InvokeAsync<IJSObjectReference>("import", "./js/live.js");
+            _caps = await _module.InvokeAsync<BrowserCapabilities>("capabilities");
+            _cameras = await _module.InvokeAsync<List<CameraInfo>>("listCameras") ?? [];
+            StateHasChanged();
+        }
+        catch (JSDisconnectedException) { }
+    }
+
+    private async Task RefreshLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var status = EngineFactory.Status;
+                var changed = status != _engineStatus;
+                _engineStatus = status;
+                if (_session is { } s)
+                {
+                    _serverStats = s.GetStats();
+                    changed = true;
+                }
+                if (changed) await InvokeAsync(StateHasChanged);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task OnPortraitChosenAsync(PortraitChoice choice)
+    {
+        _portrait = choice;
+        _problem = null;
+        _session?.ReplacePortrait(choice.Portrait);
+        await Task.CompletedTask;
+    }
+
+    private async Task StartAsync()
+    {
+        if (StartBlocker is not null || _portrait is null) return;
+        _problem = null;
+        _message = null;
+        var ticket = Sessions.Admission.TryEnter();
+        if (ticket is null)
+        {
+            _phase = StudioPhase.Queued;
+            _queueCts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+            StateHasChanged();
+            try
+            {
+                ticket = await Sessions.Admission.EnterAsync(p => InvokeAsync(() => { _queuePosition = p; StateHasChanged(); }), _queueCts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                if (!_disposed.IsCancellationRequested) _phase = StudioPhase.Idle;
+                return;
+            }
+            finally
+            {
+                _queueCts.Dispose();
+                _queueCts = null;
+            }
+        }
+
+        _phase = StudioPhase.Starting;
+        _message = _source == "file" ? "Playing your video file…" : "Starting your camera… (allow camera access if asked)";
+        StateHasChanged();
+        try
+        {
+            _self ??= DotNetObjectReference.Create(this);
+            _client ??= await _module!.InvokeAsync<IJSObjectReference>("createClient", _self);
+            var start = await _client.InvokeAsync<ClientStartResult>("startStudio", _cameraVideo, _outputVideo,
+                new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = Rtc.Value.IceServers });
+            if (start is not { Ok: true, OfferSdp: { } offer })
+            {
+                ticket.Dispose();
+                Fail(CameraProblem(start?.Kind, start?.Message));
+                return;
+            }
+            var (session, answer) = Sessions.Start(ticket, _portrait.Portrait, offer);
+            _session = session;
+            _session.ConnectionStateChanged += OnServerConnectionState;
+            await _client.InvokeVoidAsync("acceptAnswer", answer);
+            _phase = StudioPhase.Live;
+            _message = null;
+            _cameras = await _module!.InvokeAsync<List<CameraInfo>>("listCameras") ?? _cameras; // labels appear once permission is granted
+        }
+        catch (MediaNegotiationException ex)
+        {
+            await StopClientAsync();
+            Fail(ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            ticket.Dispose();
+            await StopClientAsync();
+            Fail(ex.Message);
+        }
+        catch (JSException ex)
+        {
+            ticket.Dispose();
+            await EndSessionAsync("The browser could not start the connection.");
+            Fail($"The browser could not start the connection: {ex.Message}");
+        }
+    }
+
+    private void Fail(string problem)
+    {
+        _phase = StudioPhase.Idle;
+        _problem = problem;
+        _message = null;
+    }
+
+    internal static string CameraProblem(string? kind, string? message) => kind switch
+    {
+        "denied" => "Camera access was denied. Allow the camera for this site in your browser's address bar, then press Start again.",
+        "nocamera" => "No camera was found. Connect a camera, or drive the portrait with a video file instead.",
+        "busy" => "The camera is in use by another application. Close it and press Start again.",
+        "nofile" => "Choose a video file to drive the portrait with.",
+        _ => $"The camera could not be started{(string.IsNullOrEmpty(message) ? "." : $": {message}")}",
+    };
+
+    private async Task StopAsync()
+    {
+        await EndSessionAsync("Stopped.");
+        _phase = StudioPhase.Idle;
+        _message = "Stopped. Press Start to go live again.";
+    }
+
+    private void LeaveQueue() => _queueCts?.Cancel();
+
+    private void Recenter() => _session?.Recenter();
+
+    private async Task OnCameraChangedAsync()
+    {
+        if (_phase != StudioPhase.Live || _client is null || string.IsNullOrEmpty(_cameraId)) return;
+        var result = await _client.InvokeAsync<ClientStartResult>("switchCamera", _cameraVideo, _cameraId);
+        if (result is { Ok: false }) _problem = CameraProblem(result.Kind, result.Message);
+    }
+
+    /// <summary>live.js: RTCPeerConnection.connectionState changed in the browser.</summary>
+    [JSInvokable]
+    public async Task OnConnectionState(string state)
+    {
+        _connection = state;
+        if (state == "failed" && _session is not null)
+        {
+            await EndSessionAsync("The connection was lost.");
+            _phase = StudioPhase.ConnectionLost;
+            _message = "The connection was lost.";
+        }
+        else if (state == "disconnected" && _phase == StudioPhase.Live)
+        {
+            _message = "The connection is unstable; trying to recover…";
+        }
+        else if (state == "connected")
+        {
+            _message = null;
+        }
+        StateHasChanged();
+    }
+
+    /// <summary>live.js: once a second, the browser's stats and latency samples; returns recent (RTP timestamp, capture time) pairs.</summary>
+    [JSInvokable]
+    public long[][] OnClientStats(ClientStats stats)
+    {
+        _clientStats = stats;
+        if (_session is not { } session) return [];
+        foreach (var ms in stats.LatenciesMs ?? []) session.ReportGlassToGlass(ms);
+        return session.Latency.RecentPairs(90).Select(p => new[] { (long)p.Rtp, p.CaptureUs }).ToArray();
+    }
+
+    private void OnServerConnectionState(MediaPeerState state) => _ = InvokeAsync(StateHasChanged);
+
+    private void OnSessionEnded(string sessionId, string reason)
+    {
+        if (_session?.Id != sessionId) return;
+        _ = InvokeAsync(async () =>
+        {
+            DetachSession();
+            await StopClientAsync();
+            _phase = reason.Contains("lost", StringComparison.Ordinal) ? StudioPhase.ConnectionLost : StudioPhase.Ended;
+            _message = reason;
+            StateHasChanged();
+        });
+    }
+
+    private async Task EndSessionAsync(string reason)
+    {
+        await StopClientAsync();
+        if (DetachSession() is { } id) await Sessions.EndAsync(id, reason);
+    }
+
+    private string? DetachSession()
+    {
+        if (_session is not { } s) return null;
+        s.ConnectionStateChanged -= OnServerConnectionState;
+        _session = null;
+        _serverStats = null;
+        _clientStats = null;
+        _connection = null;
+        return s.Id;
+    }
+
+    private async Task StopClientAsync()
+    {
+        if (_client is null) return;
+        try { await _client.InvokeVoidAsync("stop"); }
+        catch (JSDisconnectedException) { }
+        catch (JSException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Sessions.SessionEnded -= OnSessionEnded;
+        await _disposed.CancelAsync();
+        if (DetachSession() is { } id) await Sessions.EndAsync(id, "The page was closed.");
+        try
+        {
+            if (_client is not null) { await _client.InvokeVoidAsync("stop"); await _client.DisposeAsync(); }
+            if (_module is not null) await _module.DisposeAsync();
+        }
+        catch (JSDisconnectedException) { }
+        _self?.Dispose();
+        _disposed.Dispose();
+    }
+}

@@ -1,0 +1,75 @@
+using PersonaLive.Inference.Engines;
+using PersonaLive.Inference.Imaging;
+
+namespace PersonaLive.Web.Live.Diagnostics;
+
+/// <summary>
+/// A test engine with a known, fixed processing delay: it returns each driving frame resized to its
+/// output size (nearest neighbour) after sleeping <see cref="Delay"/> per chunk. Running the live
+/// loop once with delay 0 and once with delay D must move the measured glass-to-glass latency by about D;
+/// that is how the latency measurement is proven. Selected with <c>Live:EchoEngineDelayMs</c>.
+/// </summary>
+internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256) : IAnimationEngine
+{
+    public string Name => "echo";
+    public int ChunkSize { get; } = chunkSize;
+    public int OutputSize { get; } = outputSize;
+    public TimeSpan Delay { get; } = delay;
+    public int Recentered { get; private set; }
+    public PreparedPortrait? Portrait { get; private set; }
+
+    public void SetPortrait(PreparedPortrait portrait) => Portrait = portrait;
+
+    public void Recenter() => Recentered++;
+
+    public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Count != ChunkSize) throw new ArgumentException($"Expected {ChunkSize} frames, got {chunk.Count}.", nameof(chunk));
+        if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+        return chunk.Select(f => new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs)).ToList();
+    }
+
+    private static RgbaImage Resize(RgbaImage src, int size)
+    {
+        var dst = new RgbaImage(size, size);
+        var s = src.Pixels;
+        var d = dst.Pixels;
+        for (var y = 0; y < size; y++)
+        {
+            var sy = y * src.Height / size;
+            for (var x = 0; x < size; x++)
+            {
+                var sx = x * src.Width / size;
+                s.Slice((sy * src.Width + sx) * 4, 4).CopyTo(d.Slice((y * size + x) * 4, 4));
+            }
+        }
+        return dst;
+    }
+
+    public void Dispose() { }
+}
+
+/// <summary>Factory for <see cref="DelayedEchoEngine"/>; accepts any decodable image as a portrait (no face check).</summary>
+internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1) : IAnimationEngineFactory
+{
+    public string Name => "echo";
+    public EngineStatus Status { get; } = new(EngineState.Ready, $"Test engine: echoes the camera after {delay.TotalMilliseconds:0} ms.");
+    public Task WarmUpAsync(IProgress<EngineStatus>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(Status);
+        return Task.CompletedTask;
+    }
+
+    public Task<PortraitResult> PreparePortraitAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(encodedImage.ToArray());
+        if (bitmap is null) return Task.FromResult(PortraitResult.Fail("The image could not be decoded."));
+        using var square = bitmap.Resize(new SkiaSharp.SKImageInfo(512, 512, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul), new SkiaSharp.SKSamplingOptions(SkiaSharp.SKFilterMode.Linear));
+        var image = new RgbaImage(512, 512);
+        square.GetPixelSpan().CopyTo(image.Pixels);
+        return Task.FromResult(PortraitResult.Ok(new PreparedPortrait(image, 512)));
+    }
+
+    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize);
+}

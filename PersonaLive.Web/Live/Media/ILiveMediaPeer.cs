@@ -1,0 +1,82 @@
+namespace PersonaLive.Web.Live.Media;
+
+/// <summary>
+/// The web app's view of one WebRTC peer connection (the seam to PersonaLive.WebRtc). The live
+/// pipeline only talks to this interface, so it is tested with fakes and the real stack is bound by a
+/// thin adapter (PeerConnection: CreateAnswer, ConnectionStateChanged, FrameDecoded, SendFrame,
+/// SendEncodedFrame, RequestKeyframe, stats, DisposeAsync).
+/// </summary>
+/// <remarks>
+/// Threading: events are raised on the media stack's threads; handlers must be quick and must not
+/// block (the pipeline copies decoded frames into its own pooled buffers and returns).
+/// Time: every capture time is microseconds since the Unix epoch on the <b>browser's</b> clock, i.e.
+/// the sender's RTCP SR NTP time converted to Unix time (NTP seconds - 2208988800). The page compares
+/// it with <c>performance.timeOrigin + performance.now()</c>, which is on the same clock.
+/// </remarks>
+internal interface ILiveMediaPeer : IAsyncDisposable
+{
+    /// <summary>Process-unique id, for logs and the registry.</summary>
+    string Id { get; }
+
+    /// <summary>Host peers send and receive; viewer peers only send.</summary>
+    MediaPeerRole Role { get; }
+
+    /// <summary>Current connection state (mirrors RTCPeerConnection.connectionState).</summary>
+    MediaPeerState State { get; }
+
+    /// <summary>Raised whenever <see cref="State"/> changes.</summary>
+    event Action<MediaPeerState>? ConnectionStateChanged;
+
+    /// <summary>A camera frame was decoded (host peers only). The planes are valid during the call only.</summary>
+    event DecodedFrameHandler? FrameDecoded;
+
+    /// <summary>An output frame was encoded by <see cref="SendFrame"/>; the pipeline forwards it to viewers.</summary>
+    event EncodedFrameHandler? FrameEncoded;
+
+    /// <summary>The remote side asked for a keyframe (PLI/FIR from a viewer or the host's browser).</summary>
+    event Action? KeyframeRequested;
+
+    /// <summary>Applies the browser's offer and returns our answer (SDP text). Throws <see cref="MediaNegotiationException"/> on an unusable offer.</summary>
+    string CreateAnswer(string offerSdp);
+
+    /// <summary>
+    /// Encodes and sends one output frame on this peer. <paramref name="captureTimeUs"/> is the capture
+    /// time of the driving camera frame, carried in RTCP SR / abs-capture-time so the browser can measure
+    /// glass-to-glass latency. Returns the RTP timestamp the frame was sent with.
+    /// </summary>
+    uint SendFrame(in I420FrameView frame, long captureTimeUs);
+
+    /// <summary>Sends an already encoded VP8 frame (viewer fan-out: one encode, many peers).</summary>
+    void SendEncodedFrame(in EncodedVideoFrame frame);
+
+    /// <summary>Asks the remote sender for a keyframe (PLI), e.g. after decode errors.</summary>
+    void RequestKeyframe();
+
+    /// <summary>Makes the next frame from <see cref="SendFrame"/> a keyframe (a viewer joined).</summary>
+    void ForceKeyframe();
+
+    /// <summary>Counters for the stats overlay and metrics.</summary>
+    MediaPeerStats GetStats();
+}
+
+/// <summary>Which side of a session a peer serves.</summary>
+internal enum MediaPeerRole
+{
+    /// <summary>The studio user: camera in, animated output back on the same transceiver.</summary>
+    Host,
+
+    /// <summary>A share-link viewer: receive-only in the browser, send-only here.</summary>
+    Viewer,
+}
+
+/// <summary>Connection state, mirroring the W3C RTCPeerConnectionState values.</summary>
+public enum MediaPeerState { New, Connecting, Connected, Disconnected, Failed, Closed }
+
+/// <summary>Handler for decoded camera frames.</summary>
+internal delegate void DecodedFrameHandler(in DecodedVideoFrame frame);
+
+/// <summary>Handler for encoded output frames.</summary>
+internal delegate void EncodedFrameHandler(in EncodedVideoFrame frame);
+
+/// <summary>An offer the media stack cannot answer (no VP8, no DTLS...); the message is shown to the user.</summary>
+internal sealed class MediaNegotiationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,141 @@
+namespace PersonaLive.Web.Live.Pipeline;
+
+/// <summary>
+/// The bounded buffer between the camera and the engine (ARCHITECTURE.md, data path step 3). It never
+/// lets latency grow: when the engine is ready for its next chunk it takes <c>chunkSize</c> frames
+/// evenly spaced over the frames that arrived since the last chunk, the newest always included, and
+/// drops the rest. If frames pile up faster than the engine runs, the oldest are dropped on arrival
+/// (capacity bound). Every drop is counted and the dropped item disposed.
+/// </summary>
+/// <typeparam name="T">Frame type; dropped frames are disposed.</typeparam>
+internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
+{
+    private readonly object _lock = new();
+    private readonly List<T> _pending = [];
+    private readonly int _capacity;
+    private TaskCompletionSource? _arrived;
+    private bool _closed;
+    private long _dropped, _accepted, _delivered;
+
+    /// <param name="capacity">Most frames held at once; at least the largest chunk size used.</param>
+    public FrameGate(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+    }
+
+    /// <summary>Frames dropped (capacity overflow or not selected for a chunk).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Frames pushed in.</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Frames handed to the engine.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Frames waiting now.</summary>
+    public int Count { get { lock (_lock) return _pending.Count; } }
+
+    /// <summary>Adds a frame (producer side, media thread). Returns false (and disposes it) once closed.</summary>
+    public bool Push(T frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        T? evicted = null;
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            if (_closed) { frame.Dispose(); return false; }
+            _accepted++;
+            if (_pending.Count >= _capacity)
+            {
+                evicted = _pending[0];
+                _pending.RemoveAt(0);
+                _dropped++;
+            }
+            _pending.Add(frame);
+            wake = _arrived;
+            _arrived = null;
+        }
+        evicted?.Dispose();
+        wake?.TrySetResult();
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="chunkSize"/> frames arrived since the last chunk, then takes
+    /// the selection and drops the others. Returns null when the gate was closed.
+    /// </summary>
+    public async Task<IReadOnlyList<T>?> TakeChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, _capacity);
+        while (true)
+        {
+            var (chunk, wait) = TryTake(chunkSize);
+            if (wait is null) return chunk;
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes a chunk now if enough frames arrived; otherwise returns the task that signals the next arrival.</summary>
+    private (IReadOnlyList<T>? Chunk, Task? Wait) TryTake(int chunkSize)
+    {
+        var chunk = new T[chunkSize];
+        List<T> drop;
+        lock (_lock)
+        {
+            if (_closed) return (null, null);
+            if (_pending.Count < chunkSize)
+            {
+                _arrived ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return (null, _arrived.Task);
+            }
+            var picks = SelectEvenly(_pending.Count, chunkSize);
+            drop = new List<T>(_pending.Count - chunkSize);
+            var next = 0;
+            for (var i = 0; i < _pending.Count; i++)
+            {
+                if (next < chunkSize && picks[next] == i) chunk[next++] = _pending[i];
+                else drop.Add(_pending[i]);
+            }
+            _pending.Clear();
+            _dropped += drop.Count;
+            _delivered += chunkSize;
+        }
+        foreach (var d in drop) d.Dispose();
+        return (chunk, null);
+    }
+
+    /// <summary>
+    /// Indices of <paramref name="k"/> frames evenly spaced over <paramref name="n"/> arrivals, newest
+    /// (n-1) included: index_i = ceil((i+1) n / k) - 1. n = k takes all; k = 1 takes the newest.
+    /// </summary>
+    public static int[] SelectEvenly(int n, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, k);
+        var picks = new int[k];
+        for (var i = 0; i < k; i++)
+            picks[i] = (int)(((long)(i + 1) * n + k - 1) / k) - 1;
+        return picks;
+    }
+
+    /// <summary>Stops the gate: waiting takers return null, pending frames are disposed.</summary>
+    public void Close()
+    {
+        List<T> left;
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            _closed = true;
+            left = [.. _pending];
+            _pending.Clear();
+            wake = _arrived;
+            _arrived = null;
+        }
+        foreach (var f in left) f.Dispose();
+        wake?.TrySetResult();
+    }
+
+    public void Dispose() => Close();
+}

@@ -1,0 +1,107 @@
+namespace PersonaLive.Web.Live.Pipeline;
+
+/// <summary>
+/// Spaces a chunk's output frames over the measured chunk interval (ARCHITECTURE.md, step 4), so an
+/// engine that produces 4 frames at once every 160 ms plays as a steady 25 fps instead of bursts.
+/// Output i of a chunk of k is due at arrival + i x interval / k, where interval is a moving average of
+/// the time between chunk arrivals (clamped to <see cref="MaxInterval"/>). Frames still waiting when the
+/// next chunk arrives are released at once: pacing may smooth, never add latency that grows.
+/// </summary>
+/// <typeparam name="T">Output frame type.</typeparam>
+internal sealed class OutputPacer<T>(TimeProvider time)
+{
+    /// <summary>Upper bound on the spread of one chunk (a stalled engine must not stretch the next chunk).</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(0.5);
+
+    private const double Smoothing = 0.25;
+    private readonly object _lock = new();
+    private readonly Queue<(T Frame, long DueTicks)> _queue = new();
+    private long? _lastArrival;
+    private double _intervalTicks;
+    private TaskCompletionSource? _changed;
+    private readonly long _origin = time.GetTimestamp();
+
+    /// <summary>Current chunk-interval estimate (zero until two chunks arrived).</summary>
+    public TimeSpan ChunkInterval { get { lock (_lock) return TimeSpan.FromTicks((long)_intervalTicks); } }
+
+    /// <summary>Frames waiting to be sent.</summary>
+    public int Pending { get { lock (_lock) return _queue.Count; } }
+
+    /// <summary>Adds a chunk's outputs (in order) and updates the interval estimate.</summary>
+    public void Enqueue(IReadOnlyList<T> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            var now = NowTicks();
+            if (_lastArrival is { } last)
+            {
+                var measured = Math.Min(now - last, MaxInterval.Ticks);
+                _intervalTicks = _intervalTicks == 0 ? measured : _intervalTicks + Smoothing * (measured - _intervalTicks);
+            }
+            _lastArrival = now;
+
+            // Release leftovers of the previous chunk now: they are already late.
+            var n = _queue.Count;
+            for (var i = 0; i < n; i++)
+            {
+                var (f, _) = _queue.Dequeue();
+                _queue.Enqueue((f, now));
+            }
+            for (var i = 0; i < frames.Count; i++)
+                _queue.Enqueue((frames[i], now + (long)(i * _intervalTicks / frames.Count)));
+            wake = _changed;
+            _changed = null;
+        }
+        wake?.TrySetResult();
+    }
+
+    /// <summary>Removes and returns frames due now; <paramref name="nextDue"/> is the wait until the next one (null if none).</summary>
+    public List<T> TakeDue(out TimeSpan? nextDue)
+    {
+        var due = new List<T>();
+        lock (_lock)
+        {
+            var now = NowTicks();
+            while (_queue.TryPeek(out var head) && head.DueTicks <= now)
+                due.Add(_queue.Dequeue().Frame);
+            nextDue = _queue.TryPeek(out var next) ? TimeSpan.FromTicks(next.DueTicks - now) : null;
+        }
+        return due;
+    }
+
+    /// <summary>Sends frames as they become due until cancelled. <paramref name="send"/> runs on this loop's thread.</summary>
+    public async Task RunAsync(Action<T> send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                _changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                changed = _changed.Task;
+            }
+            var due = TakeDue(out var wait);
+            foreach (var f in due) send(f);
+            if (wait is { } w)
+                await Task.WhenAny(changed, Task.Delay(w, time, cancellationToken)).ConfigureAwait(false);
+            else
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes everything still queued (session end) so the caller can dispose it.</summary>
+    public List<T> Drain()
+    {
+        lock (_lock)
+        {
+            var all = _queue.Select(q => q.Frame).ToList();
+            _queue.Clear();
+            return all;
+        }
+    }
+
+    private long NowTicks() => time.GetElapsedTime(_origin).Ticks;
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Hosting;
+using PersonaLive.Web.Live.Diagnostics;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Pipeline;
+
+namespace PersonaLive.Web.Live.Sessions;
+
+/// <summary>
+/// The registry of live sessions in this process: starts them (engine + host peer behind an admission
+/// ticket), adds share-link viewers, ends them on request, failure or idleness, and frees everything
+/// on end (engine, peers, buffers, slot, links). Singleton; thread-safe.
+/// </summary>
+internal sealed partial class LiveSessionManager(
+    IAnimationEngineFactory engines,
+    IMediaPeerFactory peers,
+    AdmissionController admission,
+    ShareLinkRegistry links,
+    LiveMetrics metrics,
+    IOptions<LimitsOptions> limits,
+    TimeProvider time,
+    ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string SessionId, ShareLink Link)> _viewers = new(StringComparer.Ordinal);
+    private readonly ILogger _log = loggers.CreateLogger<LiveSessionManager>();
+
+    /// <summary>Raised after a session ended and was freed: (session id, reason for people).</summary>
+    public event Action<string, string>? SessionEnded;
+
+    public int ActiveCount => _sessions.Count;
+    public int ViewerCount => _viewers.Count;
+    public IMediaPeerFactory Peers => peers;
+    public AdmissionController Admission => admission;
+    public TimeSpan IdleTimeout => TimeSpan.FromSeconds(limits.Value.IdleTimeoutSeconds);
+
+    /// <summary>Ids of the live sessions now.</summary>
+    public IReadOnlyList<string> FindAllIds() => _sessions.Keys.ToList();
+
+    public LiveSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out var e) ? e.Session : null;
+
+    /// <summary>
+    /// Starts a session for the holder of <paramref name="ticket"/>: creates the engine and the host peer,
+    /// answers the offer. On failure everything created is freed (the ticket too) and the error rethrown.
+    /// </summary>
+    public (LiveSession Session, string AnswerSdp) Start(AdmissionTicket ticket, PreparedPortrait portrait, string offerSdp)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        var id = ShareLinkRegistry.NewToken()[..12];
+        IAnimationEngine? engine = null;
+        ILiveMediaPeer? peer = null;
+        LiveSession? session = null;
+        try
+        {
+            engine = engines.CreateEngine();
+            peer = peers.CreatePeer(MediaPeerRole.Host);
+            session = new LiveSession(id, engine, peer, metrics, time, loggers.CreateLogger<LiveSession>());
+            var answer = session.Start(offerSdp, portrait);
+            _sessions[id] = new Entry(session, ticket);
+            session.Ended += (s, reason) => _ = EndAsync(s.Id, reason);
+            metrics.SessionsStarted.Add(1);
+            metrics.SessionOpened();
+            LogStarted(_log, id, engine.Name);
+            return (session, answer);
+        }
+        catch
+        {
+            if (session is not null) session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            else
+            {
+                peer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                engine?.Dispose();
+            }
+            ticket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Ends a session and frees everything it held. Idempotent.</summary>
+    public async Task EndAsync(string sessionId, string reason)
+    {
+        if (!_sessions.TryRemove(sessionId, out var entry)) return;
+        links.CloseAllFor(sessionId);
+        foreach (var (viewerId, v) in _viewers.Where(kv => kv.Value.SessionId == sessionId).ToList())
+            if (_viewers.TryRemove(viewerId, out _)) v.Link.RemoveViewer();
+        try { await entry.Session.DisposeAsync().ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OutOfMemoryException) { LogDisposeFailed(_log, ex, sessionId); }
+        finally
+        {
+            entry.Ticket.Dispose();
+            metrics.SessionClosed();
+        }
+        LogEnded(_log, sessionId, reason);
+        SessionEnded?.Invoke(sessionId, reason);
+    }
+
+    /// <summary>Creates a share link for a live session; revoking it drops its viewers.</summary>
+    public ShareLink Share(string sessionId)
+    {
+        if (!_sessions.ContainsKey(sessionId)) throw new InvalidOperationException("The session is not live.");
+        var link = links.Create(sessionId, limits.Value.MaxViewersPerSession);
+        link.Closed += l => _ = DropViewersAsync(l);
+        return link;
+    }
+
+    public void Revoke(ShareLink link) => links.Revoke(link);
+
+    /// <summary>Joins a viewer through a share link: a send-only peer fed with the session's encoded output.</summary>
+    public ViewerJoin JoinAsViewer(string? token, string offerSdp)
+    {
+        var link = links.Find(token);
+        if (link is null) return ViewerJoin.Fail(ViewerJoinStatus.Unknown, "This share link is not valid.");
+        if (!link.IsOpen) return ViewerJoin.Fail(ViewerJoinStatus.Closed, link.ClosedReason!);
+        if (Find(link.SessionId) is not { } session) return ViewerJoin.Fail(ViewerJoinStatus.Closed, ShareLink.SessionEnded);
+        if (!peers.IsAvailable) return ViewerJoin.Fail(ViewerJoinStatus.Unavailable, peers.UnavailableReason!);
+        if (!link.TryAddViewer()) return ViewerJoin.Fail(ViewerJoinStatus.Full, "This live stream has as many viewers as it allows. Try again later.");
+        var viewerId = ShareLinkRegistry.NewToken()[..12];
+        ILiveMediaPeer? peer = null;
+        try
+        {
+            peer = peers.CreatePeer(MediaPeerRole.Viewer);
+            var answer = session.AddViewer(viewerId, peer, offerSdp);
+            _viewers[viewerId] = (session.Id, link);
+            return new ViewerJoin(ViewerJoinStatus.Joined, null, viewerId, answer, link);
+        }
+        catch (MediaNegotiationException ex)
+        {
+            peer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            link.RemoveViewer();
+            return ViewerJoin.Fail(ViewerJoinStatus.Unavailable, ex.Message);
+        }
+    }
+
+    /// <summary>A viewer left (page closed or navigated away).</summary>
+    public async Task LeaveAsync(string viewerId)
+    {
+        if (!_viewers.TryRemove(viewerId, out var v)) return;
+        v.Link.RemoveViewer();
+        if (Find(v.SessionId) is { } session) await session.RemoveViewerAsync(viewerId).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends sessions without camera frames or user actions for longer than the idle timeout.</summary>
+    public async Task<int> SweepIdleAsync()
+    {
+        var idle = _sessions.Values.Where(e => e.Session.IdleFor > IdleTimeout).Select(e => e.Session.Id).ToList();
+        foreach (var id in idle) await EndAsync(id, "The session ended after being idle.").ConfigureAwait(false);
+        links.Sweep();
+        return idle.Count;
+    }
+
+    private async Task DropViewersAsync(ShareLink link)
+    {
+        foreach (var (viewerId, v) in _viewers.Where(kv => ReferenceEquals(kv.Value.Link, link)).ToList())
+        {
+            if (!_viewers.TryRemove(viewerId, out _)) continue;
+            link.RemoveViewer();
+            if (Find(v.SessionId) is { } session) await session.RemoveViewerAsync(viewerId).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _sessions.Keys.ToList()) await EndAsync(id, "The server is shutting down.").ConfigureAwait(false);
+    }
+
+    private sealed record Entry(LiveSession Session, AdmissionTicket Ticket);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started with engine {Engine}")]
+    private static partial void LogStarted(ILogger logger, string sessionId, string engine);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} ended: {Reason}")]
+    private static partial void LogEnded(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: freeing resources failed")]
+    private static partial void LogDisposeFailed(ILogger logger, Exception ex, string sessionId);
+}
+
+/// <summary>Outcome of a viewer joining through a share link.</summary>
+internal enum ViewerJoinStatus { Joined, Unknown, Closed, Full, Unavailable }
+
+/// <summary>A viewer join result: the answer SDP, or a message for the watch page.</summary>
+internal sealed record ViewerJoin(ViewerJoinStatus Status, string? Error, string? ViewerId, string? AnswerSdp, ShareLink? Link)
+{
+    public static ViewerJoin Fail(ViewerJoinStatus status, string error) => new(status, error, null, null, null);
+}

@@ -31,13 +31,13 @@ internal static class DriverSynth
             targets[i] += down * (w * amount * eyes);
         }
         // The lower inner lip must leave the upper one.
-        foreach (var i in new[] { 14, 87, 178, 88, 95, 317, 402, 318, 324, 13 - 13 + 14 })
+        foreach (var i in new[] { 14, 87, 178, 88, 95, 317, 402, 318, 324 })
             targets[i] = rig.Vertices[i] + down * (amount * eyes);
         var result = new RgbaImage(image.Width, image.Height);
         image.Pixels.CopyTo(result.Pixels);
         MeshRasterizer.Render(image, rig.Vertices, targets, rig.Triangles, result);
         var mouth = PortraitRig.InnerMouth.Select(i => targets[i]).ToArray();
-        MeshRasterizer.FillPolygon(result, mouth, (40, 16, 18), (210, 204, 195), 0.2f, 0.95f);
+        MouthFill.Fill(result, mouth, 0.95f);
         return result;
     }
 }

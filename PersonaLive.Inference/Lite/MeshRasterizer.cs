@@ -100,49 +100,4 @@ public static class MeshRasterizer
         var ag = (((a >> 8) & 0x00FF00FFu) * g + ((b >> 8) & 0x00FF00FFu) * f) & 0xFF00FF00u;
         return rb | ag;
     }
-
-    /// <summary>
-    /// Blends <paramref name="rgb"/> at <paramref name="alpha"/> (0..1) into the pixels inside a polygon
-    /// (even-odd rule), with a vertical gradient: <paramref name="topRgb"/> in the top fraction
-    /// <paramref name="topBand"/> of the polygon (teeth), <paramref name="rgb"/> below (mouth cavity).
-    /// </summary>
-    public static void FillPolygon(RgbaImage target, ReadOnlySpan<Vector2> polygon, (byte R, byte G, byte B) rgb, (byte R, byte G, byte B) topRgb, float topBand, float alpha)
-    {
-        if (polygon.Length < 3 || alpha <= 0) return;
-        float minY = float.MaxValue, maxY = float.MinValue;
-        foreach (var p in polygon) { minY = MathF.Min(minY, p.Y); maxY = MathF.Max(maxY, p.Y); }
-        var px = target.Pixels;
-        var a = (int)(Math.Clamp(alpha, 0, 1) * 256);
-        Span<float> xs = stackalloc float[polygon.Length];
-        var y0 = Math.Max(0, (int)MathF.Ceiling(minY - 0.5f));
-        var y1 = Math.Min(target.Height, (int)MathF.Ceiling(maxY - 0.5f));
-        var height = MathF.Max(maxY - minY, 1e-3f);
-        for (var y = y0; y < y1; y++)
-        {
-            var yc = y + 0.5f;
-            var n = 0;
-            for (int i = 0, j = polygon.Length - 1; i < polygon.Length; j = i++)
-            {
-                var p = polygon[i];
-                var q = polygon[j];
-                if ((p.Y <= yc) == (q.Y <= yc)) continue;
-                xs[n++] = p.X + (yc - p.Y) * (q.X - p.X) / (q.Y - p.Y);
-            }
-            xs[..n].Sort();
-            var isTop = (yc - minY) / height < topBand;
-            var c = isTop ? topRgb : rgb;
-            for (var k = 0; k + 1 < n; k += 2)
-            {
-                var xa = Math.Max(0, (int)MathF.Ceiling(xs[k] - 0.5f));
-                var xb = Math.Min(target.Width, (int)MathF.Ceiling(xs[k + 1] - 0.5f));
-                for (var x = xa; x < xb; x++)
-                {
-                    var o = (y * target.Width + x) * 4;
-                    px[o] = (byte)((px[o] * (256 - a) + c.R * a) >> 8);
-                    px[o + 1] = (byte)((px[o + 1] * (256 - a) + c.G * a) >> 8);
-                    px[o + 2] = (byte)((px[o + 2] * (256 - a) + c.B * a) >> 8);
-                }
-            }
-        }
-    }
 }

@@ -90,3 +90,37 @@ public sealed class LiteEngineFactoryTests
         public void Report(EngineStatus value) => report(value);
     }
 }
+
+public sealed class LiteEngineAllocationTests
+{
+    [Fact]
+    public async Task SteadyStateFramesDoNotAllocateFrameSizedBuffers()
+    {
+        await TestData.ModelsAsync();
+        using var factory = new LiteEngineFactory(new EngineOptions { ModelDirectory = TestData.ModelDirectory }, NullLoggerFactory.Instance);
+        await factory.WarmUpAsync(null, TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(await TestData.AstronautAsync(), TestContext.Current.CancellationToken);
+        var prepared = await factory.PreparePortraitAsync(bytes, TestContext.Current.CancellationToken);
+        using var face = ImageCodec.Decode(bytes)!;
+        var clip = PersonaLive.Inference.Benchmarks.LiteBenchmark.BuildClip(face);
+        try
+        {
+            using var engine = factory.CreateEngine();
+            engine.SetPortrait(prepared.Portrait!);
+            long t = 0;
+            void Frame(int i) { foreach (var o in engine.Animate([new DrivingFrame(clip[i % clip.Length], t += 33_333)])) o.Image.Dispose(); }
+            for (var i = 0; i < 20; i++) Frame(i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            const int frames = 30;
+            for (var i = 20; i < 20 + frames; i++) Frame(i);
+            var perFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / frames;
+            TestContext.Current.TestOutputHelper?.WriteLine($"{perFrame} bytes allocated per frame");
+            // A 512x512 RGBA frame is 1 MiB; only small bookkeeping objects may be allocated per frame.
+            Assert.True(perFrame < 16 * 1024, $"{perFrame} bytes allocated per frame");
+        }
+        finally
+        {
+            foreach (var f in clip) f.Dispose();
+        }
+    }
+}

@@ -61,8 +61,32 @@ public static class MeshRasterizer
             var sx = mxx * (x0 + 0.5f) + mxy * yc + cx;
             var sy = myx * (x0 + 0.5f) + myy * yc + cy;
             var row = d.Slice(y * dw, dw);
-            for (var x = x0; x < x1; x++, sx += mxx, sy += myx)
-                row[x] = Sample(s, sw, sh, sx, sy);
+            var ex = sx + mxx * (x1 - 1 - x0);
+            var ey = sy + myx * (x1 - 1 - x0);
+            // The map is affine, so if both span ends sample inside the source, every pixel between does:
+            // then step in 16.16 fixed point without clamping.
+            if (MathF.Min(sx, ex) >= 0 && MathF.Max(sx, ex) < sw - 1.001f && MathF.Min(sy, ey) >= 0 && MathF.Max(sy, ey) < sh - 1.001f)
+                SpanFast(s, sw, row, x0, x1, (int)(sx * 65536), (int)(sy * 65536), (int)(mxx * 65536), (int)(myx * 65536));
+            else
+                for (var x = x0; x < x1; x++, sx += mxx, sy += myx)
+                    row[x] = Sample(s, sw, sh, sx, sy);
+        }
+    }
+
+    private static void SpanFast(ReadOnlySpan<uint> s, int w, Span<uint> row, int x0, int x1, int fx, int fy, int dx, int dy)
+    {
+        ref var src = ref MemoryMarshal.GetReference(s);
+        for (var x = x0; x < x1; x++, fx += dx, fy += dy)
+        {
+            // Fixed-point steps can round a hair below 0 on the last pixel; clamp the integer part cheaply.
+            var ix = Math.Max(fx, 0) >> 16;
+            var iy = Math.Max(fy, 0) >> 16;
+            var wx = (uint)(fx >> 8) & 0xFF;
+            var wy = (uint)(fy >> 8) & 0xFF;
+            ref var p = ref Unsafe.Add(ref src, iy * w + ix);
+            var top = Lerp(p, Unsafe.Add(ref p, 1), wx);
+            var bottom = Lerp(Unsafe.Add(ref p, w), Unsafe.Add(ref p, w + 1), wx);
+            row[x] = Lerp(top, bottom, wy);
         }
     }
 

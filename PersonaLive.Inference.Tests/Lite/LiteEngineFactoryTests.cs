@@ -77,6 +77,36 @@ public sealed class LiteEngineFactoryTests
     }
 
     [Fact]
+    public async Task LosingTheFaceHoldsTheLastPoseAndTrackingResumes()
+    {
+        using var factory = await ReadyFactoryAsync();
+        var bytes = await File.ReadAllBytesAsync(await TestData.AstronautAsync(), TestContext.Current.CancellationToken);
+        var prepared = await factory.PreparePortraitAsync(bytes, TestContext.Current.CancellationToken);
+        using var astronaut = await TestImages.AstronautAsync();
+        var (rolled, _) = TestImages.Transform(astronaut, 12, 1);
+        using var _r = rolled;
+        using var blank = new RgbaImage(320, 240);
+        using var engine = (LiteEngine)factory.CreateEngine();
+        engine.SetPortrait(prepared.Portrait!);
+        long t = 0;
+        byte[] Frame(RgbaImage driver)
+        {
+            using var o = engine.Animate([new DrivingFrame(driver, t += 33_333)])[0].Image;
+            return o.Pixels.ToArray();
+        }
+        for (var i = 0; i < 5; i++) Frame(astronaut);
+        byte[] posed = [];
+        for (var i = 0; i < 20; i++) posed = Frame(rolled);
+        Assert.True(engine.LastFrameHadFace);
+        var held = Frame(blank);
+        Assert.False(engine.LastFrameHadFace);
+        Assert.Equal(posed, held);              // no face: the last pose stays on screen
+        var resumed = Frame(astronaut);
+        Assert.True(engine.LastFrameHadFace);   // re-detected on the next frame with a face
+        Assert.NotEqual(posed, resumed);
+    }
+
+    [Fact]
     public void CreatingAnEngineBeforeWarmUpSaysWhy()
     {
         using var factory = new LiteEngineFactory(new EngineOptions { ModelDirectory = "/nonexistent" }, NullLoggerFactory.Instance);
@@ -88,5 +118,39 @@ public sealed class LiteEngineFactoryTests
     private sealed class SyncProgress(Action<EngineStatus> report) : IProgress<EngineStatus>
     {
         public void Report(EngineStatus value) => report(value);
+    }
+}
+
+public sealed class LiteEngineAllocationTests
+{
+    [Fact]
+    public async Task SteadyStateFramesDoNotAllocateFrameSizedBuffers()
+    {
+        await TestData.ModelsAsync();
+        using var factory = new LiteEngineFactory(new EngineOptions { ModelDirectory = TestData.ModelDirectory }, NullLoggerFactory.Instance);
+        await factory.WarmUpAsync(null, TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(await TestData.AstronautAsync(), TestContext.Current.CancellationToken);
+        var prepared = await factory.PreparePortraitAsync(bytes, TestContext.Current.CancellationToken);
+        using var face = ImageCodec.Decode(bytes)!;
+        var clip = PersonaLive.Inference.Benchmarks.LiteBenchmark.BuildClip(face);
+        try
+        {
+            using var engine = factory.CreateEngine();
+            engine.SetPortrait(prepared.Portrait!);
+            long t = 0;
+            void Frame(int i) { foreach (var o in engine.Animate([new DrivingFrame(clip[i % clip.Length], t += 33_333)])) o.Image.Dispose(); }
+            for (var i = 0; i < 20; i++) Frame(i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            const int frames = 30;
+            for (var i = 20; i < 20 + frames; i++) Frame(i);
+            var perFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / frames;
+            TestContext.Current.TestOutputHelper?.WriteLine($"{perFrame} bytes allocated per frame");
+            // A 512x512 RGBA frame is 1 MiB; only small bookkeeping objects may be allocated per frame.
+            Assert.True(perFrame < 16 * 1024, $"{perFrame} bytes allocated per frame");
+        }
+        finally
+        {
+            foreach (var f in clip) f.Dispose();
+        }
     }
 }

@@ -31,13 +31,92 @@ internal static class DriverSynth
             targets[i] += down * (w * amount * eyes);
         }
         // The lower inner lip must leave the upper one.
-        foreach (var i in new[] { 14, 87, 178, 88, 95, 317, 402, 318, 324, 13 - 13 + 14 })
+        foreach (var i in new[] { 14, 87, 178, 88, 95, 317, 402, 318, 324 })
             targets[i] = rig.Vertices[i] + down * (amount * eyes);
         var result = new RgbaImage(image.Width, image.Height);
         image.Pixels.CopyTo(result.Pixels);
         MeshRasterizer.Render(image, rig.Vertices, targets, rig.Triangles, result);
         var mouth = PortraitRig.InnerMouth.Select(i => targets[i]).ToArray();
-        MeshRasterizer.FillPolygon(result, mouth, (40, 16, 18), (210, 204, 195), 0.2f, 0.95f);
+        MouthFill.Fill(result, mouth, 0.95f);
         return result;
+    }
+
+    /// <summary>Eye openings as polygons: outer corner, upper lid, inner corner, lower lid (MediaPipe indices).</summary>
+    public static readonly int[][] EyeContours =
+    [
+        [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7],
+        [263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249],
+    ];
+
+    /// <summary>
+    /// Closes both eyes the way a photo of closed eyes looks: the eye opening is painted with the eyelid
+    /// skin colour sampled just above it, and a dark lash line is drawn along the lower lid.
+    /// </summary>
+    public static RgbaImage CloseEyes(RgbaImage image, Vector3[] landmarks)
+    {
+        var result = new RgbaImage(image.Width, image.Height);
+        image.Pixels.CopyTo(result.Pixels);
+        var eyes = PortraitRig.EyeDistanceOf(landmarks);
+        foreach (var contour in EyeContours)
+        {
+            var poly = contour.Select(i => new Vector2(landmarks[i].X, landmarks[i].Y)).ToArray();
+            var top = poly[4];
+            var skin = Average(image, top - new Vector2(0, 0.09f * eyes), 2);
+            Fill(result, poly, skin, 2);
+            var lower = contour[8..].Append(contour[0]).Select(i => new Vector2(landmarks[i].X, landmarks[i].Y)).ToArray();
+            for (var k = 0; k + 1 < lower.Length; k++)
+                for (var t = 0f; t <= 1; t += 0.05f)
+                {
+                    var p = Vector2.Lerp(lower[k], lower[k + 1], t) - new Vector2(0, 0.01f * eyes);
+                    Blend(result, (int)p.X, (int)p.Y, (60, 40, 35), 0.8f);
+                }
+        }
+        return result;
+    }
+
+    private static (byte, byte, byte) Average(RgbaImage img, Vector2 at, int r)
+    {
+        int n = 0, sr = 0, sg = 0, sb = 0;
+        for (var y = (int)at.Y - r; y <= (int)at.Y + r; y++)
+            for (var x = (int)at.X - r; x <= (int)at.X + r; x++)
+            {
+                var o = (y * img.Width + x) * 4;
+                sr += img.Pixels[o]; sg += img.Pixels[o + 1]; sb += img.Pixels[o + 2]; n++;
+            }
+        return ((byte)(sr / n), (byte)(sg / n), (byte)(sb / n));
+    }
+
+    /// <summary>Even-odd polygon fill, grown by <paramref name="grow"/> pixels on each span end.</summary>
+    private static void Fill(RgbaImage img, Vector2[] poly, (byte R, byte G, byte B) c, int grow)
+    {
+        var minY = (int)poly.Min(p => p.Y) - grow;
+        var maxY = (int)poly.Max(p => p.Y) + grow;
+        for (var y = minY; y <= maxY; y++)
+        {
+            var yc = y + 0.5f;
+            var xs = new List<float>();
+            for (int i = 0, j = poly.Length - 1; i < poly.Length; j = i++)
+                if ((poly[i].Y <= yc) != (poly[j].Y <= yc))
+                    xs.Add(poly[i].X + (yc - poly[i].Y) * (poly[j].X - poly[i].X) / (poly[j].Y - poly[i].Y));
+            xs.Sort();
+            for (var k = 0; k + 1 < xs.Count; k += 2)
+                for (var x = (int)xs[k] - grow; x <= (int)xs[k + 1] + grow; x++) Blend(img, x, y, c, 1);
+        }
+    }
+
+    private static void Blend(RgbaImage img, int x, int y, (byte R, byte G, byte B) c, float a)
+    {
+        if ((uint)x >= (uint)img.Width || (uint)y >= (uint)img.Height) return;
+        var o = (y * img.Width + x) * 4;
+        img.Pixels[o] = (byte)(img.Pixels[o] + (c.R - img.Pixels[o]) * a);
+        img.Pixels[o + 1] = (byte)(img.Pixels[o + 1] + (c.G - img.Pixels[o + 1]) * a);
+        img.Pixels[o + 2] = (byte)(img.Pixels[o + 2] + (c.B - img.Pixels[o + 2]) * a);
+    }
+
+    /// <summary>Mean lid gap (159-145, 386-374) per eye distance.</summary>
+    public static float EyeOpening(ReadOnlySpan<Vector3> p)
+    {
+        static float D(Vector3 a, Vector3 b) => Vector2.Distance(new(a.X, a.Y), new(b.X, b.Y));
+        return (D(p[159], p[145]) + D(p[386], p[374])) / 2 / PortraitRig.EyeDistanceOf(p);
     }
 }

@@ -36,6 +36,8 @@ public static class ImageCodec
             SKEncodedOrigin.BottomLeft => SKMatrix.CreateScale(1, -1, 0, src.Height / 2f),
             SKEncodedOrigin.RightTop => SKMatrix.CreateRotationDegrees(90).PostConcat(SKMatrix.CreateTranslation(src.Height, 0)),
             SKEncodedOrigin.LeftBottom => SKMatrix.CreateRotationDegrees(-90).PostConcat(SKMatrix.CreateTranslation(0, src.Width)),
+            SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),                         // transpose
+            SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, src.Height, -1, 0, src.Width, 0, 0, 1),  // transverse
             _ => SKMatrix.Identity,
         };
         canvas.SetMatrix(m);

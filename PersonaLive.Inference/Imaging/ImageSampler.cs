@@ -31,7 +31,8 @@ public static class ImageSampler
 
     /// <summary>
     /// Renders an RGBA crop: every destination pixel takes the bilinear source value (opaque). With
-    /// <paramref name="clampToEdge"/>, positions outside the source repeat its border pixels instead of black.
+    /// <paramref name="clampToEdge"/>, positions outside the source mirror the image at its border
+    /// (no black bars, no smeared edge streaks) instead of reading black.
     /// </summary>
     public static void ToRgba(RgbaImage src, Affine2 dstToSrc, RgbaImage dst, bool clampToEdge = false)
     {
@@ -46,8 +47,8 @@ public static class ImageSampler
                 float sx = x - 0.5f, sy = y - 0.5f;
                 if (clampToEdge)
                 {
-                    sx = Math.Clamp(sx, 0, src.Width - 1);
-                    sy = Math.Clamp(sy, 0, src.Height - 1);
+                    sx = Reflect(sx, src.Width - 1);
+                    sy = Reflect(sy, src.Height - 1);
                 }
                 Bilinear(px, src.Width, src.Height, sx, sy, out var r, out var g, out var b, out _);
                 d[o++] = (byte)(r + 0.5f);
@@ -56,6 +57,13 @@ public static class ImageSampler
                 d[o++] = 255;
             }
         }
+    }
+
+    private static float Reflect(float v, float max)
+    {
+        if (v < 0) v = -v;
+        if (v > max) v = 2 * max - v;
+        return Math.Clamp(v, 0, max);
     }
 
     /// <summary>Bilinear sample at continuous pixel coordinates (pixel centres at integers); outside = 0.</summary>

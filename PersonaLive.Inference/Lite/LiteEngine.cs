@@ -21,9 +21,6 @@ public sealed class LiteEngine : IAnimationEngine
 {
     public const int Size = 512;
 
-    /// <summary>Mouth cavity and teeth colours of the inner-mouth fill.</summary>
-    private static readonly (byte, byte, byte) Cavity = (52, 20, 22), Teeth = (214, 206, 196);
-
     private readonly FaceTracker _tracker;
     private readonly ILogger _logger;
     private readonly Retargeter _retargeter = new();
@@ -120,7 +117,7 @@ public sealed class LiteEngine : IAnimationEngine
         var alpha = Math.Clamp((open - rig.MouthOpening - 0.02f) / 0.08f, 0, 1) * 0.92f;
         if (alpha <= 0) return;
         for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
-        MeshRasterizer.FillPolygon(output, _mouth, Cavity, Teeth, 0.2f, alpha);
+        MouthFill.Fill(output, _mouth, alpha);
     }
 
     public void Dispose()

@@ -10,7 +10,8 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Factory of the <c>lite</c> engine (one per process): provisions the face models on first use
 /// (<see cref="LiteModelProvisioner"/>), owns the two shared ONNX sessions, prepares portraits, and
-/// creates a <see cref="LiteEngine"/> per live session.
+/// creates a <see cref="LiteEngine"/> per live session. CPU only by design: <c>ExecutionProvider</c> and
+/// <c>Fp16</c> of <see cref="EngineOptions"/> do not apply; <c>ModelDirectory</c> does.
 /// </summary>
 public sealed class LiteEngineFactory : IAnimationEngineFactory, IDisposable
 {

@@ -61,8 +61,32 @@ public static class MeshRasterizer
             var sx = mxx * (x0 + 0.5f) + mxy * yc + cx;
             var sy = myx * (x0 + 0.5f) + myy * yc + cy;
             var row = d.Slice(y * dw, dw);
-            for (var x = x0; x < x1; x++, sx += mxx, sy += myx)
-                row[x] = Sample(s, sw, sh, sx, sy);
+            var ex = sx + mxx * (x1 - 1 - x0);
+            var ey = sy + myx * (x1 - 1 - x0);
+            // The map is affine, so if both span ends sample inside the source, every pixel between does:
+            // then step in 16.16 fixed point without clamping.
+            if (MathF.Min(sx, ex) >= 0 && MathF.Max(sx, ex) < sw - 1.001f && MathF.Min(sy, ey) >= 0 && MathF.Max(sy, ey) < sh - 1.001f)
+                SpanFast(s, sw, row, x0, x1, (int)(sx * 65536), (int)(sy * 65536), (int)(mxx * 65536), (int)(myx * 65536));
+            else
+                for (var x = x0; x < x1; x++, sx += mxx, sy += myx)
+                    row[x] = Sample(s, sw, sh, sx, sy);
+        }
+    }
+
+    private static void SpanFast(ReadOnlySpan<uint> s, int w, Span<uint> row, int x0, int x1, int fx, int fy, int dx, int dy)
+    {
+        ref var src = ref MemoryMarshal.GetReference(s);
+        for (var x = x0; x < x1; x++, fx += dx, fy += dy)
+        {
+            // Fixed-point steps can round a hair below 0 on the last pixel; clamp the integer part cheaply.
+            var ix = Math.Max(fx, 0) >> 16;
+            var iy = Math.Max(fy, 0) >> 16;
+            var wx = (uint)(fx >> 8) & 0xFF;
+            var wy = (uint)(fy >> 8) & 0xFF;
+            ref var p = ref Unsafe.Add(ref src, iy * w + ix);
+            var top = Lerp(p, Unsafe.Add(ref p, 1), wx);
+            var bottom = Lerp(Unsafe.Add(ref p, w), Unsafe.Add(ref p, w + 1), wx);
+            row[x] = Lerp(top, bottom, wy);
         }
     }
 
@@ -99,50 +123,5 @@ public static class MeshRasterizer
         var rb = ((a & 0x00FF00FFu) * g + (b & 0x00FF00FFu) * f) >> 8 & 0x00FF00FFu;
         var ag = (((a >> 8) & 0x00FF00FFu) * g + ((b >> 8) & 0x00FF00FFu) * f) & 0xFF00FF00u;
         return rb | ag;
-    }
-
-    /// <summary>
-    /// Blends <paramref name="rgb"/> at <paramref name="alpha"/> (0..1) into the pixels inside a polygon
-    /// (even-odd rule), with a vertical gradient: <paramref name="topRgb"/> in the top fraction
-    /// <paramref name="topBand"/> of the polygon (teeth), <paramref name="rgb"/> below (mouth cavity).
-    /// </summary>
-    public static void FillPolygon(RgbaImage target, ReadOnlySpan<Vector2> polygon, (byte R, byte G, byte B) rgb, (byte R, byte G, byte B) topRgb, float topBand, float alpha)
-    {
-        if (polygon.Length < 3 || alpha <= 0) return;
-        float minY = float.MaxValue, maxY = float.MinValue;
-        foreach (var p in polygon) { minY = MathF.Min(minY, p.Y); maxY = MathF.Max(maxY, p.Y); }
-        var px = target.Pixels;
-        var a = (int)(Math.Clamp(alpha, 0, 1) * 256);
-        Span<float> xs = stackalloc float[polygon.Length];
-        var y0 = Math.Max(0, (int)MathF.Ceiling(minY - 0.5f));
-        var y1 = Math.Min(target.Height, (int)MathF.Ceiling(maxY - 0.5f));
-        var height = MathF.Max(maxY - minY, 1e-3f);
-        for (var y = y0; y < y1; y++)
-        {
-            var yc = y + 0.5f;
-            var n = 0;
-            for (int i = 0, j = polygon.Length - 1; i < polygon.Length; j = i++)
-            {
-                var p = polygon[i];
-                var q = polygon[j];
-                if ((p.Y <= yc) == (q.Y <= yc)) continue;
-                xs[n++] = p.X + (yc - p.Y) * (q.X - p.X) / (q.Y - p.Y);
-            }
-            xs[..n].Sort();
-            var isTop = (yc - minY) / height < topBand;
-            var c = isTop ? topRgb : rgb;
-            for (var k = 0; k + 1 < n; k += 2)
-            {
-                var xa = Math.Max(0, (int)MathF.Ceiling(xs[k] - 0.5f));
-                var xb = Math.Min(target.Width, (int)MathF.Ceiling(xs[k + 1] - 0.5f));
-                for (var x = xa; x < xb; x++)
-                {
-                    var o = (y * target.Width + x) * 4;
-                    px[o] = (byte)((px[o] * (256 - a) + c.R * a) >> 8);
-                    px[o + 1] = (byte)((px[o + 1] * (256 - a) + c.G * a) >> 8);
-                    px[o + 2] = (byte)((px[o + 2] * (256 - a) + c.B * a) >> 8);
-                }
-            }
-        }
     }
 }

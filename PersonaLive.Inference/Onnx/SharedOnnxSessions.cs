@@ -20,7 +20,17 @@ public sealed class SharedOnnxSessions(ILogger<SharedOnnxSessions> logger, int i
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var full = Path.GetFullPath(modelPath);
-        return _sessions.GetOrAdd(full, p => new Lazy<InferenceSession>(() => Load(p))).Value;
+        var lazy = _sessions.GetOrAdd(full, p => new Lazy<InferenceSession>(() => Load(p)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // Do not cache the failure: a later call (after re-provisioning) loads again.
+            _sessions.TryRemove(new KeyValuePair<string, Lazy<InferenceSession>>(full, lazy));
+            throw;
+        }
     }
 
     private InferenceSession Load(string path)

@@ -164,6 +164,8 @@ public sealed class StudioPageTests : BunitContext
         page.Find("button.start").Click();
         page.WaitForAssertion(() => Assert.Contains("The server is full. You are number 1 in the queue", page.Find(".live-status").TextContent, StringComparison.Ordinal));
         Assert.NotNull(page.Find("button.leave-queue"));
+        Assert.True(page.Find("button.waiting").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll("button.start"));
         Assert.Contains("status-warn", page.Find(".live-status").ClassList);
 
         someoneElse.Dispose();

@@ -29,6 +29,51 @@ public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
+    public async Task Prometheus_endpoint_exports_live_metrics()
+    {
+        using var client = factory.CreateClient();
+        // Touch the pipeline's instruments: a request creates the meter via the session manager.
+        _ = factory.Services.GetRequiredService<PersonaLive.Web.Live.Sessions.LiveSessionManager>();
+        factory.Services.GetRequiredService<PersonaLive.Web.Live.Diagnostics.LiveMetrics>().FramesDropped.Add(3);
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("personalive_frames_dropped", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_page_for_an_unknown_token_is_served_with_a_clear_message()
+    {
+        using var client = factory.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/watch/AAAAAAAAAAAAAAAAAAAAAA", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("This share link is not valid.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Studio_says_live_video_is_unavailable_without_a_media_stack()
+    {
+        using var client = factory.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("Live video is not available on this server", html, StringComparison.Ordinal);
+        Assert.Contains("Drop a portrait here", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Echo_engine_replaces_the_configured_engine_when_asked()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Live:EchoEngineDelayMs"] = "120" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, config);
+        using var provider = services.BuildServiceProvider();
+        var engine = provider.GetRequiredService<PersonaLive.Inference.Engines.IAnimationEngineFactory>();
+        Assert.Equal("echo", engine.Name);
+        Assert.Contains("120 ms", engine.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_engine_name_fails_validation_on_start()
     {
         var config = new ConfigurationBuilder()

@@ -37,6 +37,7 @@ public sealed partial class Studio : IAsyncDisposable
     private string? _cameraId;
     private string _source = "camera";
     private int _queuePosition;
+    private int _attempt; // bumped by Stop: a start still in flight notices and backs out
     private string? _connection;
     private EngineStatus _engineStatus = new(EngineState.NotStarted, "");
     private LiveSession? _session;
@@ -143,6 +144,7 @@ public sealed partial class Studio : IAsyncDisposable
             }
         }
 
+        var attempt = ++_attempt;
         _phase = StudioPhase.Starting;
         _message = _source == "file" ? "Playing your video file…" : "Starting your camera… (allow camera access if asked)";
         StateHasChanged();
@@ -156,6 +158,12 @@ public sealed partial class Studio : IAsyncDisposable
             {
                 ticket.Dispose();
                 Fail(CameraProblem(start?.Kind, start?.Message));
+                return;
+            }
+            if (attempt != _attempt)
+            {
+                ticket.Dispose();
+                await StopClientAsync();
                 return;
             }
             var (session, answer) = Sessions.Start(ticket, _portrait.Portrait, offer);
@@ -181,7 +189,8 @@ public sealed partial class Studio : IAsyncDisposable
         {
             ticket.Dispose();
             await EndSessionAsync("The browser could not start the connection.");
-            Fail($"The browser could not start the connection: {ex.Message}");
+            // JS exceptions carry the script stack after the first line; people need only the reason.
+            Fail($"The browser could not start the connection: {ex.Message.Split('\n')[0].Trim()}");
         }
     }
 
@@ -203,6 +212,7 @@ public sealed partial class Studio : IAsyncDisposable
 
     private async Task StopAsync()
     {
+        _attempt++;
         await EndSessionAsync("Stopped.");
         _phase = StudioPhase.Idle;
         _message = "Stopped. Press Start to go live again.";

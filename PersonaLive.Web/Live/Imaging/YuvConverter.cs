@@ -22,25 +22,33 @@ internal static class YuvConverter
     }
 
     /// <summary>Converts into a caller buffer of at least 4 x width x height bytes.</summary>
-    public static void ToRgba(in I420FrameView src, Span<byte> rgba)
+    public static unsafe void ToRgba(in I420FrameView src, Span<byte> rgba)
     {
         int w = src.Width, h = src.Height;
         if (rgba.Length < w * h * 4) throw new ArgumentException("RGBA buffer too small.", nameof(rgba));
-        for (var row = 0; row < h; row++)
+        // Plane sizes were checked by I420FrameView's constructor, so raw pointers stay in bounds.
+        fixed (byte* yBase = src.Y, uBase = src.U, vBase = src.V, dBase = rgba)
         {
-            var y = src.Y.Slice(row * src.StrideY, w);
-            var u = src.U.Slice(row / 2 * src.StrideU);
-            var v = src.V.Slice(row / 2 * src.StrideV);
-            var dst = rgba.Slice(row * w * 4, w * 4);
-            for (var x = 0; x < w; x++)
+            for (var row = 0; row < h; row++)
             {
-                int c = 298 * (y[x] - 16) + 128;
-                int d = u[x >> 1] - 128, e = v[x >> 1] - 128;
-                var o = x * 4;
-                dst[o] = Clamp((c + 409 * e) >> 8);
-                dst[o + 1] = Clamp((c - 100 * d - 208 * e) >> 8);
-                dst[o + 2] = Clamp((c + 516 * d) >> 8);
-                dst[o + 3] = 255;
+                byte* y = yBase + row * src.StrideY;
+                byte* u = uBase + (row >> 1) * src.StrideU;
+                byte* v = vBase + (row >> 1) * src.StrideV;
+                byte* d = dBase + row * w * 4;
+                for (var x = 0; x < w; x += 2)
+                {
+                    // One chroma sample serves two neighbouring pixels.
+                    int cb = u[x >> 1] - 128, cr = v[x >> 1] - 128;
+                    int rAdd = 409 * cr + 128, gAdd = -100 * cb - 208 * cr + 128, bAdd = 516 * cb + 128;
+                    int c = 298 * (y[x] - 16);
+                    d[0] = Clamp((c + rAdd) >> 8); d[1] = Clamp((c + gAdd) >> 8); d[2] = Clamp((c + bAdd) >> 8); d[3] = 255;
+                    if (x + 1 < w)
+                    {
+                        c = 298 * (y[x + 1] - 16);
+                        d[4] = Clamp((c + rAdd) >> 8); d[5] = Clamp((c + gAdd) >> 8); d[6] = Clamp((c + bAdd) >> 8); d[7] = 255;
+                    }
+                    d += 8;
+                }
             }
         }
     }
@@ -55,42 +63,35 @@ internal static class YuvConverter
     }
 
     /// <summary>Converts tightly packed RGBA pixels into <paramref name="dst"/> (same size).</summary>
-    public static void ToI420(ReadOnlySpan<byte> rgba, int width, int height, I420Buffer dst)
+    public static unsafe void ToI420(ReadOnlySpan<byte> rgba, int width, int height, I420Buffer dst)
     {
         ArgumentNullException.ThrowIfNull(dst);
         if (dst.Width != width || dst.Height != height) throw new ArgumentException("Size mismatch.", nameof(dst));
         if (rgba.Length < width * height * 4) throw new ArgumentException("RGBA buffer too small.", nameof(rgba));
-        var yp = dst.Y;
-        for (var i = 0; i < width * height; i++)
-        {
-            int r = rgba[i * 4], g = rgba[i * 4 + 1], b = rgba[i * 4 + 2];
-            yp[i] = (byte)(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);
-        }
-
-        Span<byte> up = dst.U, vp = dst.V;
         int cw = dst.ChromaWidth;
-        for (var cy = 0; cy < dst.ChromaHeight; cy++)
+        fixed (byte* s = rgba, yp = dst.Y, up = dst.U, vp = dst.V)
         {
-            int y0 = cy * 2, y1 = Math.Min(y0 + 1, height - 1);
-            for (var cx = 0; cx < cw; cx++)
+            for (var cy = 0; cy < dst.ChromaHeight; cy++)
             {
-                int x0 = cx * 2, x1 = Math.Min(x0 + 1, width - 1);
-                int r = 0, g = 0, bl = 0;
-                Accumulate(rgba, (y0 * width + x0) * 4, ref r, ref g, ref bl);
-                Accumulate(rgba, (y0 * width + x1) * 4, ref r, ref g, ref bl);
-                Accumulate(rgba, (y1 * width + x0) * 4, ref r, ref g, ref bl);
-                Accumulate(rgba, (y1 * width + x1) * 4, ref r, ref g, ref bl);
-                r = (r + 2) >> 2; g = (g + 2) >> 2; bl = (bl + 2) >> 2;
-                up[cy * cw + cx] = (byte)(((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128);
-                vp[cy * cw + cx] = (byte)(((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128);
+                int y0 = cy * 2, y1 = Math.Min(y0 + 1, height - 1);
+                byte* row0 = s + y0 * width * 4, row1 = s + y1 * width * 4;
+                byte* out0 = yp + y0 * width, out1 = yp + y1 * width;
+                for (var cx = 0; cx < cw; cx++)
+                {
+                    int x0 = cx * 2, x1 = Math.Min(x0 + 1, width - 1);
+                    byte* a = row0 + x0 * 4, b = row0 + x1 * 4, c = row1 + x0 * 4, d = row1 + x1 * 4;
+                    out0[x0] = Luma(a); out0[x1] = Luma(b); out1[x0] = Luma(c); out1[x1] = Luma(d);
+                    int r = (a[0] + b[0] + c[0] + d[0] + 2) >> 2;
+                    int g = (a[1] + b[1] + c[1] + d[1] + 2) >> 2;
+                    int bl = (a[2] + b[2] + c[2] + d[2] + 2) >> 2;
+                    up[cy * cw + cx] = (byte)(((-38 * r - 74 * g + 112 * bl + 128) >> 8) + 128);
+                    vp[cy * cw + cx] = (byte)(((112 * r - 94 * g - 18 * bl + 128) >> 8) + 128);
+                }
             }
         }
     }
 
-    private static void Accumulate(ReadOnlySpan<byte> rgba, int o, ref int r, ref int g, ref int b)
-    {
-        r += rgba[o]; g += rgba[o + 1]; b += rgba[o + 2];
-    }
+    private static unsafe byte Luma(byte* p) => (byte)(((66 * p[0] + 129 * p[1] + 25 * p[2] + 128) >> 8) + 16);
 
-    private static byte Clamp(int v) => (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
+    private static byte Clamp(int v) => (uint)v <= 255 ? (byte)v : v < 0 ? (byte)0 : (byte)255;
 }

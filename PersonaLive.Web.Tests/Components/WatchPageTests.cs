@@ -1,0 +1,101 @@
+using Bunit;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Inference.Imaging;
+using PersonaLive.Web.Components.Pages;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Sessions;
+using PersonaLive.Web.Tests.Fakes;
+
+namespace PersonaLive.Web.Tests.Components;
+
+/// <summary>bUnit: the watch page for unknown, revoked, ended, full and live links, with and without chrome.</summary>
+public sealed class WatchPageTests : BunitContext
+{
+    private readonly LiveTestServices _live = new();
+
+    public WatchPageTests()
+    {
+        _live.Engine.CreateEngineWith = () => new PersonaLive.Web.Live.Diagnostics.DelayedEchoEngine(TimeSpan.Zero);
+        _live.Register(this);
+    }
+
+    private (string SessionId, ShareLink Link) LiveSessionWithLink()
+    {
+        var sessions = Services.GetService(typeof(LiveSessionManager)) as LiveSessionManager;
+        var (session, _) = sessions!.Start(_live.Admission.TryEnter()!, new PreparedPortrait(new RgbaImage(8, 8), 8), "offer");
+        return (session.Id, sessions.Share(session.Id));
+    }
+
+    [Fact]
+    public void Unknown_link_says_it_is_not_valid()
+    {
+        var page = Render<Watch>(p => p.Add(w => w.Token, ShareLinkRegistry.NewToken()));
+        Assert.Equal("This share link is not valid.", page.Find(".watch-text").TextContent);
+        Assert.Contains("watch-bad", page.Find(".watch-message").ClassList);
+        Assert.NotNull(page.Find("a.btn[href='/']"));
+    }
+
+    [Fact]
+    public void Revoked_link_says_sharing_stopped()
+    {
+        var (_, link) = LiveSessionWithLink();
+        _live.Sessions.Revoke(link);
+        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+        Assert.Equal(ShareLink.RevokedByHost, page.Find(".watch-text").TextContent);
+    }
+
+    [Fact]
+    public async Task Viewer_joins_goes_live_and_sees_the_revocation()
+    {
+        var (sessionId, link) = LiveSessionWithLink();
+        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+
+        page.WaitForAssertion(() => Assert.Equal(1, link.ViewerCount));
+        var viewer = _live.Peers.Created.Last();
+        Assert.Equal(MediaPeerRole.Viewer, viewer.Role);
+        Assert.Equal("v=0 viewer-offer", viewer.Offer);
+        Assert.Equal("Connecting to the live stream…", page.Find(".watch-text").TextContent);
+        Assert.NotNull(page.Find(".topbar"));
+
+        await page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
+        Assert.Empty(page.FindAll(".watch-message"));
+        Assert.Equal("LIVE", page.Find(".live-badge").TextContent);
+
+        _live.Sessions.Revoke(link);
+        page.WaitForAssertion(() => Assert.Equal(ShareLink.RevokedByHost, page.Find(".watch-text").TextContent));
+        page.WaitForAssertion(() => Assert.True(viewer.Disposed));
+        Assert.Equal(0, _live.Sessions.Find(sessionId)!.ViewerCount);
+    }
+
+    [Fact]
+    public async Task Ended_session_says_the_stream_ended()
+    {
+        var (sessionId, link) = LiveSessionWithLink();
+        await _live.Sessions.EndAsync(sessionId, "stopped");
+        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+        Assert.Equal(ShareLink.SessionEnded, page.Find(".watch-text").TextContent);
+    }
+
+    [Fact]
+    public void Full_stream_says_so()
+    {
+        var (_, link) = LiveSessionWithLink();
+        for (var i = 0; i < _live.Limits.MaxViewersPerSession; i++) Assert.True(link.TryAddViewer());
+        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+        page.WaitForAssertion(() => Assert.Contains("as many viewers as it allows", page.Find(".watch-text").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Chromeless_page_has_no_header_badge_or_links()
+    {
+        var (_, link) = LiveSessionWithLink();
+        var nav = Services.GetService(typeof(Microsoft.AspNetCore.Components.NavigationManager)) as Microsoft.AspNetCore.Components.NavigationManager;
+        nav!.NavigateTo($"/watch/{link.Token}?chromeless=1");
+        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+        Assert.Contains("chromeless", page.Find(".watch").ClassList);
+        Assert.Empty(page.FindAll(".topbar"));
+        page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
+        Assert.Empty(page.FindAll(".live-badge"));
+        Assert.NotNull(page.Find("video.watch-video[aria-label]"));
+    }
+}

@@ -44,6 +44,9 @@ public sealed class LossyUdpRelay : IDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>When set, every datagram is dropped (a peer that vanished without a goodbye).</summary>
+    public bool Blackhole { get; set; }
+
     public long Duplicated => Interlocked.Read(ref _duplicated);
 
     /// <summary>Sends a datagram to the server from the relay's server-facing socket, i.e. from the client's authenticated address.</summary>
@@ -82,7 +85,7 @@ public sealed class LossyUdpRelay : IDisposable
             bool drop, duplicate;
             lock (_random)
             {
-                drop = _random.NextDouble() < _lossRate;
+                drop = _random.NextDouble() < _lossRate || Blackhole;
                 duplicate = _random.NextDouble() < _duplicateRate;
             }
 

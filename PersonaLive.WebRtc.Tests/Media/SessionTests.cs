@@ -132,3 +132,22 @@ public sealed class SessionTests
         }
     }
 }
+
+/// <summary>Orderly shutdown: our close sends BYE and close_notify; the other side ends promptly.</summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Closing_one_side_closes_the_other_through_close_notify()
+    {
+        VpxTests.SkipWithoutLibvpx();
+        using var logs = new TestLoggerFactory();
+        await using var pair = PeerPair.Create(logs);
+        await PeerPair.WaitForState(pair.Server, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
+        await PeerPair.WaitForState(pair.Client, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
+        await pair.Client.DisposeAsync();
+        Assert.Equal(PeerConnectionState.Closed, pair.Client.ConnectionState);
+        var end = await PeerPair.WaitForState(pair.Server, s => s is PeerConnectionState.Closed or PeerConnectionState.Failed, TimeSpan.FromSeconds(5));
+        Assert.Equal(PeerConnectionState.Closed, end);
+        Assert.Equal(0, pair.ServerMedia.PeerConnectionCount);
+    }
+}

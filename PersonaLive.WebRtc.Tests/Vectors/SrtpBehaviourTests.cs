@@ -106,3 +106,41 @@ public sealed class SrtpBehaviourTests
     public void Roc_estimation_follows_rfc3711_appendix_a(ulong highest, ushort seq, ulong expected) =>
         Assert.Equal(expected, SrtpContext.EstimateIndex(highest, seq));
 }
+
+/// <summary>The SRTP hot path allocates nothing per packet.</summary>
+public sealed class SrtpAllocationTests
+{
+    [Theory]
+    [InlineData(SrtpProfile.AesCm128HmacSha1_80)]
+    [InlineData(SrtpProfile.AeadAes128Gcm)]
+    public void Protect_and_unprotect_do_not_allocate(SrtpProfile profile)
+    {
+        var key = new byte[16];
+        var salt = new byte[SrtpProfileInfo.MasterSaltLength(profile)];
+        using var tx = SrtpContext.Create(profile, key, salt);
+        using var rx = SrtpContext.Create(profile, key, salt);
+        var buffer = new byte[1300];
+        void RoundTrip(ushort seq)
+        {
+            RtpHeader.Write(buffer, false, 96, seq, 1, 7);
+            int n = tx.ProtectRtp(buffer, 1200);
+            if (rx.UnprotectRtp(buffer, n, out _) != SrtpResult.Ok)
+            {
+                throw new InvalidOperationException("round trip failed"); // not Assert: it would allocate
+            }
+        }
+
+        for (ushort s = 0; s < 50; s++)
+        {
+            RoundTrip(s); // warm up: per-SSRC state is created once
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ushort s = 50; s < 1050; s++)
+        {
+            RoundTrip(s);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

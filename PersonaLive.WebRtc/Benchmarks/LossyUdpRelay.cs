@@ -14,17 +14,19 @@ public sealed class LossyUdpRelay : IDisposable
     private readonly Socket _serverSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly IPEndPoint _server;
     private readonly double _lossRate;
+    private readonly double _duplicateRate;
     private readonly Random _random;
     private readonly Thread _up;
     private readonly Thread _down;
     private volatile IPEndPoint? _client;
     private volatile bool _disposed;
-    private long _forwarded, _dropped;
+    private long _forwarded, _dropped, _duplicated;
 
-    public LossyUdpRelay(IPEndPoint server, double lossRate, int seed = 12345)
+    public LossyUdpRelay(IPEndPoint server, double lossRate, int seed = 12345, double duplicateRate = 0)
     {
         _server = server;
         _lossRate = lossRate;
+        _duplicateRate = duplicateRate;
         _random = new Random(seed);
         _clientSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _serverSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -41,6 +43,14 @@ public sealed class LossyUdpRelay : IDisposable
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>When set, every datagram is dropped (a peer that vanished without a goodbye).</summary>
+    public bool Blackhole { get; set; }
+
+    public long Duplicated => Interlocked.Read(ref _duplicated);
+
+    /// <summary>Sends a datagram to the server from the relay's server-facing socket, i.e. from the client's authenticated address.</summary>
+    public void InjectToServer(ReadOnlySpan<byte> datagram) => _serverSide.SendTo(datagram, SocketFlags.None, _server);
 
     private void Pump(Socket socket, bool toServer)
     {
@@ -72,10 +82,11 @@ public sealed class LossyUdpRelay : IDisposable
                 _client = (IPEndPoint)from;
             }
 
-            bool drop;
+            bool drop, duplicate;
             lock (_random)
             {
-                drop = _random.NextDouble() < _lossRate;
+                drop = _random.NextDouble() < _lossRate || Blackhole;
+                duplicate = _random.NextDouble() < _duplicateRate;
             }
 
             if (drop)
@@ -94,6 +105,11 @@ public sealed class LossyUdpRelay : IDisposable
             {
                 (toServer ? _serverSide : _clientSide).SendTo(buffer.AsSpan(0, n), SocketFlags.None, target);
                 Interlocked.Increment(ref _forwarded);
+                if (duplicate)
+                {
+                    (toServer ? _serverSide : _clientSide).SendTo(buffer.AsSpan(0, n), SocketFlags.None, target);
+                    Interlocked.Increment(ref _duplicated);
+                }
             }
             catch (SocketException)
             {

@@ -112,7 +112,7 @@ public sealed partial class RtcPeerConnection
         }
     }
 
-    /// <summary>Offerer: checks every 50 ms until the first success, then every 2 s for consent.</summary>
+    /// <summary>Offerer: checks every 50 ms until the first success, then every second for consent.</summary>
     private void SendChecksIfDue(long now)
     {
         if (_checker is null || _remoteCandidate is null)
@@ -120,7 +120,7 @@ public sealed partial class RtcPeerConnection
             return;
         }
 
-        int interval = _selected is null ? 50 : 2000;
+        int interval = _selected is null ? 50 : 1000;
         if (now - _lastCheckSentMs >= interval)
         {
             _lastCheckSentMs = now;
@@ -148,7 +148,7 @@ public sealed partial class RtcPeerConnection
         {
             Fail($"no ICE consent for {silent / 1000} s");
         }
-        else if (silent > timeout / 3 && ConnectionState == PeerConnectionState.Connected)
+        else if (silent > Math.Max(timeout / 3, 5000) && ConnectionState == PeerConnectionState.Connected)
         {
             SetState(PeerConnectionState.Disconnected);
         }

@@ -26,12 +26,13 @@ public sealed partial class RtcPeerConnection
     private volatile bool _decoderNeedsKeyframe;
     private (ulong Ntp, uint Rtp)? _remoteClock;
     private string? _profileName;
+    private long _decoderSkipped;
     private long _packetsReceived, _bytesReceived, _framesDecoded, _keyframesDecoded;
     private long _droppedMalformed, _droppedUnauthenticated, _droppedReplayed;
     private long _nacksReceived, _plisReceived, _firsReceived, _retransmissions;
     private double _remoteFractionLost;
     private ulong? _remoteRemb;
-    private long _lastKeyframeRequestMs = long.MinValue;
+    private long _lastKeyframeRequestMs = -1_000_000;
 
     /// <summary>A non-STUN datagram from an address the server mapped to us.</summary>
     internal void HandleDatagram(PacketKind kind, ReadOnlySpan<byte> datagram, IPEndPoint source)
@@ -264,6 +265,7 @@ public sealed partial class RtcPeerConnection
 
             if (waitKeyframe && !frame.IsKeyframe)
             {
+                Interlocked.Increment(ref _decoderSkipped);
                 continue;
             }
 
@@ -271,6 +273,7 @@ public sealed partial class RtcPeerConnection
             {
                 waitKeyframe = true;
                 _assembler.KeyframeNeeded = true;
+                Interlocked.Increment(ref _decoderSkipped);
                 continue;
             }
 

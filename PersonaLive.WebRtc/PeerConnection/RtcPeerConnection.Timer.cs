@@ -10,7 +10,7 @@ public sealed partial class RtcPeerConnection
     private readonly List<ushort> _dueNacks = new();
     private int _rembKbps;
     private long _lastReportMs;
-    private long _lastPliMs = long.MinValue;
+    private long _lastPliMs = -1_000_000;
 
     private void StartTimer() => _timerTask = Task.Run(TimerLoop);
 
@@ -110,7 +110,7 @@ public sealed partial class RtcPeerConnection
         FramesDecoded = Interlocked.Read(ref _framesDecoded),
         FramesEncoded = _framesEncoded,
         FramesSent = _framesSent,
-        FramesLost = _assembler.LostFrames,
+        FramesLost = _assembler.LostFrames + Interlocked.Read(ref _decoderSkipped),
         FramesRecovered = _assembler.RecoveredFrames,
         KeyframesDecoded = Interlocked.Read(ref _keyframesDecoded),
         NacksSent = _nacksSent,

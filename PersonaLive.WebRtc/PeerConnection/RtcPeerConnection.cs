@@ -52,7 +52,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
         _rembKbps = options.MaxIncomingBitrateKbps;
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
-            new BoundedChannelOptions(4) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _decoderNeedsKeyframe = true);
     }
 

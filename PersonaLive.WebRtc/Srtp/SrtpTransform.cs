@@ -14,6 +14,7 @@ internal sealed class SrtpTransform : IDisposable
     private readonly SrtpProfile _profile;
     private readonly byte[] _salt;
     private readonly Aes? _ctrAes;
+    private readonly ICryptoTransform? _ecb;
     private readonly AesGcm? _gcm;
     private readonly IncrementalHash? _hmac;
     private readonly byte[] _counters = new byte[MaxBlocksPerCall * 16];
@@ -31,6 +32,9 @@ internal sealed class SrtpTransform : IDisposable
         {
             _ctrAes = Aes.Create();
             _ctrAes.Key = encryptionKey.ToArray();
+            _ctrAes.Mode = CipherMode.ECB;
+            _ctrAes.Padding = PaddingMode.None;
+            _ecb = _ctrAes.CreateEncryptor(); // one native context reused per packet
             _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, authKey);
         }
     }
@@ -79,14 +83,29 @@ internal sealed class SrtpTransform : IDisposable
                 blockCounter++;
             }
 
-            _ctrAes!.EncryptEcb(_counters.AsSpan(0, blocks * 16), _keystream.AsSpan(0, blocks * 16), PaddingMode.None);
-            var target = data.Slice(offset, chunk);
-            for (int i = 0; i < target.Length; i++)
-            {
-                target[i] ^= _keystream[i];
-            }
+            _ecb!.TransformBlock(_counters, 0, blocks * 16, _keystream, 0);
+            Xor(data.Slice(offset, chunk), _keystream);
 
             offset += chunk;
+        }
+    }
+
+    private static void Xor(Span<byte> target, ReadOnlySpan<byte> keystream)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int width = System.Numerics.Vector<byte>.Count;
+            for (; i + width <= target.Length; i += width)
+            {
+                var v = new System.Numerics.Vector<byte>(target[i..]) ^ new System.Numerics.Vector<byte>(keystream[i..]);
+                v.CopyTo(target[i..]);
+            }
+        }
+
+        for (; i < target.Length; i++)
+        {
+            target[i] ^= keystream[i];
         }
     }
 
@@ -147,6 +166,7 @@ internal sealed class SrtpTransform : IDisposable
 
     public void Dispose()
     {
+        _ecb?.Dispose();
         _ctrAes?.Dispose();
         _gcm?.Dispose();
         _hmac?.Dispose();

@@ -133,7 +133,12 @@ public sealed class Vp8FrameAssembler
                 }
 
                 _waitingForKeyframe = false;
-                if (frame!.Recovered)
+                if (frame!.IsKeyframe)
+                {
+                    KeyframeNeeded = false;
+                }
+
+                if (frame.Recovered)
                 {
                     RecoveredFrames++;
                 }

@@ -4,7 +4,8 @@ using PersonaLive.Inference.Engines;
 namespace PersonaLive.Web.Hosting;
 
 /// <summary>
-/// Maps the configured engine name to its factory. Engines not built into this version yield an
+/// Maps the configured engine name to its factory (<c>lite</c>: the CPU face-mesh engine). Engines not
+/// built into this version yield an
 /// <see cref="UnavailableEngineFactory"/> so the app still serves and says why nothing animates.
 /// </summary>
 internal static class EngineRegistry
@@ -12,9 +13,9 @@ internal static class EngineRegistry
     public static IAnimationEngineFactory CreateFactory(EngineOptions options, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ = loggers;
         return options.Name switch
         {
+            "lite" => new PersonaLive.Inference.Lite.LiteEngineFactory(options, loggers),
             _ => new UnavailableEngineFactory(options.Name),
         };
     }

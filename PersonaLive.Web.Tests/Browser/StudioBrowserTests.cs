@@ -34,6 +34,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
         {
             b.UseSetting("Live:EchoEngineDelayMs", "0");
             b.UseSetting("Live:WarmUpOnStart", "false");
+            b.UseSetting("Rtc:MediaPort", "0"); // a free UDP port for the media socket
             b.UseSetting("urls", "http://127.0.0.1:0"); // never the configured port: another app may own it
             b.ConfigureTestServices(s => s.AddSingleton<IMediaPeerFactory>(_peers));
         });

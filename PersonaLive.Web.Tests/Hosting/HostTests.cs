@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace PersonaLive.Web.Tests.Hosting;
 
 /// <summary>The real host in memory: health endpoint and the server-rendered Studio page.</summary>
-public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<HostTests.AppFactory>
 {
     [Fact]
     public async Task Healthz_reports_healthy()
@@ -50,12 +50,24 @@ public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFi
     }
 
     [Fact]
-    public async Task Studio_says_live_video_is_unavailable_without_a_media_stack()
+    public async Task Studio_offers_live_video_when_the_media_port_is_open()
     {
         using var client = factory.CreateClient();
         var html = await client.GetStringAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
-        Assert.Contains("Live video is not available on this server", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Live video is unavailable", html, StringComparison.Ordinal);
         Assert.Contains("Drop a portrait here", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Studio_explains_when_the_media_port_is_taken()
+    {
+        // Another process holds the UDP port: the app still serves and says why live video cannot work.
+        using var holder = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0));
+        int port = ((System.Net.IPEndPoint)holder.Client.LocalEndPoint!).Port;
+        await using var taken = factory.WithWebHostBuilder(b => b.UseSetting("Rtc:MediaPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var client = taken.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains($"the media port UDP {port} could not be opened", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,5 +98,12 @@ public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFi
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains("Engine:Name must be 'lite' or 'personalive'", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The real app with its media socket on a free port, so tests never collide on UDP 50000.</summary>
+    public sealed class AppFactory : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+            builder.UseSetting("Rtc:MediaPort", "0");
     }
 }

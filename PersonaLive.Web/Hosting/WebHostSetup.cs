@@ -62,7 +62,7 @@ internal static class WebHostSetup
     private static void AddLive(IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IMediaPeerFactory, UnavailableMediaPeerFactory>();
+        services.AddSingleton<IMediaPeerFactory, PersonaLive.Web.Live.Media.Rtc.RtcMediaPeerFactory>();
         services.AddSingleton<LiveMetrics>();
         services.AddSingleton(sp =>
         {

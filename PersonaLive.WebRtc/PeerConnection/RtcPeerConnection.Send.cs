@@ -27,6 +27,12 @@ public sealed partial class RtcPeerConnection
     private long _bytesSent, _framesEncoded, _framesSent, _nacksSent, _plisSent;
     private uint _lastRtpTimestamp;
 
+    /// <summary>
+    /// Raised after <see cref="SendFrame"/> encoded and sent a frame, with the encoded bytes, so the
+    /// caller can forward the same frame to send-only viewers (<see cref="SendEncodedFrame"/>).
+    /// </summary>
+    public event EventHandler<EncodedFrameSentEventArgs>? FrameEncoded;
+
     /// <summary>Target bitrate of our encoder (kb/s), driven by the peer's RR loss and REMB.</summary>
     public int TargetBitrateKbps => _bandwidth.TargetKbps;
 
@@ -36,12 +42,12 @@ public sealed partial class RtcPeerConnection
     /// at 90 kHz, and our SRs use the same NTP/RTP mapping, so the receiver can compute glass-to-glass
     /// latency. Frames given before the connection is up are dropped.
     /// </summary>
-    public void SendFrame(I420Frame frame, ulong captureNtpTime)
+    public uint SendFrame(I420Frame frame, ulong captureNtpTime)
     {
         ArgumentNullException.ThrowIfNull(frame);
         if (_video is null || !_video.WeSend || _outbound is null || _closing.IsCancellationRequested)
         {
-            return;
+            return 0;
         }
 
         IReadOnlyList<EncodedFrame> encoded;
@@ -49,7 +55,7 @@ public sealed partial class RtcPeerConnection
         {
             if (_closing.IsCancellationRequested)
             {
-                return;
+                return 0;
             }
 
             if (_encoder is null || _encoder.Width != frame.Width || _encoder.Height != frame.Height)
@@ -74,22 +80,26 @@ public sealed partial class RtcPeerConnection
             _framesEncoded += encoded.Count;
         }
 
+        uint timestamp = 0;
         foreach (var e in encoded)
         {
-            SendEncodedFrame(e, captureNtpTime);
+            timestamp = SendEncodedFrame(e, captureNtpTime);
+            FrameEncoded?.Invoke(this, new EncodedFrameSentEventArgs(e, timestamp, captureNtpTime, frame.Width, frame.Height));
         }
+
+        return timestamp;
     }
 
     /// <summary>
     /// Sends an already encoded VP8 frame (one encoder shared by several viewers). Listen to
     /// <see cref="KeyframeRequested"/> and force a keyframe on that encoder when it fires.
     /// </summary>
-    public void SendEncodedFrame(EncodedFrame frame, ulong captureNtpTime)
+    public uint SendEncodedFrame(EncodedFrame frame, ulong captureNtpTime)
     {
         ArgumentNullException.ThrowIfNull(frame);
         if (_video is null || !_video.WeSend || _closing.IsCancellationRequested)
         {
-            return;
+            return 0;
         }
 
         uint timestamp = _timestampOffset + (uint)NtpTime.To90kHz(captureNtpTime);
@@ -98,7 +108,7 @@ public sealed partial class RtcPeerConnection
         {
             if (_outbound is null || target is null)
             {
-                return;
+                return 0;
             }
 
             byte pt = (byte)_video.Vp8PayloadType;
@@ -116,6 +126,8 @@ public sealed partial class RtcPeerConnection
             _lastRtpTimestamp = timestamp;
             _framesSent++;
         }
+
+        return timestamp;
     }
 
     /// <summary>Protects the RTP packet in <see cref="_packetBuffer"/> and sends it. Caller holds <see cref="_sendLock"/>.</summary>

@@ -1,0 +1,134 @@
+using PersonaLive.WebRtc.Codecs.Vpx;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Sdp;
+
+namespace PersonaLive.Web.Live.Media.Rtc;
+
+/// <summary>
+/// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
+/// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, copies
+/// output pictures into a reused I420 buffer for the encoder, and re-raises encoded frames for the
+/// viewer fan-out.
+/// </summary>
+internal sealed class RtcMediaPeer : ILiveMediaPeer
+{
+    private readonly RtcPeerConnection _pc;
+    private readonly ILogger _log;
+    private I420Frame? _sendBuffer;
+
+    public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log)
+    {
+        _pc = pc;
+        _log = log;
+        Role = role;
+        _pc.ConnectionStateChanged += OnStateChanged;
+        _pc.FrameDecoded += OnFrameDecoded;
+        _pc.FrameEncoded += OnFrameEncoded;
+        _pc.KeyframeRequested += OnKeyframeRequested;
+    }
+
+    public string Id => _pc.LocalUfrag;
+    public MediaPeerRole Role { get; }
+    public MediaPeerState State => Map(_pc.ConnectionState);
+
+    public event Action<MediaPeerState>? ConnectionStateChanged;
+    public event DecodedFrameHandler? FrameDecoded;
+    public event EncodedFrameHandler? FrameEncoded;
+    public event Action? KeyframeRequested;
+
+    public string CreateAnswer(string offerSdp)
+    {
+        try
+        {
+            return _pc.CreateAnswer(offerSdp);
+        }
+        catch (SdpException ex)
+        {
+            throw new MediaNegotiationException(ex.Message, ex);
+        }
+        catch (FormatException ex)
+        {
+            throw new MediaNegotiationException("The browser's offer could not be read: " + ex.Message, ex);
+        }
+    }
+
+    public uint SendFrame(in I420FrameView frame, long captureTimeUs)
+    {
+        var buffer = _sendBuffer;
+        if (buffer is null || buffer.Width != frame.Width || buffer.Height != frame.Height)
+            _sendBuffer = buffer = I420Frame.Create(frame.Width, frame.Height);
+        CopyPlane(frame.Y, frame.StrideY, buffer.Y, buffer.StrideY, frame.Width, frame.Height);
+        int cw = (frame.Width + 1) / 2, ch = (frame.Height + 1) / 2;
+        CopyPlane(frame.U, frame.StrideU, buffer.U, buffer.StrideU, cw, ch);
+        CopyPlane(frame.V, frame.StrideV, buffer.V, buffer.StrideV, cw, ch);
+        return _pc.SendFrame(buffer, CaptureClock.UnixMicrosToNtp(captureTimeUs));
+    }
+
+    public void SendEncodedFrame(in EncodedVideoFrame frame) =>
+        _pc.SendEncodedFrame(new EncodedFrame(frame.Data.ToArray(), frame.IsKeyframe, frame.RtpTimestamp), CaptureClock.UnixMicrosToNtp(frame.CaptureTimeUs));
+
+    public void RequestKeyframe() => _pc.RequestKeyframe();
+
+    public void ForceKeyframe() => _pc.ForceKeyframe();
+
+    public MediaPeerStats GetStats()
+    {
+        var s = _pc.GetStats();
+        return new MediaPeerStats(s.BytesReceived, s.BytesSent, s.FramesDecoded, s.FramesSent, s.FramesLost,
+            RoundTripMs: null, TargetBitrateBps: s.TargetBitrateKbps * 1000L);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pc.ConnectionStateChanged -= OnStateChanged;
+        _pc.FrameDecoded -= OnFrameDecoded;
+        _pc.FrameEncoded -= OnFrameEncoded;
+        _pc.KeyframeRequested -= OnKeyframeRequested;
+        await _pc.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnStateChanged(object? sender, PeerConnectionState state) => ConnectionStateChanged?.Invoke(Map(state));
+
+    private void OnKeyframeRequested(object? sender, EventArgs e) => KeyframeRequested?.Invoke();
+
+    private void OnFrameDecoded(object? sender, PersonaLive.WebRtc.PeerConnection.DecodedVideoFrame decoded)
+    {
+        var f = decoded.Frame;
+        var view = new I420FrameView(f.Width, f.Height, f.Y, f.StrideY, f.U, f.StrideU, f.V, f.StrideV);
+        long? capture = decoded.CaptureNtpTime is { } ntp ? CaptureClock.NtpToUnixMicros(ntp) : null;
+        try
+        {
+            FrameDecoded?.Invoke(new Media.DecodedVideoFrame(view, decoded.RtpTimestamp, capture));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A failing consumer must not break the media stack's receive thread.
+            _log.LogWarning(ex, "Decoded-frame handler of peer {Peer} failed", Id);
+        }
+    }
+
+    private void OnFrameEncoded(object? sender, EncodedFrameSentEventArgs e)
+    {
+        var handler = FrameEncoded;
+        if (handler is null) return;
+        handler(new EncodedVideoFrame(e.Frame.Data, e.Frame.IsKeyframe, e.RtpTimestamp,
+            CaptureClock.NtpToUnixMicros(e.CaptureNtpTime), e.Width, e.Height));
+    }
+
+    private static void CopyPlane(ReadOnlySpan<byte> src, int srcStride, Span<byte> dst, int dstStride, int width, int height)
+    {
+        for (int row = 0; row < height; row++)
+            src.Slice(row * srcStride, width).CopyTo(dst.Slice(row * dstStride, width));
+    }
+
+    private static MediaPeerState Map(PeerConnectionState state) => state switch
+    {
+        PeerConnectionState.New => MediaPeerState.New,
+        PeerConnectionState.Connecting => MediaPeerState.Connecting,
+        PeerConnectionState.Connected => MediaPeerState.Connected,
+        PeerConnectionState.Disconnected => MediaPeerState.Disconnected,
+        PeerConnectionState.Failed => MediaPeerState.Failed,
+        _ => MediaPeerState.Closed,
+    };
+}

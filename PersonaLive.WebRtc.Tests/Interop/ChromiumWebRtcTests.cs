@@ -40,6 +40,8 @@ public sealed class ChromiumWebRtcTests
         await using var media = new RtcMediaServer(options, logs);
         RtcPeerConnection? pc = null;
         var decoded = new List<(double Left, double Right, int W, int H)>();
+        ulong? lastCapture = null;
+        ulong lastCaptureSeenAt = 0;
         var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sendLoop = new CancellationTokenSource();
 
@@ -81,6 +83,12 @@ public sealed class ChromiumWebRtcTests
                             {
                                 lock (decoded)
                                 {
+                                    if (f.CaptureNtpTime is ulong capture)
+                                    {
+                                        lastCapture = capture;
+                                        lastCaptureSeenAt = NtpTime.Now();
+                                    }
+
                                     decoded.Add((f.Frame.MeanY(8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16),
                                         f.Frame.MeanY(f.Frame.Width / 2 + 8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16), f.Frame.Width, f.Frame.Height));
                                 }
@@ -187,6 +195,11 @@ public sealed class ChromiumWebRtcTests
         var last = frames[^1];
         output.WriteLine($"server decoded {frames.Count} frames, last {last.W}x{last.H}, left luma {last.Left:F1}, right luma {last.Right:F1}");
         Assert.InRange(last.Left, Y4mWriter.LeftLuma - 15, Y4mWriter.LeftLuma + 15);
+        // Chromium's SR maps its RTP timestamps to its NTP wall clock: capture times are known and recent.
+        Assert.NotNull(lastCapture);
+        double ageMs = (NtpTime.ToDateTime(lastCaptureSeenAt) - NtpTime.ToDateTime(lastCapture!.Value)).TotalMilliseconds;
+        output.WriteLine($"capture-to-decode age of the last camera frame: {ageMs:F1} ms");
+        Assert.InRange(ageMs, -500, 2000);
         Assert.InRange(last.Right, Y4mWriter.RightLuma - 15, Y4mWriter.RightLuma + 15);
         Directory.Delete(work, recursive: true);
     }

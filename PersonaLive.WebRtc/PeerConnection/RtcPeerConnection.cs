@@ -51,6 +51,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _sequence = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
         _rembKbps = options.MaxIncomingBitrateKbps;
+        _pendingBitrateKbps = _bandwidth.TargetKbps;
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _decoderNeedsKeyframe = true);

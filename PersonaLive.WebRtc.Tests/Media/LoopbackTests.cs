@@ -1,4 +1,7 @@
 using PersonaLive.WebRtc.Benchmarks;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Tests.Support;
 
 namespace PersonaLive.WebRtc.Tests.Media;
@@ -36,5 +39,35 @@ public sealed class LoopbackTests
         Assert.InRange(r.LastClientFrameMeanY, 50, 70);
         Assert.NotEmpty(r.LatenciesMs); // the SR mapping gave capture times
         Assert.Equal("AeadAes128Gcm", r.Server.SrtpProfile);
+    }
+
+    [Fact]
+    public async Task Without_nack_losses_are_healed_by_pli_keyframes()
+    {
+        VpxTests.SkipWithoutLibvpx();
+        using var logs = new TestLoggerFactory();
+        await using var pair = PeerPair.Create(logs, loss: 0.08, serverOptions: o => o.NackEnabled = false);
+        await PeerPair.WaitForState(pair.Server, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
+        await PeerPair.WaitForState(pair.Client, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
+        var picture = I420Frame.Create(320, 240);
+        long lastDecodedTs = 0;
+        pair.Server.FrameDecoded += (_, f) => lastDecodedTs = f.RtpTimestamp;
+        for (int i = 0; i < 120; i++)
+        {
+            LoopbackRun.Pattern(picture, i);
+            pair.Client.SendFrame(picture, NtpTime.Now());
+            await Task.Delay(33, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        var server = pair.Server.GetStats();
+        var client = pair.Client.GetStats();
+        TestContext.Current.TestOutputHelper!.WriteLine($"server: decoded {server.FramesDecoded}, lost {server.FramesLost}, keyframes {server.KeyframesDecoded}, PLIs sent {server.PlisSent}, NACKs sent {server.NacksSent}; client: PLIs received {client.PlisReceived}");
+        Assert.Equal(0, server.NacksSent);
+        Assert.True(server.FramesLost > 0, "8 % loss without NACK must lose frames");
+        Assert.True(server.PlisSent > 0 && client.PlisReceived > 0);
+        Assert.True(server.KeyframesDecoded > 1, "PLI must have produced fresh keyframes");
+        Assert.True(server.FramesDecoded + server.FramesLost >= 110);
+        Assert.True(server.FramesDecoded >= 40, $"decoded only {server.FramesDecoded}");
     }
 }

@@ -16,6 +16,7 @@ namespace PersonaLive.WebRtc.Tests.Interop;
 /// which decodes it (asserting the left/right luma the clip has) and sends back solid red frames, which
 /// the page decodes (getStats framesDecoded) and samples through a canvas.
 /// </summary>
+[Collection(UdpCollection.Name)]
 public sealed class ChromiumWebRtcTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -8,6 +8,7 @@ using PersonaLive.WebRtc.Tests.Support;
 namespace PersonaLive.WebRtc.Tests.Media;
 
 /// <summary>Several sessions on one shared UDP port, and viewers fed from one shared encoder.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class SessionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -134,6 +135,7 @@ public sealed class SessionTests
 }
 
 /// <summary>Orderly shutdown: our close sends BYE and close_notify; the other side ends promptly.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class ShutdownTests
 {
     [Fact]

@@ -12,6 +12,7 @@ using PersonaLive.WebRtc.Tests.Support;
 namespace PersonaLive.WebRtc.Tests.Negative;
 
 /// <summary>Hostile or broken peers against the full stack over UDP.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class StackNegativeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);

@@ -34,7 +34,7 @@ async function main() {
       if (s.type === 'transport') { result.dtlsState = s.dtlsState; result.srtpCipher = s.srtpCipher; result.tlsVersion = s.tlsVersion; }
       if (s.type === 'candidate-pair' && s.nominated) { result.availableOutgoingBitrate = s.availableOutgoingBitrate; }
     });
-    if ((result.framesDecoded || 0) > 45 && video.videoWidth > 0) break;
+    if ((result.framesDecoded || 0) > 45 && video.videoWidth > 0 && ((result.availableOutgoingBitrate || 0) >= 1000000 || Date.now() - started > 10000)) break;
   }
   const ctx = document.getElementById('c').getContext('2d');
   ctx.drawImage(video, 0, 0, 320, 240);

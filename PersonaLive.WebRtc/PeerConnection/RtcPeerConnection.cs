@@ -217,10 +217,14 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _server.Remove(this);
         _dtls?.Dispose();
         _decodeQueue.Writer.TryComplete();
+        lock (_encodeLock)
+        {
+            _encoder?.Dispose(); // never while another thread is inside Encode
+            _encoder = null;
+        }
+
         lock (_sendLock)
         {
-            _encoder?.Dispose();
-            _encoder = null;
             _outbound?.Dispose();
             _outbound = null;
         }

@@ -31,10 +31,10 @@ public sealed class LoopbackTests
         Assert.True(r.RelayDropped > 0);
         // Every frame after the first keyframe is decoded, or given up and healed by a PLI keyframe;
         // a few of the last frames may still be in flight when the run ends.
-        Assert.InRange(r.ServerDecoded + r.Server.FramesLost, 290, 300);
-        Assert.InRange(r.ClientDecoded + r.Client.FramesLost, 290, 300);
-        Assert.True(r.ServerDecoded >= 270, $"server decoded only {r.ServerDecoded}");
-        Assert.True(r.ClientDecoded >= 270, $"client decoded only {r.ClientDecoded}");
+        Assert.InRange(r.ServerDecoded + r.Server.FramesLost, 285, 300);
+        Assert.InRange(r.ClientDecoded + r.Client.FramesLost, 285, 300);
+        Assert.True(r.ServerDecoded >= 255, $"server decoded only {r.ServerDecoded}");
+        Assert.True(r.ClientDecoded >= 255, $"client decoded only {r.ClientDecoded}");
         Assert.True(r.Recovered > 0, "5 % loss must have needed NACK retransmissions");
         Assert.InRange(r.LastServerFrameMeanY, 50, 70);
         Assert.InRange(r.LastClientFrameMeanY, 50, 70);

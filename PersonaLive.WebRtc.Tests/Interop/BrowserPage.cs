@@ -12,8 +12,13 @@ internal static class BrowserPage
 const log = (m) => fetch('/log', { method: 'POST', body: String(m) });
 async function main() {
   const pc = new RTCPeerConnection();
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 30 } });
-  pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendrecv', streams: [stream] });
+  const viewer = new URLSearchParams(location.search).get('mode') === 'viewer';
+  if (viewer) {
+    pc.addTransceiver('video', { direction: 'recvonly' });
+  } else {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 30 } });
+    pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendrecv', streams: [stream] });
+  }
   const video = document.getElementById('v');
   let remoteStreamId = '';
   pc.ontrack = (e) => { remoteStreamId = e.streams.length ? e.streams[0].id : ''; video.srcObject = new MediaStream([e.track]); video.play().catch(() => {}); };
@@ -34,7 +39,7 @@ async function main() {
       if (s.type === 'transport') { result.dtlsState = s.dtlsState; result.srtpCipher = s.srtpCipher; result.tlsVersion = s.tlsVersion; }
       if (s.type === 'candidate-pair' && s.nominated) { result.availableOutgoingBitrate = s.availableOutgoingBitrate; }
     });
-    if ((result.framesDecoded || 0) > 45 && video.videoWidth > 0) break;
+    if ((result.framesDecoded || 0) > 45 && video.videoWidth > 0 && (viewer || (result.availableOutgoingBitrate || 0) >= 1000000 || Date.now() - started > 10000)) break;
   }
   const ctx = document.getElementById('c').getContext('2d');
   ctx.drawImage(video, 0, 0, 320, 240);

@@ -1,9 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Tests.Media;
@@ -14,156 +11,81 @@ namespace PersonaLive.WebRtc.Tests.Interop;
 /// <summary>
 /// Real browser: headless Debian Chromium offers its fake camera (a .y4m this test writes) to our server,
 /// which decodes it (asserting the left/right luma the clip has) and sends back solid red frames, which
-/// the page decodes (getStats framesDecoded) and samples through a canvas.
+/// the page decodes (getStats framesDecoded) and samples through a canvas. A second test is a receive-only
+/// viewer fed from one shared encoder.
 /// </summary>
+[Collection(UdpCollection.Name)]
 public sealed class ChromiumWebRtcTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    [Fact]
-    public async Task Chromium_sends_camera_to_us_and_decodes_what_we_send_back()
+    private static void SkipWithoutChromium()
     {
-        if (!File.Exists(Chromium))
+        if (!File.Exists(BrowserHarness.Chromium))
         {
             Assert.Skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium).");
         }
 
         VpxTests.SkipWithoutLibvpx();
+    }
+
+    private static string WriteClip(string work)
+    {
+        string y4m = Path.Combine(work, "camera.y4m");
+        Y4mWriter.Write(y4m, 320, 240, 10);
+        return y4m;
+    }
+
+    [Fact]
+    public async Task Chromium_sends_camera_to_us_and_decodes_what_we_send_back()
+    {
+        SkipWithoutChromium();
         var ct = TestContext.Current.CancellationToken;
         var output = TestContext.Current.TestOutputHelper!;
         string work = Directory.CreateTempSubdirectory("webrtc-chromium-").FullName;
-        string y4m = Path.Combine(work, "camera.y4m");
-        Y4mWriter.Write(y4m, 320, 240, 10);
-
         using var logs = new TestLoggerFactory(Microsoft.Extensions.Logging.LogLevel.Information);
-        var options = new RtcOptions { MediaPort = 0, BindAddress = "0.0.0.0" };
-        await using var media = new RtcMediaServer(options, logs);
+        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "0.0.0.0" }, logs);
         RtcPeerConnection? pc = null;
         var decoded = new List<(double Left, double Right, int W, int H)>();
-        var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong? lastCapture = null;
+        ulong lastCaptureSeenAt = 0;
         using var sendLoop = new CancellationTokenSource();
-
-        int httpPort = FreeTcpPort();
-        using var http = new HttpListener();
-        http.Prefixes.Add($"http://127.0.0.1:{httpPort}/");
-        http.Start();
-        var serveTask = Task.Run(async () =>
-        {
-            while (http.IsListening)
-            {
-                HttpListenerContext ctx;
-                try
-                {
-                    ctx = await http.GetContextAsync();
-                }
-                catch (Exception) when (!http.IsListening)
-                {
-                    return;
-                }
-                catch (HttpListenerException)
-                {
-                    return;
-                }
-
-                string body = await new StreamReader(ctx.Request.InputStream).ReadToEndAsync(ct);
-                string reply = "";
-                switch (ctx.Request.Url!.AbsolutePath)
-                {
-                    case "/":
-                        reply = BrowserPage.Html;
-                        ctx.Response.ContentType = "text/html";
-                        break;
-                    case "/offer":
-                        try
-                        {
-                            pc = media.CreatePeerConnection();
-                            pc.FrameDecoded += (_, f) =>
-                            {
-                                lock (decoded)
-                                {
-                                    decoded.Add((f.Frame.MeanY(8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16),
-                                        f.Frame.MeanY(f.Frame.Width / 2 + 8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16), f.Frame.Width, f.Frame.Height));
-                                }
-                            };
-                            pc.ConnectionStateChanged += (_, s) =>
-                            {
-                                if (s == PeerConnectionState.Connected)
-                                {
-                                    _ = SendRedFrames(pc, sendLoop.Token);
-                                }
-                            };
-                            reply = pc.CreateAnswer(body);
-                        }
-                        catch (Exception e)
-                        {
-                            reply = "error: " + e.Message;
-                        }
-
-                        break;
-                    case "/log":
-                        output.WriteLine("page: " + body);
-                        break;
-                    case "/result":
-                        result.TrySetResult(body);
-                        break;
-                }
-
-                byte[] bytes = Encoding.UTF8.GetBytes(reply);
-                ctx.Response.ContentLength64 = bytes.Length;
-                await ctx.Response.OutputStream.WriteAsync(bytes, ct);
-                ctx.Response.Close();
-            }
-        }, ct);
-
-        var psi = new ProcessStartInfo(Chromium)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu",
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            $"--use-file-for-fake-video-capture={y4m}",
-            "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-dev-shm-usage", $"--user-data-dir={Path.Combine(work, "profile")}",
-            $"http://127.0.0.1:{httpPort}/",
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var browser = Process.Start(psi)!;
-        browser.ErrorDataReceived += (_, _) => { };
-        browser.OutputDataReceived += (_, _) => { };
-        browser.BeginErrorReadLine();
-        browser.BeginOutputReadLine();
         string json;
         try
         {
-            json = await result.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+            json = await BrowserHarness.RunAsync("camera", WriteClip(work), offer =>
+            {
+                pc = media.CreatePeerConnection();
+                pc.FrameDecoded += (_, f) =>
+                {
+                    lock (decoded)
+                    {
+                        if (f.CaptureNtpTime is ulong capture)
+                        {
+                            lastCapture = capture;
+                            lastCaptureSeenAt = NtpTime.Now();
+                        }
+
+                        decoded.Add((f.Frame.MeanY(8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16),
+                            f.Frame.MeanY(f.Frame.Width / 2 + 8, 8, f.Frame.Width / 2 - 16, f.Frame.Height - 16), f.Frame.Width, f.Frame.Height));
+                    }
+                };
+                var self = pc;
+                pc.ConnectionStateChanged += (_, s) =>
+                {
+                    if (s == PeerConnectionState.Connected)
+                    {
+                        _ = SendSolidFrames(self, 81, 90, 240, sendLoop.Token); // BT.601 red
+                    }
+                };
+                return pc.CreateAnswer(offer);
+            }, output, ct);
         }
         finally
         {
             sendLoop.Cancel();
-            try
-            {
-                browser.Kill(entireProcessTree: true); // by PID, with its children
-                await browser.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-            }
-            catch (InvalidOperationException)
-            {
-                // already exited
-            }
-
-            http.Stop();
         }
 
         output.WriteLine("page result: " + json);
-        var stats = pc?.GetStats();
-        output.WriteLine($"server: {stats}");
+        output.WriteLine($"server: {pc?.GetStats()}");
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.False(root.TryGetProperty("error", out var error), error.ToString());
@@ -174,6 +96,8 @@ public sealed class ChromiumWebRtcTests
         Assert.StartsWith("persona-", root.GetProperty("remoteStreamId").GetString(), StringComparison.Ordinal); // our a=msid
         Assert.True(root.GetProperty("framesDecoded").GetInt32() > 30, "browser decoded too few of our frames");
         Assert.Equal(320, root.GetProperty("frameWidth").GetInt32());
+        // Our RR + REMB (goog-remb) lift Chrome's upload estimate above its 300 kb/s start (webrtc.md 0.5).
+        Assert.True(root.GetProperty("availableOutgoingBitrate").GetDouble() >= 1_000_000, "Chrome's upload estimate did not follow our REMB");
         var pixel = root.GetProperty("pixel").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         Assert.True(pixel[0] > 180 && pixel[1] < 80 && pixel[2] < 80, $"expected red, canvas pixel was {string.Join(",", pixel)}");
 
@@ -188,33 +112,93 @@ public sealed class ChromiumWebRtcTests
         output.WriteLine($"server decoded {frames.Count} frames, last {last.W}x{last.H}, left luma {last.Left:F1}, right luma {last.Right:F1}");
         Assert.InRange(last.Left, Y4mWriter.LeftLuma - 15, Y4mWriter.LeftLuma + 15);
         Assert.InRange(last.Right, Y4mWriter.RightLuma - 15, Y4mWriter.RightLuma + 15);
+        // Chromium's SR maps its RTP timestamps to its NTP wall clock: capture times are known and recent.
+        Assert.NotNull(lastCapture);
+        double ageMs = (NtpTime.ToDateTime(lastCaptureSeenAt) - NtpTime.ToDateTime(lastCapture!.Value)).TotalMilliseconds;
+        output.WriteLine($"capture-to-decode age of the last camera frame: {ageMs:F1} ms");
+        Assert.InRange(ageMs, -500, 2000);
         Directory.Delete(work, recursive: true);
     }
 
-    private static async Task SendRedFrames(RtcPeerConnection pc, CancellationToken ct)
+    [Fact]
+    public async Task Chromium_viewer_decodes_frames_from_a_shared_encoder()
     {
-        // BT.601 limited-range red: Y 81, U 90, V 240.
-        var red = I420Frame.Create(320, 240);
-        red.Fill(81, 90, 240);
+        SkipWithoutChromium();
+        var ct = TestContext.Current.CancellationToken;
+        var output = TestContext.Current.TestOutputHelper!;
+        string work = Directory.CreateTempSubdirectory("webrtc-chromium-").FullName;
+        using var logs = new TestLoggerFactory();
+        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "0.0.0.0" }, logs);
+        using var encoder = new VpxEncoder(new VpxEncoderOptions { Width = 320, Height = 240, BitrateKbps = 500 });
+        RtcPeerConnection? viewer = null;
+        bool forceKeyframe = false;
+        using var broadcast = new CancellationTokenSource();
+        var green = I420Frame.Create(320, 240);
+        green.Fill(145, 54, 34); // BT.601 green
+        var loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(33));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(broadcast.Token))
+                {
+                    ulong now = NtpTime.Now();
+                    bool key = forceKeyframe;
+                    forceKeyframe = false;
+                    foreach (var e in encoder.Encode(green, (long)NtpTime.To90kHz(now), key))
+                    {
+                        viewer?.SendEncodedFrame(e, now); // encode once; every viewer gets the same packets' payload
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, ct);
+        string json;
+        try
+        {
+            json = await BrowserHarness.RunAsync("viewer", WriteClip(work), offer =>
+            {
+                var pc = media.CreatePeerConnection();
+                pc.KeyframeRequested += (_, _) => forceKeyframe = true;
+                string answer = pc.CreateAnswer(offer);
+                viewer = pc;
+                return answer;
+            }, output, ct);
+        }
+        finally
+        {
+            broadcast.Cancel();
+            await loop;
+        }
+
+        output.WriteLine("page result: " + json);
+        Assert.Equal("sendonly", viewer!.Transceiver!.Direction);
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.False(root.TryGetProperty("error", out var error), error.ToString());
+        Assert.True(root.GetProperty("framesDecoded").GetInt32() > 30);
+        var pixel = root.GetProperty("pixel").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.True(pixel[1] > 180 && pixel[0] < 80 && pixel[2] < 80, $"expected green, canvas pixel was {string.Join(",", pixel)}");
+        Assert.True(viewer.GetStats().FramesSent > 30);
+        Directory.Delete(work, recursive: true);
+    }
+
+    private static async Task SendSolidFrames(RtcPeerConnection pc, byte y, byte u, byte v, CancellationToken ct)
+    {
+        var frame = I420Frame.Create(320, 240);
+        frame.Fill(y, u, v);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(33));
         try
         {
             while (await timer.WaitForNextTickAsync(ct) && pc.ConnectionState == PeerConnectionState.Connected)
             {
-                pc.SendFrame(red, NtpTime.Now());
+                pc.SendFrame(frame, NtpTime.Now());
             }
         }
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private static int FreeTcpPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -173,3 +173,38 @@ public sealed class ReceivePathTests
         Assert.Equal(ntp, NtpTime.Add90kHz(later, -90000), (IEqualityComparer<ulong>)EqualityComparer<ulong>.Create((a, b) => Math.Abs((long)(a - b)) < 100000));
     }
 }
+
+/// <summary>Losing the very first packets of a stream: they are NACKed, not waited out with a PLI.</summary>
+public sealed class FirstFrameRecoveryTests
+{
+    [Fact]
+    public void Missing_start_of_the_first_keyframe_is_requested_and_completes_the_frame()
+    {
+        var packetizer = new Vp8Packetizer(300, 1);
+        var packets = new List<(ushort Seq, bool Marker, byte[] Payload)>();
+        ushort seq = 100;
+        var scratch = new byte[400];
+        var key = new byte[1000];
+        key[0] = 0x10;
+        packetizer.Packetize(key, scratch, (p, m) => packets.Add((seq++, m, p.ToArray())));
+        var assembler = new Vp8FrameAssembler(lossTimeoutMs: 500);
+        var output = new List<AssembledFrame>();
+        foreach (var p in packets.Skip(2))
+        {
+            assembler.Insert(p.Seq, 0, p.Marker, p.Payload, false, 0, output);
+        }
+
+        var missing = new List<ushort>();
+        assembler.CollectMissing(missing, 10);
+        Assert.Contains((ushort)101, missing);
+        assembler.Insert(packets[1].Seq, 0, packets[1].Marker, packets[1].Payload, true, 10, output);
+        missing.Clear();
+        assembler.CollectMissing(missing, 10);
+        Assert.Contains((ushort)100, missing);
+        assembler.Insert(packets[0].Seq, 0, packets[0].Marker, packets[0].Payload, true, 20, output);
+        Assert.Single(output);
+        Assert.True(output[0].IsKeyframe);
+        Assert.Equal(1000, output[0].Data.Length);
+        Assert.Equal(0, assembler.LostFrames);
+    }
+}

@@ -8,6 +8,7 @@ using PersonaLive.WebRtc.Tests.Support;
 namespace PersonaLive.WebRtc.Tests.Media;
 
 /// <summary>Several sessions on one shared UDP port, and viewers fed from one shared encoder.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class SessionTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -55,10 +56,10 @@ public sealed class SessionTests
             await Task.Delay(33, TestContext.Current.CancellationToken);
         }
 
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await Task.Delay(600, TestContext.Current.CancellationToken);
         Assert.InRange(lastLuma[0], 45, 55);
         Assert.InRange(lastLuma[1], 195, 205);
-        Assert.True(sessions.All(s => s.Server.GetStats().FramesDecoded >= 25));
+        Assert.True(sessions.All(s => s.Server.GetStats().FramesDecoded >= 20));
         foreach (var s in sessions)
         {
             await s.Client.DisposeAsync();
@@ -117,12 +118,12 @@ public sealed class SessionTests
         await AddViewer(); // joins mid-stream: must trigger a keyframe, else it could never decode
         Assert.True(keyframeRequests > before);
         await Broadcast(20, 20);
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await Task.Delay(600, TestContext.Current.CancellationToken);
         var first = viewers[0].Client.GetStats();
         var second = viewers[1].Client.GetStats();
         TestContext.Current.TestOutputHelper!.WriteLine($"viewer 1 decoded {first.FramesDecoded}, viewer 2 decoded {second.FramesDecoded}");
-        Assert.True(first.FramesDecoded >= 35);
-        Assert.True(second.FramesDecoded >= 15);
+        Assert.True(first.FramesDecoded >= 30);
+        Assert.True(second.FramesDecoded >= 12);
         Assert.Equal(0, second.FramesLost);
         foreach (var v in viewers)
         {
@@ -134,6 +135,7 @@ public sealed class SessionTests
 }
 
 /// <summary>Orderly shutdown: our close sends BYE and close_notify; the other side ends promptly.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class ShutdownTests
 {
     [Fact]

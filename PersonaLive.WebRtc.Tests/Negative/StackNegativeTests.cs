@@ -12,6 +12,7 @@ using PersonaLive.WebRtc.Tests.Support;
 namespace PersonaLive.WebRtc.Tests.Negative;
 
 /// <summary>Hostile or broken peers against the full stack over UDP.</summary>
+[Collection(UdpCollection.Name)]
 public sealed class StackNegativeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -108,7 +109,7 @@ public sealed class StackNegativeTests
         Assert.Equal(PeerConnectionState.Connected, pair.Server.ConnectionState);
         Assert.True(stats.DroppedReplayed > 0, "duplicates must hit the replay window");
         Assert.True(stats.DroppedUnauthenticated + stats.DroppedMalformed > 0, "garbage must be counted");
-        Assert.True(stats.FramesDecoded >= 55, $"media must keep flowing, decoded {stats.FramesDecoded}");
+        Assert.True(stats.FramesDecoded >= 50, $"media must keep flowing, decoded {stats.FramesDecoded}");
     }
 
     [Fact]

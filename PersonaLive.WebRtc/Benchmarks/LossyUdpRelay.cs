@@ -13,7 +13,7 @@ public sealed class LossyUdpRelay : IDisposable
     private readonly Socket _clientSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly Socket _serverSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly IPEndPoint _server;
-    private readonly double _lossRate;
+    private double _lossRate;
     private readonly double _duplicateRate;
     private readonly Random _random;
     private readonly Thread _up;
@@ -43,6 +43,13 @@ public sealed class LossyUdpRelay : IDisposable
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Fraction of datagrams dropped in each direction (changeable while running).</summary>
+    public double LossRate
+    {
+        get { lock (_random) { return _lossRate; } }
+        set { lock (_random) { _lossRate = value; } }
+    }
 
     /// <summary>When set, every datagram is dropped (a peer that vanished without a goodbye).</summary>
     public bool Blackhole { get; set; }

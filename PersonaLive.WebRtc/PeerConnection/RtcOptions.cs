@@ -42,6 +42,9 @@ public sealed class RtcOptions
     /// <summary>How long a frame with missing packets waits for NACK retransmissions before it is declared lost.</summary>
     public int FrameLossTimeoutMs { get; set; } = 250;
 
+    /// <summary>Send generic NACKs for missing packets (when negotiated); off leaves recovery to PLI keyframes.</summary>
+    public bool NackEnabled { get; set; } = true;
+
     /// <summary>VP8E_SET_CPUUSED for our encoder (negative = fixed realtime speed).</summary>
     public int EncoderCpuUsed { get; set; } = -8;
 

@@ -23,6 +23,7 @@ public sealed partial class RtcPeerConnection
     private VpxEncoder? _encoder;
     private ushort _sequence;
     private volatile bool _forceKeyframe = true;
+    private volatile int _pendingBitrateKbps;
     private uint _packetsSent, _octetsSent;
     private long _bytesSent, _framesEncoded, _framesSent, _nacksSent, _plisSent;
     private uint _lastRtpTimestamp;
@@ -72,6 +73,18 @@ public sealed partial class RtcPeerConnection
                     Threads = frame.Width * frame.Height >= 640 * 480 ? 2 : 1,
                 });
                 _forceKeyframe = true;
+            }
+
+            if (_pendingBitrateKbps != _encoder.BitrateKbps)
+            {
+                try
+                {
+                    _encoder.SetBitrate(_pendingBitrateKbps);
+                }
+                catch (VpxException e)
+                {
+                    _logger.LogWarning("Bitrate change to {Kbps} kb/s failed: {Error}", _pendingBitrateKbps, e.Message);
+                }
             }
 
             bool key = _forceKeyframe;
@@ -170,20 +183,8 @@ public sealed partial class RtcPeerConnection
     /// <summary>Asks the remote sender for a keyframe (sends PLI now, subject to the 300 ms limit).</summary>
     public void RequestKeyframe() => _assembler.KeyframeNeeded = true;
 
-    private void ApplyBitrate(int kbps)
-    {
-        lock (_encodeLock)
-        {
-            try
-            {
-                _encoder?.SetBitrate(kbps);
-            }
-            catch (VpxException e)
-            {
-                _logger.LogWarning("Bitrate change to {Kbps} kb/s failed: {Error}", kbps, e.Message);
-            }
-        }
-    }
+    /// <summary>Records a new target; the encode thread applies it before its next frame (the socket thread never waits for an encode).</summary>
+    private void ApplyBitrate(int kbps) => _pendingBitrateKbps = kbps;
 
     /// <summary>Builds and sends one compound RTCP packet: SR or RR, SDES CNAME, then optional feedback.</summary>
     private void SendRtcp(bool report, ReadOnlySpan<ushort> nacks, bool pli)

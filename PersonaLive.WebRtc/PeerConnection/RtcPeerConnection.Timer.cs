@@ -57,7 +57,7 @@ public sealed partial class RtcPeerConnection
             {
                 _assembler.Poll(now, _completed);
                 FlushCompleted();
-                if (_video.Nack)
+                if (_video.Nack && _options.NackEnabled)
                 {
                     _missing.Clear();
                     _assembler.CollectMissing(_missing, 256);

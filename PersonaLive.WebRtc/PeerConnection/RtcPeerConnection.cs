@@ -51,6 +51,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _sequence = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
         _rembKbps = options.MaxIncomingBitrateKbps;
+        _pendingBitrateKbps = _bandwidth.TargetKbps;
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _decoderNeedsKeyframe = true);
@@ -216,10 +217,14 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _server.Remove(this);
         _dtls?.Dispose();
         _decodeQueue.Writer.TryComplete();
+        lock (_encodeLock)
+        {
+            _encoder?.Dispose(); // never while another thread is inside Encode
+            _encoder = null;
+        }
+
         lock (_sendLock)
         {
-            _encoder?.Dispose();
-            _encoder = null;
             _outbound?.Dispose();
             _outbound = null;
         }

@@ -113,6 +113,41 @@ public readonly struct RtpHeader
     }
 
     /// <summary>
+    /// Writes a 12-byte header followed by an RFC 8285 one-byte extension block (profile 0xBEDE) holding
+    /// the given elements (id 1..14, 1..16 bytes each), zero-padded to 32 bits. Returns the header length.
+    /// </summary>
+    public static int WriteWithExtensions(Span<byte> buffer, bool marker, byte payloadType, ushort sequenceNumber, uint timestamp, uint ssrc,
+        ReadOnlySpan<(int Id, byte[] Value)> extensions)
+    {
+        int n = Write(buffer, marker, payloadType, sequenceNumber, timestamp, ssrc);
+        if (extensions.IsEmpty)
+        {
+            return n;
+        }
+
+        buffer[0] |= 0x10;
+        int start = n + 4;
+        int pos = start;
+        foreach (var (id, value) in extensions)
+        {
+            if (id is < 1 or > 14 || value.Length is < 1 or > 16)
+            {
+                throw new ArgumentException("One-byte header extensions need id 1..14 and 1..16 bytes.", nameof(extensions));
+            }
+
+            buffer[pos++] = (byte)((id << 4) | (value.Length - 1));
+            value.CopyTo(buffer[pos..]);
+            pos += value.Length;
+        }
+
+        int words = (pos - start + 3) / 4;
+        buffer[pos..(start + 4 * words)].Clear();
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[n..], 0xBEDE);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(n + 2)..], (ushort)words);
+        return start + 4 * words;
+    }
+
+    /// <summary>
     /// Finds a header extension element by id in either RFC 8285 form; false when absent or malformed.
     /// </summary>
     public bool TryGetExtension(ReadOnlySpan<byte> packet, int id, out ReadOnlySpan<byte> value)

@@ -2,48 +2,6 @@ using System.Net;
 
 namespace PersonaLive.WebRtc.Sdp;
 
-/// <summary>What we put in our side of the offer/answer: ICE credentials, certificate fingerprint, candidates, our stream.</summary>
-public sealed record LocalMediaParameters(
-    string IceUfrag,
-    string IcePassword,
-    string FingerprintSha256,
-    IReadOnlyList<IPEndPoint> Candidates,
-    uint Ssrc,
-    string Cname,
-    string StreamId,
-    string TrackId);
-
-/// <summary>The negotiated video m-line, read from the remote description.</summary>
-public sealed record NegotiatedVideo
-{
-    public required string Mid { get; init; }
-    public required int Vp8PayloadType { get; init; }
-    public required string RemoteIceUfrag { get; init; }
-    public required string RemoteIcePassword { get; init; }
-    public required string RemoteFingerprintAlgorithm { get; init; }
-    public required byte[] RemoteFingerprint { get; init; }
-
-    /// <summary>The remote side's direction attribute.</summary>
-    public required string RemoteDirection { get; init; }
-
-    /// <summary>Our direction: the remote one mirrored (RFC 8829 section 5.3.1).</summary>
-    public required string LocalDirection { get; init; }
-
-    public required string RemoteSetup { get; init; }
-    public required bool RemoteIceLite { get; init; }
-    public required IReadOnlyList<uint> RemoteSsrcs { get; init; }
-    public required IReadOnlyList<IPEndPoint> RemoteCandidates { get; init; }
-    public bool Nack { get; init; }
-    public bool Pli { get; init; }
-    public bool Fir { get; init; }
-    public bool Remb { get; init; }
-    public bool ReducedSizeRtcp { get; init; }
-
-    public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
-
-    public bool WeReceive => LocalDirection is "sendrecv" or "recvonly";
-}
-
 /// <summary>
 /// Offer/answer for one bundled VP8 video m-line (RFC 8829/9429 JSEP subset, RFC 8843 BUNDLE, RFC 5763
 /// DTLS-SRTP, RFC 8839 ICE SDP): reads the remote description, rejects what we cannot use with an

@@ -22,6 +22,9 @@ public sealed class Vp8FrameAssembler
     private long _nextSeq = -1;
     private long _blockedSinceMs = -1;
     private bool _waitingForKeyframe = true;
+    private bool _searchingFirstFrame = true;
+    private int _backsteps;
+    private const int MaxBacksteps = 64;
 
     public Vp8FrameAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
@@ -111,6 +114,16 @@ public sealed class Vp8FrameAssembler
         {
             if (_nextSeq < 0)
             {
+                long lowest = _packets.Keys.First();
+                if (!_packets[lowest].FrameStart && _backsteps < MaxBacksteps)
+                {
+                    // The stream's first packets (the start of the first keyframe) are missing: look
+                    // backwards so they get NACKed instead of waiting for a PLI keyframe.
+                    _nextSeq = lowest - 1;
+                    _backsteps++;
+                    continue;
+                }
+
                 long start = FirstFrameStartAtOrAfter(long.MinValue);
                 if (start < 0)
                 {
@@ -125,6 +138,7 @@ public sealed class Vp8FrameAssembler
             if (result == TakeResult.Complete)
             {
                 _blockedSinceMs = -1;
+                _searchingFirstFrame = false;
                 if (_waitingForKeyframe && !frame!.IsKeyframe)
                 {
                     LostFrames++;
@@ -149,6 +163,13 @@ public sealed class Vp8FrameAssembler
 
             if (result == TakeResult.Broken)
             {
+                if (_searchingFirstFrame && _backsteps < MaxBacksteps && _packets.TryGetValue(_nextSeq, out var p) && !p.FrameStart)
+                {
+                    _nextSeq--; // still inside the first frame: keep looking backwards
+                    _backsteps++;
+                    continue;
+                }
+
                 SkipToNextFrameStart();
                 continue;
             }
@@ -170,6 +191,7 @@ public sealed class Vp8FrameAssembler
 
     private void SkipToNextFrameStart()
     {
+        _searchingFirstFrame = false;
         MarkLoss();
         _blockedSinceMs = -1;
         long next = FirstFrameStartAtOrAfter(_nextSeq + 1);

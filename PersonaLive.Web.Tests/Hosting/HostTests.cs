@@ -39,6 +39,7 @@ public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("personalive_frames_dropped", text, StringComparison.Ordinal);
+        Assert.Contains("personalive_fps_out", text, StringComparison.Ordinal);
     }
 
     [Fact]

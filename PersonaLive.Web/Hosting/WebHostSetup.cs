@@ -70,6 +70,7 @@ internal static class WebHostSetup
         });
         services.AddSingleton<ShareLinkRegistry>();
         services.AddSingleton<LiveSessionManager>();
+
         services.AddSingleton<PresetPortraits>();
         services.AddHostedService<IdleSessionReaper>();
         services.AddHostedService<EngineWarmUpService>();

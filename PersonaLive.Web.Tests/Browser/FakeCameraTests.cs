@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using PersonaLive.Web.Live.Portraits;
-using PersonaLive.Web.Tests.Fakes;
+using PersonaLive.Web.Live.Benchmarks;
 using SkiaSharp;
 
 namespace PersonaLive.Web.Tests.Browser;

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Components.Live;
@@ -249,6 +250,28 @@ public sealed class StudioPageTests : BunitContext
         page.WaitForAssertion(() => Assert.Same(replacement, engine.Portrait), TimeSpan.FromSeconds(5));
         Assert.NotSame(first, engine.Portrait);
         page.WaitForAssertion(() => Assert.Equal(1, engine.Recentered), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Autostart_picks_the_preset_and_goes_live()
+    {
+        _live.Engine.CreateEngineWith = () => new PersonaLive.Web.Live.Diagnostics.DelayedEchoEngine(TimeSpan.Zero);
+        _live.Register(this);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/?autostart=mei");
+        var page = Render<Studio>();
+        page.WaitForAssertion(() => Assert.Single(_live.Peers.Created), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop")));
+        Assert.Contains("Mei", page.Find("img.tile-portrait, img.portrait-preview").GetAttribute("alt") + page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Autostart_with_an_unknown_preset_says_so()
+    {
+        _live.Register(this);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/?autostart=nobody");
+        var page = Render<Studio>();
+        page.WaitForAssertion(() => Assert.Contains("no preset portrait called 'nobody'", page.Find(".live-status").TextContent, StringComparison.Ordinal));
+        Assert.Empty(_live.Peers.Created);
     }
 
     private static void ChoosePreset(IRenderedComponent<Studio> page)

@@ -27,6 +27,13 @@ public sealed partial class Studio : IAsyncDisposable
     [Inject] private IOptions<LimitsOptions> Limits { get; set; } = default!;
     [Inject] private IOptions<RtcOptions> Rtc { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private PersonaLive.Web.Live.Portraits.PresetPortraits Presets { get; set; } = default!;
+
+    /// <summary>
+    /// <c>?autostart=PRESET</c>: pick that preset and press Start as soon as the engine is ready (kiosk
+    /// use and the e2e benchmark, which runs the page in headless Chromium with a fake camera).
+    /// </summary>
+    [SupplyParameterFromQuery(Name = "autostart")] public string? AutoStart { get; set; }
 
     private StudioPhase _phase;
     private string? _message;
@@ -85,7 +92,32 @@ public sealed partial class Studio : IAsyncDisposable
             _cameras = await _module.InvokeAsync<List<CameraInfo>>("listCameras") ?? [];
             StateHasChanged();
         }
-        catch (JSDisconnectedException) { }
+        catch (JSDisconnectedException) { return; }
+        if (!string.IsNullOrEmpty(AutoStart)) await AutoStartAsync(AutoStart);
+    }
+
+    private async Task AutoStartAsync(string presetId)
+    {
+        if (Presets.Find(presetId) is not { } preset)
+        {
+            _problem = $"There is no preset portrait called '{presetId}'.";
+            StateHasChanged();
+            return;
+        }
+        while (EngineFactory.Status.State is not (EngineState.Ready or EngineState.Failed) && !_disposed.IsCancellationRequested)
+            await Task.Delay(500, _disposed.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        _engineStatus = EngineFactory.Status;
+        var result = await EngineFactory.PreparePortraitAsync(preset.Png, _disposed.Token);
+        if (!result.Succeeded)
+        {
+            _problem = result.Error;
+            StateHasChanged();
+            return;
+        }
+        var name = preset.Name.Replace(" (illustrated)", "", StringComparison.Ordinal);
+        _portrait = new PortraitChoice(result.Portrait!, name, PersonaLive.Web.Live.Portraits.PortraitImages.ToJpegDataUrl(result.Portrait!.Image));
+        await StartAsync();
+        StateHasChanged();
     }
 
     private async Task RefreshLoopAsync(CancellationToken ct)

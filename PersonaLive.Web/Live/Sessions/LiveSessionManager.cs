@@ -44,6 +44,9 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string SessionId, ShareLink Link)> _viewers = new(StringComparer.Ordinal);
     private readonly ILogger _log;
 
+    /// <summary>Raised for every glass-to-glass sample a page reports: (session id, ms).</summary>
+    public event Action<string, double>? GlassToGlassReported;
+
     /// <summary>Raised after a session ended and was freed: (session id, reason for people).</summary>
     public event Action<string, string>? SessionEnded;
 
@@ -89,6 +92,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
             var answer = session.Start(offerSdp, portrait);
             _sessions[id] = new Entry(session, ticket);
             session.Ended += (s, reason) => _ = EndAsync(s.Id, reason);
+            session.GlassToGlassMeasured += ms => GlassToGlassReported?.Invoke(id, ms);
             metrics.SessionsStarted.Add(1);
             metrics.SessionOpened();
             LogStarted(_log, id, engine.Name);

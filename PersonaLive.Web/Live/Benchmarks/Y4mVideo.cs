@@ -3,11 +3,12 @@ using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Live.Imaging;
 using SkiaSharp;
 
-namespace PersonaLive.Web.Tests.Fakes;
+namespace PersonaLive.Web.Live.Benchmarks;
 
 /// <summary>
 /// Writes YUV4MPEG2 (.y4m) files, the format Chromium's fake camera plays
 /// (<c>--use-file-for-fake-video-capture</c>): a text header, then "FRAME\n" + I420 planes per frame.
+/// The end-to-end benchmark and the browser tests drive the Studio with such a file.
 /// </summary>
 internal static class Y4mVideo
 {

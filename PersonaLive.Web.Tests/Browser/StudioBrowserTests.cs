@@ -45,7 +45,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--use-fake-device-for-media-stream", "--no-sandbox", "--disable-gpu"],
+            Args = ["--use-fake-device-for-media-stream", "--no-sandbox", "--disable-gpu", "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"],
         });
     }
 

@@ -74,6 +74,8 @@ class LiveClient {
   // Studio: open the camera (or play a local video file), create the peer connection with one
   // sendrecv video transceiver, and return the offer SDP for the server.
   async startStudio(cameraVideo, outputVideo, options) {
+    this.cameraVideo = cameraVideo;
+    this.outputVideo = outputVideo;
     try {
       this.stream = await this.openSource(cameraVideo, options);
     } catch (e) {
@@ -93,6 +95,7 @@ class LiveClient {
 
   // Watch page: a receive-only peer connection.
   async startViewer(outputVideo, iceServers) {
+    this.outputVideo = outputVideo;
     this.pc = this.newPeer(iceServers, outputVideo);
     const transceiver = this.pc.addTransceiver('video', { direction: 'recvonly' });
     preferVp8(transceiver);
@@ -219,6 +222,13 @@ class LiveClient {
     this.sender = null;
     if (this.stream) this.stream.getTracks().forEach(t => t.stop());
     this.stream = null;
+    for (const video of [this.cameraVideo, this.outputVideo]) {
+      if (!video) continue;
+      video.pause();
+      video.srcObject = null;
+      video.removeAttribute('src');
+      video.load();
+    }
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
     this.objectUrl = null;
     this.pendingDisplays.clear();

@@ -23,6 +23,10 @@ internal static class WebHostSetup
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Serve wwwroot (css, js/live.js) from the build output too, not only after publish or in
+        // Development: `persona.sh`, the CLI and the e2e benchmark run the built app in any environment.
+        // A published app has no static-web-assets manifest, and then this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
         MapEndpoints(app);

@@ -162,15 +162,19 @@ class LiveClient {
     const onFrame = (_now, md) => {
       if (!this.pc) return;
       if (md.rtpTimestamp !== undefined) {
-        const displayUs = (performance.timeOrigin + md.expectedDisplayTime) * 1000;
-        const capture = this.captureByRtp.get(md.rtpTimestamp);
-        if (capture !== undefined) this.latencies.push((displayUs - capture) / 1000);
-        else this.pendingDisplays.set(md.rtpTimestamp, displayUs);
-        if (this.pendingDisplays.size > 600) this.pendingDisplays.delete(this.pendingDisplays.keys().next().value);
+        this.recordDisplay(md.rtpTimestamp, (performance.timeOrigin + md.expectedDisplayTime) * 1000);
       }
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
+  }
+
+  // A frame with this RTP timestamp is shown at displayUs (Unix epoch us, this browser's clock).
+  recordDisplay(rtp, displayUs) {
+    const capture = this.captureByRtp.get(rtp);
+    if (capture !== undefined) this.latencies.push((displayUs - capture) / 1000);
+    else this.pendingDisplays.set(rtp, displayUs);
+    if (this.pendingDisplays.size > 600) this.pendingDisplays.delete(this.pendingDisplays.keys().next().value);
   }
 
   learnCaptureTimes(pairs) {

@@ -58,6 +58,7 @@ public sealed partial class Studio : IAsyncDisposable
 
     /// <summary>Why Start is not possible now (null when it is).</summary>
     internal string? StartBlocker =>
+        _caps is null ? "The page is still loading." :
         _caps is { CanGoLive: false } ? "This browser cannot stream live video." :
         !Sessions.Peers.IsAvailable ? "Live video is not available on this server." :
         _engineStatus.State != EngineState.Ready ? $"The engine is not ready: {_engineStatus.Message}" :
@@ -93,6 +94,12 @@ public sealed partial class Studio : IAsyncDisposable
             StateHasChanged();
         }
         catch (JSDisconnectedException) { return; }
+        catch (JSException ex)
+        {
+            _problem = $"The page script could not load: {ex.Message.Split('\n')[0].Trim()}";
+            StateHasChanged();
+            return;
+        }
         if (!string.IsNullOrEmpty(AutoStart)) await AutoStartAsync(AutoStart);
     }
 
@@ -152,7 +159,14 @@ public sealed partial class Studio : IAsyncDisposable
             }
         }
 
+        if (_disposed.IsCancellationRequested)
+        {
+            ticket.Dispose(); // granted just as the page closed
+            return;
+        }
+
         var attempt = ++_attempt;
+        var handedOver = false; // once Sessions.Start has the ticket, the session (or its failure path) frees it
         _phase = StudioPhase.Starting;
         _message = _source == "file" ? "Playing your video file…" : "Starting your camera… (allow camera access if asked)";
         StateHasChanged();
@@ -164,16 +178,15 @@ public sealed partial class Studio : IAsyncDisposable
                 new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = Rtc.Value.IceServers });
             if (start is not { Ok: true, OfferSdp: { } offer })
             {
-                ticket.Dispose();
                 Fail(CameraProblem(start?.Kind, start?.Message));
                 return;
             }
-            if (attempt != _attempt)
+            if (attempt != _attempt || _disposed.IsCancellationRequested)
             {
-                ticket.Dispose();
                 await StopClientAsync();
                 return;
             }
+            handedOver = true;
             var (session, answer) = Sessions.Start(ticket, _portrait.Portrait, offer);
             _session = session;
             _session.ConnectionStateChanged += OnServerConnectionState;
@@ -182,23 +195,25 @@ public sealed partial class Studio : IAsyncDisposable
             _message = null;
             _cameras = await _module!.InvokeAsync<List<CameraInfo>>("listCameras") ?? _cameras; // labels appear once permission is granted
         }
-        catch (MediaNegotiationException ex)
+        catch (JSDisconnectedException)
         {
-            await StopClientAsync();
-            Fail(ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            ticket.Dispose();
-            await StopClientAsync();
-            Fail(ex.Message);
+            // The page went away mid-start; DisposeAsync ends any session.
         }
         catch (JSException ex)
         {
-            ticket.Dispose();
             await EndSessionAsync("The browser could not start the connection.");
             // JS exceptions carry the script stack after the first line; people need only the reason.
             Fail($"The browser could not start the connection: {ex.Message.Split('\n')[0].Trim()}");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // MediaNegotiationException (unusable offer), engine not ready, anything else: this session only.
+            await StopClientAsync();
+            Fail(ex.Message);
+        }
+        finally
+        {
+            if (!handedOver) ticket.Dispose();
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--use-fake-device-for-media-stream", "--no-sandbox", "--disable-gpu"],
+            Args = ["--use-fake-device-for-media-stream", "--no-sandbox", "--disable-gpu", "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"],
         });
     }
 
@@ -122,6 +122,24 @@ public sealed class StudioBrowserTests : IAsyncLifetime
             File.Delete(png);
             File.Delete(txt);
         }
+    }
+
+    [Fact]
+    public async Task Latency_is_display_time_minus_capture_time_whichever_arrives_first()
+    {
+        var page = await OpenStudioAsync(allowCamera: true);
+        var result = await page.EvaluateAsync<double[]>(@"async () => {
+            const m = await import('/js/live.js');
+            const c = m.createClient({ invokeMethodAsync: () => Promise.resolve([]) });
+            c.recordDisplay(1000, 5_250_000);                         // shown before the server told us its capture time
+            c.learnCaptureTimes([[1000, 5_000_000], [2000, 6_000_000]]);
+            c.recordDisplay(2000, 6_180_000);                         // shown after
+            c.recordDisplay(3000, 7_000_000);                         // never matched: not counted
+            return c.latencies;
+        }");
+        Assert.Equal([250.0, 180.0], result);
+        var caps = await page.EvaluateAsync<bool>("async () => { const m = await import('/js/live.js'); const c = m.capabilities(); return c.webrtc && c.camera && c.rvfc && c.codecPreferences && c.vp8 && c.captureStream; }");
+        Assert.True(caps, "headless Chromium supports everything the Studio uses");
     }
 
     [Fact]

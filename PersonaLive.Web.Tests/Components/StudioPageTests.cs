@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Components.Live;
@@ -85,7 +86,7 @@ public sealed class StudioPageTests : BunitContext
     public void No_face_found_shows_the_engines_reason_and_keeps_the_previous_portrait()
     {
         var page = RenderStudio();
-        page.Find(".preset").Click();
+        Click(page, ".preset");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("img.portrait-preview")));
         var before = page.Find("img.portrait-preview").GetAttribute("src");
 
@@ -104,7 +105,7 @@ public sealed class StudioPageTests : BunitContext
         var page = RenderStudio();
         ChoosePreset(page);
 
-        page.Find("button.start").Click();
+        Click(page, "button.start");
 
         page.WaitForAssertion(() => Assert.Single(_live.Peers.Created));
         var host = _live.Peers.Created.Single();
@@ -120,13 +121,13 @@ public sealed class StudioPageTests : BunitContext
         Assert.Empty(pairs);
         Assert.Equal(130, _live.Sessions.Find(_live.Sessions.FindAllIds().Single())!.Latency.GlassToGlassMedianMs);
 
-        page.Find("button.share").Click();
+        Click(page, "button.share");
         Assert.Contains("/watch/", page.Find("input.share-url").GetAttribute("value"), StringComparison.Ordinal);
         Assert.Contains("0 viewers", page.Find(".viewer-count").TextContent, StringComparison.Ordinal);
-        page.Find("button.revoke").Click();
+        Click(page, "button.revoke");
         Assert.Contains("Sharing stopped", page.Find(".share-panel").TextContent, StringComparison.Ordinal);
 
-        page.Find("button.stop").Click();
+        Click(page, "button.stop");
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.start")));
         Assert.Contains("Stopped", page.Find(".live-status").TextContent, StringComparison.Ordinal);
         Assert.True(host.Disposed);
@@ -144,7 +145,7 @@ public sealed class StudioPageTests : BunitContext
         var page = RenderStudio();
         _live.StartStudio.SetResult(new ClientStartResult(false, null, kind, "NotAllowedError"));
         ChoosePreset(page);
-        page.Find("button.start").Click();
+        Click(page, "button.start");
         page.WaitForAssertion(() => Assert.Contains(expected, page.Find(".live-status").TextContent, StringComparison.Ordinal));
         Assert.Contains("status-bad", page.Find(".live-status").ClassList);
         Assert.NotNull(page.Find("button.start"));
@@ -161,7 +162,7 @@ public sealed class StudioPageTests : BunitContext
         var someoneElse = _live.Admission.TryEnter()!;
         ChoosePreset(page);
 
-        page.Find("button.start").Click();
+        Click(page, "button.start");
         page.WaitForAssertion(() => Assert.Contains("The server is full. You are number 1 in the queue", page.Find(".live-status").TextContent, StringComparison.Ordinal));
         Assert.NotNull(page.Find("button.leave-queue"));
         Assert.True(page.Find("button.waiting").HasAttribute("disabled"));
@@ -180,9 +181,9 @@ public sealed class StudioPageTests : BunitContext
         var page = RenderStudio();
         using var someoneElse = _live.Admission.TryEnter()!;
         ChoosePreset(page);
-        page.Find("button.start").Click();
+        Click(page, "button.start");
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.leave-queue")));
-        page.Find("button.leave-queue").Click();
+        Click(page, "button.leave-queue");
         page.WaitForAssertion(() => Assert.Contains("Ready", page.Find(".live-status").TextContent, StringComparison.Ordinal));
         Assert.Equal(0, _live.Admission.Waiting);
     }
@@ -193,7 +194,7 @@ public sealed class StudioPageTests : BunitContext
         _live.Engine.CreateEngineWith = () => new PersonaLive.Web.Live.Diagnostics.DelayedEchoEngine(TimeSpan.Zero);
         var page = RenderStudio();
         ChoosePreset(page);
-        page.Find("button.start").Click();
+        Click(page, "button.start");
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop")));
 
         page.InvokeAsync(() => page.Instance.OnConnectionState("failed"));
@@ -203,7 +204,7 @@ public sealed class StudioPageTests : BunitContext
         Assert.NotEmpty(page.FindAll("img.portrait-preview"));
         Assert.Equal(0, _live.Sessions.ActiveCount);
 
-        page.Find("button.reconnect").Click();
+        Click(page, "button.reconnect");
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop")));
         Assert.Equal(2, _live.Peers.Created.Count);
     }
@@ -235,14 +236,14 @@ public sealed class StudioPageTests : BunitContext
         var replacement = new PreparedPortrait(new RgbaImage(4, 4), 4);
         var page = RenderStudio();
         ChoosePreset(page);
-        page.Find("button.start").Click();
+        Click(page, "button.start");
         page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop")));
         var first = engine.Portrait;
 
         _live.Engine.Prepare = _ => PortraitResult.Ok(replacement);
-        page.FindAll(".preset")[1].Click();
+        page.InvokeAsync(() => page.FindAll(".preset")[1].Click());
         page.WaitForAssertion(() => Assert.Contains("Kofi", page.Find(".face-ok").TextContent, StringComparison.Ordinal));
-        page.Find("button.recenter").Click();
+        Click(page, "button.recenter");
 
         // Commands are applied by the engine worker before the next chunk.
         using (var frame = new PersonaLive.Web.Live.Imaging.I420Buffer(16, 16)) _live.Peers.Created.Single().Deliver(frame, 1);
@@ -251,9 +252,64 @@ public sealed class StudioPageTests : BunitContext
         page.WaitForAssertion(() => Assert.Equal(1, engine.Recentered), TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public void Browser_failure_after_the_answer_ends_the_session_and_frees_everything()
+    {
+        _live.Engine.CreateEngineWith = () => new PersonaLive.Web.Live.Diagnostics.DelayedEchoEngine(TimeSpan.Zero);
+        var page = RenderStudio();
+        _live.Client.SetupVoid("acceptAnswer", _ => true).SetException(new Microsoft.JSInterop.JSException("Failed to parse SessionDescription.\n    at LiveClient.acceptAnswer (live.js:105:19)"));
+        ChoosePreset(page);
+        Click(page, "button.start");
+
+        page.WaitForAssertion(() => Assert.Contains("The browser could not start the connection: Failed to parse SessionDescription.", page.Find(".live-status").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain("live.js:105", page.Find(".live-status").TextContent, StringComparison.Ordinal);
+        Assert.True(_live.Peers.Created.Single().Disposed);
+        Assert.Equal(0, _live.Sessions.ActiveCount);
+        Assert.Equal(0, _live.Admission.Active);
+        Assert.NotNull(page.Find("button.start"));
+    }
+
+    [Fact]
+    public void Engine_that_cannot_create_sessions_is_reported_and_frees_the_slot()
+    {
+        _live.Engine.CreateEngineWith = () => throw new InvalidOperationException("The engine is still loading its models.");
+        var page = RenderStudio();
+        ChoosePreset(page);
+        Click(page, "button.start");
+        page.WaitForAssertion(() => Assert.Contains("still loading its models", page.Find(".live-status").TextContent, StringComparison.Ordinal));
+        Assert.Equal(0, _live.Admission.Active);
+        Assert.Empty(_live.Peers.Created);
+    }
+
+    [Fact]
+    public void Autostart_picks_the_preset_and_goes_live()
+    {
+        _live.Engine.CreateEngineWith = () => new PersonaLive.Web.Live.Diagnostics.DelayedEchoEngine(TimeSpan.Zero);
+        _live.Register(this);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/?autostart=mei");
+        var page = Render<Studio>();
+        page.WaitForAssertion(() => Assert.Single(_live.Peers.Created), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("button.stop")));
+        Assert.Contains("Mei", page.Find("img.tile-portrait, img.portrait-preview").GetAttribute("alt") + page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Autostart_with_an_unknown_preset_says_so()
+    {
+        _live.Register(this);
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/?autostart=nobody");
+        var page = Render<Studio>();
+        page.WaitForAssertion(() => Assert.Contains("no preset portrait called 'nobody'", page.Find(".live-status").TextContent, StringComparison.Ordinal));
+        Assert.Empty(_live.Peers.Created);
+    }
+
+    /// <summary>Find and click in one renderer step: the Studio re-renders every second while live.</summary>
+    private static void Click(IRenderedComponent<Studio> page, string selector) =>
+        page.InvokeAsync(() => page.Find(selector).Click()).GetAwaiter().GetResult();
+
     private static void ChoosePreset(IRenderedComponent<Studio> page)
     {
-        page.Find(".preset").Click();
+        Click(page, ".preset");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("img.portrait-preview")));
     }
 }

@@ -23,8 +23,9 @@ internal static class WebHostSetup
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        // Serve wwwroot and framework assets straight from a build output too (./persona.sh run does not
-        // publish); in a published app the manifest is absent and this is a no-op.
+        // Serve wwwroot (css, js/live.js) from the build output too, not only after publish or in
+        // Development: `persona.sh`, the CLI and the e2e benchmark run the built app in any environment.
+        // A published app has no static-web-assets manifest, and then this does nothing.
         builder.WebHost.UseStaticWebAssets();
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
@@ -73,6 +74,7 @@ internal static class WebHostSetup
         });
         services.AddSingleton<ShareLinkRegistry>();
         services.AddSingleton<LiveSessionManager>();
+
         services.AddSingleton<PresetPortraits>();
         services.AddHostedService<IdleSessionReaper>();
         services.AddHostedService<EngineWarmUpService>();

@@ -27,6 +27,13 @@ public sealed partial class Studio : IAsyncDisposable
     [Inject] private IOptions<LimitsOptions> Limits { get; set; } = default!;
     [Inject] private IOptions<RtcOptions> Rtc { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private PersonaLive.Web.Live.Portraits.PresetPortraits Presets { get; set; } = default!;
+
+    /// <summary>
+    /// <c>?autostart=PRESET</c>: pick that preset and press Start as soon as the engine is ready (kiosk
+    /// use and the e2e benchmark, which runs the page in headless Chromium with a fake camera).
+    /// </summary>
+    [SupplyParameterFromQuery(Name = "autostart")] public string? AutoStart { get; set; }
 
     private StudioPhase _phase;
     private string? _message;
@@ -51,6 +58,7 @@ public sealed partial class Studio : IAsyncDisposable
 
     /// <summary>Why Start is not possible now (null when it is).</summary>
     internal string? StartBlocker =>
+        _caps is null ? "The page is still loading." :
         _caps is { CanGoLive: false } ? "This browser cannot stream live video." :
         !Sessions.Peers.IsAvailable ? "Live video is not available on this server." :
         _engineStatus.State != EngineState.Ready ? $"The engine is not ready: {_engineStatus.Message}" :
@@ -85,7 +93,14 @@ public sealed partial class Studio : IAsyncDisposable
             _cameras = await _module.InvokeAsync<List<CameraInfo>>("listCameras") ?? [];
             StateHasChanged();
         }
-        catch (JSDisconnectedException) { }
+        catch (JSDisconnectedException) { return; }
+        catch (JSException ex)
+        {
+            _problem = $"The page script could not load: {ex.Message.Split('\n')[0].Trim()}";
+            StateHasChanged();
+            return;
+        }
+        if (!string.IsNullOrEmpty(AutoStart)) await AutoStartAsync(AutoStart);
     }
 
     private async Task RefreshLoopAsync(CancellationToken ct)
@@ -144,7 +159,14 @@ public sealed partial class Studio : IAsyncDisposable
             }
         }
 
+        if (_disposed.IsCancellationRequested)
+        {
+            ticket.Dispose(); // granted just as the page closed
+            return;
+        }
+
         var attempt = ++_attempt;
+        var handedOver = false; // once Sessions.Start has the ticket, the session (or its failure path) frees it
         _phase = StudioPhase.Starting;
         _message = _source == "file" ? "Playing your video file…" : "Starting your camera… (allow camera access if asked)";
         StateHasChanged();
@@ -156,16 +178,15 @@ public sealed partial class Studio : IAsyncDisposable
                 new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = Rtc.Value.IceServers });
             if (start is not { Ok: true, OfferSdp: { } offer })
             {
-                ticket.Dispose();
                 Fail(CameraProblem(start?.Kind, start?.Message));
                 return;
             }
-            if (attempt != _attempt)
+            if (attempt != _attempt || _disposed.IsCancellationRequested)
             {
-                ticket.Dispose();
                 await StopClientAsync();
                 return;
             }
+            handedOver = true;
             var (session, answer) = Sessions.Start(ticket, _portrait.Portrait, offer);
             _session = session;
             _session.ConnectionStateChanged += OnServerConnectionState;
@@ -174,23 +195,25 @@ public sealed partial class Studio : IAsyncDisposable
             _message = null;
             _cameras = await _module!.InvokeAsync<List<CameraInfo>>("listCameras") ?? _cameras; // labels appear once permission is granted
         }
-        catch (MediaNegotiationException ex)
+        catch (JSDisconnectedException)
         {
-            await StopClientAsync();
-            Fail(ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            ticket.Dispose();
-            await StopClientAsync();
-            Fail(ex.Message);
+            // The page went away mid-start; DisposeAsync ends any session.
         }
         catch (JSException ex)
         {
-            ticket.Dispose();
             await EndSessionAsync("The browser could not start the connection.");
             // JS exceptions carry the script stack after the first line; people need only the reason.
             Fail($"The browser could not start the connection: {ex.Message.Split('\n')[0].Trim()}");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // MediaNegotiationException (unusable offer), engine not ready, anything else: this session only.
+            await StopClientAsync();
+            Fail(ex.Message);
+        }
+        finally
+        {
+            if (!handedOver) ticket.Dispose();
         }
     }
 
@@ -200,15 +223,6 @@ public sealed partial class Studio : IAsyncDisposable
         _problem = problem;
         _message = null;
     }
-
-    internal static string CameraProblem(string? kind, string? message) => kind switch
-    {
-        "denied" => "Camera access was denied. Allow the camera for this site in your browser's address bar, then press Start again.",
-        "nocamera" => "No camera was found. Connect a camera, or drive the portrait with a video file instead.",
-        "busy" => "The camera is in use by another application. Close it and press Start again.",
-        "nofile" => "Choose a video file to drive the portrait with.",
-        _ => $"The camera could not be started{(string.IsNullOrEmpty(message) ? "." : $": {message}")}",
-    };
 
     private async Task StopAsync()
     {
@@ -227,38 +241,6 @@ public sealed partial class Studio : IAsyncDisposable
         if (_phase != StudioPhase.Live || _client is null || string.IsNullOrEmpty(_cameraId)) return;
         var result = await _client.InvokeAsync<ClientStartResult>("switchCamera", _cameraVideo, _cameraId);
         if (result is { Ok: false }) _problem = CameraProblem(result.Kind, result.Message);
-    }
-
-    /// <summary>live.js: RTCPeerConnection.connectionState changed in the browser.</summary>
-    [JSInvokable]
-    public async Task OnConnectionState(string state)
-    {
-        _connection = state;
-        if (state == "failed" && _session is not null)
-        {
-            await EndSessionAsync("The connection was lost.");
-            _phase = StudioPhase.ConnectionLost;
-            _message = "The connection was lost.";
-        }
-        else if (state == "disconnected" && _phase == StudioPhase.Live)
-        {
-            _message = "The connection is unstable; trying to recover…";
-        }
-        else if (state == "connected")
-        {
-            _message = null;
-        }
-        StateHasChanged();
-    }
-
-    /// <summary>live.js: once a second, the browser's stats and latency samples; returns recent (RTP timestamp, capture time) pairs.</summary>
-    [JSInvokable]
-    public long[][] OnClientStats(ClientStats stats)
-    {
-        _clientStats = stats;
-        if (_session is not { } session) return [];
-        foreach (var ms in stats.LatenciesMs ?? []) session.ReportGlassToGlass(ms);
-        return session.Latency.RecentPairs(90).Select(p => new[] { (long)p.Rtp, p.CaptureUs }).ToArray();
     }
 
     private void OnServerConnectionState(MediaPeerState state) => _ = InvokeAsync(StateHasChanged);

@@ -11,6 +11,7 @@ internal sealed class LiveMetrics
 {
     public const string MeterName = "PersonaLive.Live";
 
+    private readonly Meter _meter;
     private readonly UpDownCounter<long> _activeSessions;
     private readonly UpDownCounter<long> _waiting;
     private readonly UpDownCounter<long> _viewers;
@@ -18,7 +19,7 @@ internal sealed class LiveMetrics
     public LiveMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(MeterName);
+        var meter = _meter = meters.Create(MeterName);
         _activeSessions = meter.CreateUpDownCounter<long>("personalive.sessions.active", "{session}", "Live sessions running now.");
         _waiting = meter.CreateUpDownCounter<long>("personalive.sessions.waiting", "{session}", "People waiting for a free session slot.");
         _viewers = meter.CreateUpDownCounter<long>("personalive.viewers.active", "{viewer}", "Share-link viewers connected now.");
@@ -33,6 +34,18 @@ internal sealed class LiveMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 40, 60, 80, 100, 150, 200, 300, 500, 1000] });
         EngineChunk = meter.CreateHistogram<double>("personalive.engine.chunk_time", "ms", "Engine time per chunk.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 30, 40, 60, 80, 120, 160, 250, 500, 1000] });
+    }
+
+    /// <summary>
+    /// Publishes current rates summed over all live sessions as gauges (fps in/out, bitrate), read at
+    /// scrape time from <paramref name="snapshot"/>. Called once by the session manager.
+    /// </summary>
+    public void ObserveRates(Func<(double FpsIn, double FpsOut, double Kbps)> snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _meter.CreateObservableGauge("personalive.fps.in", () => snapshot().FpsIn, "{frame}/s", "Camera frames per second decoded, all sessions.");
+        _meter.CreateObservableGauge("personalive.fps.out", () => snapshot().FpsOut, "{frame}/s", "Animated frames per second sent, all sessions.");
+        _meter.CreateObservableGauge("personalive.bitrate", () => snapshot().Kbps, "kbit/s", "Encoded output bitrate, all sessions (viewers not counted).");
     }
 
     public Counter<long> SessionsStarted { get; }

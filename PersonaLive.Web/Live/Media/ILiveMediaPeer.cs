@@ -12,6 +12,14 @@ namespace PersonaLive.Web.Live.Media;
 /// Time: every capture time is microseconds since the Unix epoch on the <b>browser's</b> clock, i.e.
 /// the sender's RTCP SR NTP time converted to Unix time (NTP seconds - 2208988800). The page compares
 /// it with <c>performance.timeOrigin + performance.now()</c>, which is on the same clock.
+/// <para>Binding PersonaLive.WebRtc (one adapter class wrapping a PeerConnection, one factory wrapping the
+/// shared RtcMediaServer, registered in WebHostSetup.AddLive instead of UnavailableMediaPeerFactory):
+/// CreateAnswer =&gt; PeerConnection.CreateAnswer; ConnectionStateChanged =&gt; map its states;
+/// FrameDecoded =&gt; wrap its decoded I420 frame (planes + strides) with the RTP timestamp and the SR-derived
+/// capture time (null until the first SR); SendFrame =&gt; encode + send with that capture time, return the
+/// RTP timestamp used and raise FrameEncoded with the encoded bytes; SendEncodedFrame =&gt; packetize and
+/// send pre-encoded VP8 (viewers); RequestKeyframe =&gt; PLI to the browser; ForceKeyframe =&gt; next encode is
+/// a keyframe; KeyframeRequested: raised on PLI/FIR received; GetStats =&gt; its counters; DisposeAsync =&gt; close.</para>
 /// </remarks>
 internal interface ILiveMediaPeer : IAsyncDisposable
 {

@@ -29,6 +29,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
     private Task _worker = Task.CompletedTask, _sender = Task.CompletedTask;
     private long _lastActivity;
     private long _engineFailures;
+    private long _framesSent;
     private double _lastChunkMs;
     private int _ended;
 
@@ -60,6 +61,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
 
     /// <summary>Raised once when the session ends by itself (peer failed/closed, engine failure); the argument says why.</summary>
     public event Action<LiveSession, string>? Ended;
+
+    /// <summary>Raised for every valid glass-to-glass sample the page reports (ms).</summary>
+    public event Action<double>? GlassToGlassMeasured;
 
     /// <summary>Raised when the host connection changes state.</summary>
     public event Action<MediaPeerState>? ConnectionStateChanged;
@@ -127,13 +131,16 @@ internal sealed partial class LiveSession : IAsyncDisposable
         EngineName: _engine.Name,
         Connection: _host.State,
         Viewers: _viewers.Count,
-        EngineFailures: Interlocked.Read(ref _engineFailures));
+        EngineFailures: Interlocked.Read(ref _engineFailures),
+        FramesSent: Interlocked.Read(ref _framesSent));
 
     /// <summary>Glass-to-glass sample from the page (browser clock).</summary>
     public void ReportGlassToGlass(double ms)
     {
         Latency.RecordGlassToGlass(ms);
-        if (double.IsFinite(ms) && ms is >= 0 and <= 60_000) _metrics.GlassToGlass.Record(ms);
+        if (!double.IsFinite(ms) || ms is < 0 or > 60_000) return;
+        _metrics.GlassToGlass.Record(ms);
+        GlassToGlassMeasured?.Invoke(ms);
     }
 
     private void OnFrameDecoded(in DecodedVideoFrame frame)
@@ -231,6 +238,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
             var serverMs = _time.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds;
             Latency.RecordSent(rtp, frame.CaptureTimeUs, serverMs);
             _fpsOut.Add();
+            Interlocked.Increment(ref _framesSent);
             _metrics.FramesOut.Add(1);
             _metrics.ServerLatency.Record(serverMs);
         }
@@ -285,4 +293,5 @@ public sealed record LiveSessionStats(
     string EngineName,
     MediaPeerState Connection,
     int Viewers,
-    long EngineFailures);
+    long EngineFailures,
+    long FramesSent);

@@ -14,19 +14,38 @@ namespace PersonaLive.Web.Live.Sessions;
 /// ticket), adds share-link viewers, ends them on request, failure or idleness, and frees everything
 /// on end (engine, peers, buffers, slot, links). Singleton; thread-safe.
 /// </summary>
-internal sealed partial class LiveSessionManager(
-    IAnimationEngineFactory engines,
-    IMediaPeerFactory peers,
-    AdmissionController admission,
-    ShareLinkRegistry links,
-    LiveMetrics metrics,
-    IOptions<LimitsOptions> limits,
-    TimeProvider time,
-    ILoggerFactory loggers) : IAsyncDisposable
+internal sealed partial class LiveSessionManager : IAsyncDisposable
 {
+    private readonly IAnimationEngineFactory engines;
+    private readonly IMediaPeerFactory peers;
+    private readonly AdmissionController admission;
+    private readonly ShareLinkRegistry links;
+    private readonly LiveMetrics metrics;
+    private readonly IOptions<LimitsOptions> limits;
+    private readonly TimeProvider time;
+    private readonly ILoggerFactory loggers;
+
+    public LiveSessionManager(IAnimationEngineFactory engines, IMediaPeerFactory peers, AdmissionController admission, ShareLinkRegistry links,
+        LiveMetrics metrics, IOptions<LimitsOptions> limits, TimeProvider time, ILoggerFactory loggers)
+    {
+        this.engines = engines;
+        this.peers = peers;
+        this.admission = admission;
+        this.links = links;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.time = time;
+        this.loggers = loggers;
+        _log = loggers.CreateLogger<LiveSessionManager>();
+        metrics.ObserveRates(CurrentRates); // rate gauges read the live sessions at scrape time
+    }
+
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string SessionId, ShareLink Link)> _viewers = new(StringComparer.Ordinal);
-    private readonly ILogger _log = loggers.CreateLogger<LiveSessionManager>();
+    private readonly ILogger _log;
+
+    /// <summary>Raised for every glass-to-glass sample a page reports: (session id, ms).</summary>
+    public event Action<string, double>? GlassToGlassReported;
 
     /// <summary>Raised after a session ended and was freed: (session id, reason for people).</summary>
     public event Action<string, string>? SessionEnded;
@@ -39,6 +58,18 @@ internal sealed partial class LiveSessionManager(
 
     /// <summary>Ids of the live sessions now.</summary>
     public IReadOnlyList<string> FindAllIds() => _sessions.Keys.ToList();
+
+    /// <summary>Summed fps in/out and bitrate of all live sessions (metrics gauges).</summary>
+    public (double FpsIn, double FpsOut, double Kbps) CurrentRates()
+    {
+        double fin = 0, fout = 0, kbps = 0;
+        foreach (var e in _sessions.Values)
+        {
+            var s = e.Session.GetStats();
+            fin += s.FpsIn; fout += s.FpsOut; kbps += s.BitrateKbps;
+        }
+        return (fin, fout, kbps);
+    }
 
     public LiveSession? Find(string sessionId) => _sessions.TryGetValue(sessionId, out var e) ? e.Session : null;
 
@@ -61,6 +92,7 @@ internal sealed partial class LiveSessionManager(
             var answer = session.Start(offerSdp, portrait);
             _sessions[id] = new Entry(session, ticket);
             session.Ended += (s, reason) => _ = EndAsync(s.Id, reason);
+            session.GlassToGlassMeasured += ms => GlassToGlassReported?.Invoke(id, ms);
             metrics.SessionsStarted.Add(1);
             metrics.SessionOpened();
             LogStarted(_log, id, engine.Name);

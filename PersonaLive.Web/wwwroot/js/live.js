@@ -74,6 +74,8 @@ class LiveClient {
   // Studio: open the camera (or play a local video file), create the peer connection with one
   // sendrecv video transceiver, and return the offer SDP for the server.
   async startStudio(cameraVideo, outputVideo, options) {
+    this.cameraVideo = cameraVideo;
+    this.outputVideo = outputVideo;
     try {
       this.stream = await this.openSource(cameraVideo, options);
     } catch (e) {
@@ -93,6 +95,7 @@ class LiveClient {
 
   // Watch page: a receive-only peer connection.
   async startViewer(outputVideo, iceServers) {
+    this.outputVideo = outputVideo;
     this.pc = this.newPeer(iceServers, outputVideo);
     const transceiver = this.pc.addTransceiver('video', { direction: 'recvonly' });
     preferVp8(transceiver);
@@ -159,15 +162,19 @@ class LiveClient {
     const onFrame = (_now, md) => {
       if (!this.pc) return;
       if (md.rtpTimestamp !== undefined) {
-        const displayUs = (performance.timeOrigin + md.expectedDisplayTime) * 1000;
-        const capture = this.captureByRtp.get(md.rtpTimestamp);
-        if (capture !== undefined) this.latencies.push((displayUs - capture) / 1000);
-        else this.pendingDisplays.set(md.rtpTimestamp, displayUs);
-        if (this.pendingDisplays.size > 600) this.pendingDisplays.delete(this.pendingDisplays.keys().next().value);
+        this.recordDisplay(md.rtpTimestamp, (performance.timeOrigin + md.expectedDisplayTime) * 1000);
       }
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
+  }
+
+  // A frame with this RTP timestamp is shown at displayUs (Unix epoch us, this browser's clock).
+  recordDisplay(rtp, displayUs) {
+    const capture = this.captureByRtp.get(rtp);
+    if (capture !== undefined) this.latencies.push((displayUs - capture) / 1000);
+    else this.pendingDisplays.set(rtp, displayUs);
+    if (this.pendingDisplays.size > 600) this.pendingDisplays.delete(this.pendingDisplays.keys().next().value);
   }
 
   learnCaptureTimes(pairs) {
@@ -219,6 +226,13 @@ class LiveClient {
     this.sender = null;
     if (this.stream) this.stream.getTracks().forEach(t => t.stop());
     this.stream = null;
+    for (const video of [this.cameraVideo, this.outputVideo]) {
+      if (!video) continue;
+      video.pause();
+      video.srcObject = null;
+      video.removeAttribute('src');
+      video.load();
+    }
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
     this.objectUrl = null;
     this.pendingDisplays.clear();

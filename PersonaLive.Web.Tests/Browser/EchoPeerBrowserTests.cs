@@ -1,0 +1,145 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Tests.Fakes;
+
+namespace PersonaLive.Web.Tests.Browser;
+
+/// <summary>
+/// live.js against a real remote peer: the "server" answer comes from a second Chromium page that echoes
+/// the camera track back on the same transceiver. Proves, in a real browser, the signalling through the
+/// circuit, the sendrecv transceiver, ontrack -> output video, connection-state reports (Studio says
+/// "Live") and the once-a-second stats call back to .NET — everything except our media stack itself.
+/// </summary>
+public sealed class EchoPeerBrowserTests : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private WebApplicationFactory<Program>? _factory;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private IPage? _echo;
+    private readonly EchoPeerFactory _peers = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath)) return;
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox", "--disable-gpu",
+                    "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"],
+        });
+        _echo = await _browser.NewPageAsync();
+        await _echo.RouteAsync("http://localhost/echo", r => r.FulfillAsync(new RouteFulfillOptions { ContentType = "text/html", Body = "<title>echo</title>" }));
+        await _echo.GotoAsync("http://localhost/echo");
+
+        // Host peers answer through the echo page (blocking is fine here: the page runs independently of the circuit).
+        _peers.Echo = _echo;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Live:EchoEngineDelayMs", "0");
+            b.UseSetting("Live:WarmUpOnStart", "false");
+            b.UseSetting("urls", "http://127.0.0.1:0");
+            b.ConfigureTestServices(s => s.AddSingleton<IMediaPeerFactory>(_peers));
+        });
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Studio_goes_live_against_a_browser_echo_peer_and_stops_cleanly()
+    {
+        if (_browser is null) Assert.Skip($"{ChromiumPath} is not installed (apt-get install chromium).");
+        var url = _factory!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(url + "/");
+        await page.Locator(".studio[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.Locator(".preset").First.ClickAsync();
+        await Assertions.Expect(page.Locator("img.portrait-preview")).ToBeVisibleAsync();
+
+        await page.Locator("button.start").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".live-status")).ToContainTextAsync("Live.", new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
+        // The echoed camera plays in the output tile.
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('video.output-video'); return v && v.readyState >= 2 && v.videoWidth > 0; }",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator(".stats-overlay")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".share")).ToBeVisibleAsync();
+
+
+        await page.Locator("button.stop").ClickAsync();
+        await Assertions.Expect(page.Locator("button.start")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".live-status")).ToContainTextAsync("Stopped");
+        Assert.All(_peers.Created, p => Assert.True(p.Disposed));
+        var srcObjectCleared = await page.EvaluateAsync<bool>("() => document.querySelector('video.output-video').srcObject === null");
+        Assert.True(srcObjectCleared);
+    }
+
+    private sealed class EchoPeerFactory : IMediaPeerFactory
+    {
+        public IPage? Echo { get; set; }
+        public System.Collections.Concurrent.ConcurrentQueue<EchoAnsweringPeer> Created { get; } = new();
+        public bool IsAvailable => true;
+        public string? UnavailableReason => null;
+        public ILiveMediaPeer CreatePeer(MediaPeerRole role)
+        {
+            var peer = new EchoAnsweringPeer(role, Echo!);
+            Created.Enqueue(peer);
+            return peer;
+        }
+    }
+
+    /// <summary>A fake host peer whose answer comes from an RTCPeerConnection in the echo page.</summary>
+    private sealed class EchoAnsweringPeer(MediaPeerRole role, IPage echo) : ILiveMediaPeer
+    {
+        private readonly FakeMediaPeer _inner = new(role, "echo");
+        public string Id => _inner.Id;
+        public MediaPeerRole Role => role;
+        public MediaPeerState State => _inner.State;
+        public event Action<MediaPeerState>? ConnectionStateChanged { add => _inner.ConnectionStateChanged += value; remove => _inner.ConnectionStateChanged -= value; }
+        public event DecodedFrameHandler? FrameDecoded { add => _inner.FrameDecoded += value; remove => _inner.FrameDecoded -= value; }
+        public event EncodedFrameHandler? FrameEncoded { add => _inner.FrameEncoded += value; remove => _inner.FrameEncoded -= value; }
+        public event Action? KeyframeRequested { add => _inner.KeyframeRequested += value; remove => _inner.KeyframeRequested -= value; }
+
+        public string CreateAnswer(string offerSdp)
+        {
+            _inner.CreateAnswer(offerSdp);
+            const string script = @"async offer => {
+                const pc = new RTCPeerConnection();
+                window.echoPc = pc;
+                pc.ontrack = e => { pc.getTransceivers()[0].sender.replaceTrack(e.track); };
+                await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+                pc.getTransceivers()[0].direction = 'sendrecv';
+                await pc.setLocalDescription(await pc.createAnswer());
+                await new Promise(r => { if (pc.iceGatheringState === 'complete') r(); else pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && r(); });
+                return pc.localDescription.sdp;
+            }";
+            return Task.Run(() => echo.EvaluateAsync<string>(script, offerSdp)).GetAwaiter().GetResult();
+        }
+
+        public uint SendFrame(in I420FrameView frame, long captureTimeUs) => _inner.SendFrame(frame, captureTimeUs);
+        public void SendEncodedFrame(in EncodedVideoFrame frame) => _inner.SendEncodedFrame(frame);
+        public void RequestKeyframe() => _inner.RequestKeyframe();
+        public void ForceKeyframe() => _inner.ForceKeyframe();
+        public MediaPeerStats GetStats() => _inner.GetStats();
+        public bool Disposed => _inner.Disposed;
+        public async ValueTask DisposeAsync()
+        {
+            await echo.EvaluateAsync("() => window.echoPc && window.echoPc.close()");
+            await _inner.DisposeAsync();
+        }
+    }
+}

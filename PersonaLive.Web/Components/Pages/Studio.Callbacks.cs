@@ -1,0 +1,75 @@
+using Microsoft.JSInterop;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Components.Live;
+using PersonaLive.Web.Live.Portraits;
+
+namespace PersonaLive.Web.Components.Pages;
+
+/// <summary>The Studio's browser callbacks (live.js), camera messages and autostart.</summary>
+public sealed partial class Studio
+{
+    /// <summary>live.js: RTCPeerConnection.connectionState changed in the browser.</summary>
+    [JSInvokable]
+    public async Task OnConnectionState(string state)
+    {
+        _connection = state;
+        if (state == "failed" && _session is not null)
+        {
+            await EndSessionAsync("The connection was lost.");
+            _phase = StudioPhase.ConnectionLost;
+            _message = "The connection was lost.";
+        }
+        else if (state == "disconnected" && _phase == StudioPhase.Live)
+        {
+            _message = "The connection is unstable; trying to recover…";
+        }
+        else if (state == "connected")
+        {
+            _message = null;
+        }
+        StateHasChanged();
+    }
+
+    /// <summary>live.js: once a second, the browser's stats and latency samples; returns recent (RTP timestamp, capture time) pairs.</summary>
+    [JSInvokable]
+    public long[][] OnClientStats(ClientStats stats)
+    {
+        _clientStats = stats;
+        if (_session is not { } session) return [];
+        foreach (var ms in stats.LatenciesMs ?? []) session.ReportGlassToGlass(ms);
+        return session.Latency.RecentPairs(90).Select(p => new[] { (long)p.Rtp, p.CaptureUs }).ToArray();
+    }
+
+    internal static string CameraProblem(string? kind, string? message) => kind switch
+    {
+        "denied" => "Camera access was denied. Allow the camera for this site in your browser's address bar, then press Start again.",
+        "nocamera" => "No camera was found. Connect a camera, or drive the portrait with a video file instead.",
+        "busy" => "The camera is in use by another application. Close it and press Start again.",
+        "nofile" => "Choose a video file to drive the portrait with.",
+        _ => $"The camera could not be started{(string.IsNullOrEmpty(message) ? "." : $": {message}")}",
+    };
+
+    private async Task AutoStartAsync(string presetId)
+    {
+        if (Presets.Find(presetId) is not { } preset)
+        {
+            _problem = $"There is no preset portrait called '{presetId}'.";
+            StateHasChanged();
+            return;
+        }
+        while (EngineFactory.Status.State is not (EngineState.Ready or EngineState.Failed) && !_disposed.IsCancellationRequested)
+            await Task.Delay(500, _disposed.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        _engineStatus = EngineFactory.Status;
+        var result = await EngineFactory.PreparePortraitAsync(preset.Png, _disposed.Token);
+        if (!result.Succeeded)
+        {
+            _problem = result.Error;
+            StateHasChanged();
+            return;
+        }
+        var name = preset.Name.Replace(" (illustrated)", "", StringComparison.Ordinal);
+        _portrait = new PortraitChoice(result.Portrait!, name, PersonaLive.Web.Live.Portraits.PortraitImages.ToJpegDataUrl(result.Portrait!.Image));
+        await StartAsync();
+        StateHasChanged();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Hosting;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Portraits;
+using PersonaLive.Web.Live.Sessions;
+using SkiaSharp;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// <c>./persona.sh bench e2e --seconds N</c>: the real product end to end. Starts the web host on a free
+/// port with the configured engine, runs Debian's headless Chromium on <c>/?autostart=ada</c> with a fake
+/// camera playing a moving face (.y4m written here), and records every glass-to-glass sample the page
+/// measures (see wwwroot/js/live.js for the method) for N seconds after the first one arrives.
+/// Keys: g2g_ms_median, g2g_ms_p95, slope_ms_per_min (least squares; ~0 = no growth), fps_out (frames
+/// the server sent per second), cpu_pct (this process, % of all cores).
+/// </summary>
+public static class E2eBenchmark
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var duration = TimeSpan.FromSeconds(seconds ?? 30);
+        if (!File.Exists(ChromiumPath)) throw new InvalidOperationException($"{ChromiumPath} is missing: apt-get install chromium.");
+
+        var app = WebHostSetup.Build(["--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var work = Directory.CreateTempSubdirectory("personalive-e2e-");
+        Process? browser = null;
+        try
+        {
+            var services = app.Services;
+            if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media)
+                throw new InvalidOperationException(media.UnavailableReason);
+            var engine = services.GetRequiredService<IAnimationEngineFactory>();
+            log.WriteLine($"e2e: warming up engine '{engine.Name}'…");
+            await engine.WarmUpAsync(new Progress<EngineStatus>(s => log.WriteLine($"e2e: engine {s.State} {s.Message}")), ct).ConfigureAwait(false);
+
+            var camera = Path.Combine(work.FullName, "camera.y4m");
+            var preset = services.GetRequiredService<PresetPortraits>().Find("ada")!;
+            Y4mVideo.Write(camera, 640, 480, 25, Y4mVideo.MovingFace(preset.Png, 640, 480, 50, new SKColor(120, 130, 140)));
+
+            var sessions = services.GetRequiredService<LiveSessionManager>();
+            var series = new LatencySeries();
+            var clock = Stopwatch.StartNew();
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            string? sessionId = null;
+            sessions.GlassToGlassReported += (id, ms) =>
+            {
+                sessionId ??= id;
+                if (first.Task.IsCompleted) series.Add(clock.Elapsed.TotalSeconds, ms);
+                else first.TrySetResult();
+            };
+
+            var url = app.Urls.First() + "/?autostart=ada";
+            browser = StartChromium(url, camera, work.FullName);
+            log.WriteLine($"e2e: chromium (pid {browser.Id}) on {url}; waiting for the first measured frame…");
+            await first.Task.WaitAsync(TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
+
+            var self = Process.GetCurrentProcess();
+            var cpuStart = self.TotalProcessorTime;
+            var sentStart = sessions.Find(sessionId!)?.GetStats().FramesSent ?? 0;
+            clock.Restart();
+            var wall = Stopwatch.StartNew();
+            while (wall.Elapsed < duration)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, Math.Max(1, duration.TotalSeconds / 10))), ct).ConfigureAwait(false);
+                log.WriteLine($"e2e: {wall.Elapsed.TotalSeconds:0} s, {series.Count} samples, median {series.Median:0} ms");
+                if (sessions.Find(sessionId!) is null) throw new InvalidOperationException("The live session ended during the benchmark.");
+            }
+            self.Refresh();
+            var cpu = (self.TotalProcessorTime - cpuStart).TotalSeconds / (wall.Elapsed.TotalSeconds * Environment.ProcessorCount) * 100;
+            var sent = (sessions.Find(sessionId!)?.GetStats().FramesSent ?? sentStart) - sentStart;
+            return
+            [
+                new("g2g_ms_median", Math.Round(series.Median, 1)),
+                new("g2g_ms_p95", Math.Round(series.P95, 1)),
+                new("slope_ms_per_min", Math.Round(series.SlopeMsPerMinute, 2)),
+                new("fps_out", Math.Round(sent / wall.Elapsed.TotalSeconds, 1)),
+                new("cpu_pct", Math.Round(cpu, 1)),
+            ];
+        }
+        finally
+        {
+            if (browser is { HasExited: false })
+            {
+                browser.Kill(entireProcessTree: true);
+                await browser.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            browser?.Dispose();
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            try { work.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static Process StartChromium(string url, string cameraY4m, string workDir)
+    {
+        var psi = new ProcessStartInfo(ChromiumPath)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--mute-audio",
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            $"--use-file-for-fake-video-capture={cameraY4m}",
+            "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
+            "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+            $"--user-data-dir={Path.Combine(workDir, "profile")}", "--window-size=1280,900", url,
+        })
+            psi.ArgumentList.Add(arg);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("Chromium did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

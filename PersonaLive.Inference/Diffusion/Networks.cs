@@ -39,6 +39,7 @@ internal sealed class Detector : IDisposable
 
     public void Dispose()
     {
+        _runner.Dispose();
         Input.Dispose();
         foreach (var o in _outputs) o.Dispose();
     }
@@ -102,6 +103,7 @@ internal sealed class Networks : IDisposable
         _warmPoseOut?.Dispose();
         DetectOne.Dispose();
         DetectChunk.Dispose();
+        foreach (var r in new[] { ImageEncoder, VaeEncoder, ReferenceUnet, MotionEncoder, PoseGuider }) r.Dispose();
         _ = _s;
     }
 }

@@ -95,6 +95,8 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(portrait);
         var p = new PortraitContext(_g.Resolution, _g.LatentChannels * _g.Latent * _g.Latent);
+        if (_portrait is { } old) DisposeReferences(old);
+        _portrait = null; // a portrait that fails to fuse leaves the engine without one (blank frames), never half-set
         try
         {
             FusePortrait(portrait.Image, p);
@@ -104,7 +106,6 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
             DisposeReferences(p);
             throw;
         }
-        if (_portrait is { } old) DisposeReferences(old);
         _portrait = p;
         _fused.SetContext(_nets.Embeds, p.References);
         ResetStream();

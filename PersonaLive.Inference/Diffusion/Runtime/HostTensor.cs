@@ -55,7 +55,7 @@ public sealed class HostTensor : IDisposable
 }
 
 /// <summary>Runs one network with preallocated host tensors (inputs in, outputs out), allocation-free per call.</summary>
-public sealed class NetworkRunner(InferenceSession session, string[] inputNames, string[] outputNames)
+public sealed class NetworkRunner(InferenceSession session, string[] inputNames, string[] outputNames) : IDisposable
 {
     private readonly RunOptions _options = new();
     private readonly OrtValue[] _in = new OrtValue[inputNames.Length];
@@ -69,4 +69,6 @@ public sealed class NetworkRunner(InferenceSession session, string[] inputNames,
         session.Run(_options, inputNames, _in, outputNames, _out);
         foreach (var o in outputs) o.Fetch();
     }
+
+    public void Dispose() => _options.Dispose();
 }

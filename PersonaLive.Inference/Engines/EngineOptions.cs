@@ -22,6 +22,10 @@ public sealed class EngineOptions
     [Required, RegularExpression("^(cpu|cuda|tensorrt)$", ErrorMessage = "Engine:ExecutionProvider must be 'cpu', 'cuda' or 'tensorrt'.")]
     public string ExecutionProvider { get; set; } = "cpu";
 
+    /// <summary>ONNX Runtime graph optimisation level for the personalive engine: <c>disabled</c>, <c>basic</c>, <c>extended</c> or <c>all</c>.</summary>
+    [Required, RegularExpression("^(disabled|basic|extended|all)$", ErrorMessage = "Engine:GraphOptimization must be 'disabled', 'basic', 'extended' or 'all'.")]
+    public string GraphOptimization { get; set; } = "all";
+
     /// <summary>Run fp16 model variants where the model set provides them.</summary>
     public bool Fp16 { get; set; }
 

@@ -8,9 +8,11 @@ namespace PersonaLive.Inference.Onnx;
 /// The process-wide ONNX Runtime sessions: one <see cref="InferenceSession"/> per model file, created on
 /// first request and shared by every engine instance (ARCHITECTURE.md: "one ORT session per model per
 /// process"). <c>InferenceSession.Run</c> is safe to call concurrently, so per-session state lives in the
-/// callers' <see cref="FixedShapeRunner"/> buffers, never here.
+/// callers' <see cref="FixedShapeRunner"/> buffers, never here. An optional <c>optionsFactory</c> builds the
+/// session options per model path (execution provider, optimisation level); the default is CPU,
+/// all optimisations, <c>intraOpThreads</c> threads.
 /// </summary>
-public sealed class SharedOnnxSessions(ILogger<SharedOnnxSessions> logger, int intraOpThreads = 1) : IDisposable
+public sealed class SharedOnnxSessions(ILogger<SharedOnnxSessions> logger, int intraOpThreads = 1, Func<string, SessionOptions>? optionsFactory = null) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _sessions = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -37,7 +39,7 @@ public sealed class SharedOnnxSessions(ILogger<SharedOnnxSessions> logger, int i
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file {path} is missing.", path);
-        using var options = new SessionOptions
+        using var options = optionsFactory?.Invoke(path) ?? new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = intraOpThreads,

@@ -19,6 +19,8 @@ internal static class BenchmarkCatalog
         ["loopback"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.LoopbackBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["fuzz"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.FuzzBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["lite"] = (c, ct) => PersonaLive.Inference.Benchmarks.LiteBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["personalive-tiny"] = (c, ct) => PersonaLive.Inference.Benchmarks.PersonaLiveTinyBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 
     public static IReadOnlyCollection<string> Names => Runners.Keys;

@@ -56,9 +56,8 @@ internal static class WebHostSetup
     }
 
     /// <summary>
-    /// The live loop's services. <see cref="IMediaPeerFactory"/> is the seam to PersonaLive.WebRtc: until
-    /// its adapter is registered here, <see cref="UnavailableMediaPeerFactory"/> makes the Studio explain
-    /// that live video is not available.
+    /// The live loop's services. <see cref="IMediaPeerFactory"/> is the seam to PersonaLive.WebRtc, bound by
+    /// the RtcMediaPeerFactory adapter (one shared UDP media port for every session).
     /// </summary>
     private static void AddLive(IServiceCollection services)
     {

@@ -13,7 +13,7 @@ namespace PersonaLive.Web.Live.Media;
 /// the sender's RTCP SR NTP time converted to Unix time (NTP seconds - 2208988800). The page compares
 /// it with <c>performance.timeOrigin + performance.now()</c>, which is on the same clock.
 /// <para>Binding PersonaLive.WebRtc (one adapter class wrapping a PeerConnection, one factory wrapping the
-/// shared RtcMediaServer, registered in WebHostSetup.AddLive instead of UnavailableMediaPeerFactory):
+/// shared RtcMediaServer, registered in WebHostSetup.AddLive):
 /// CreateAnswer =&gt; PeerConnection.CreateAnswer; ConnectionStateChanged =&gt; map its states;
 /// FrameDecoded =&gt; wrap its decoded I420 frame (planes + strides) with the RTP timestamp and the SR-derived
 /// capture time (null until the first SR); SendFrame =&gt; encode + send with that capture time, return the

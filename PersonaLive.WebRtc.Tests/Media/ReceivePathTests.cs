@@ -208,3 +208,33 @@ public sealed class FirstFrameRecoveryTests
         Assert.Equal(0, assembler.LostFrames);
     }
 }
+
+/// <summary>Padding-only RTP packets (Chrome's bandwidth probes) between frames are not losses.</summary>
+public sealed class PaddingPacketTests
+{
+    [Fact]
+    public void Padding_packets_between_frames_are_consumed_without_loss()
+    {
+        var packetizer = new Vp8Packetizer(300, 1);
+        var assembler = new Vp8FrameAssembler(lossTimeoutMs: 100);
+        var output = new List<AssembledFrame>();
+        ushort seq = 500;
+        var scratch = new byte[400];
+        for (int f = 0; f < 5; f++)
+        {
+            var frame = new byte[500];
+            frame[0] = (byte)(f == 0 ? 0x10 : 0x11);
+            uint ts = (uint)(f * 3000);
+            packetizer.Packetize(frame, scratch, (p, m) => assembler.Insert(seq++, ts, m, p, false, f * 33, output));
+            for (int k = 0; k < 3; k++)
+            {
+                assembler.Insert(seq++, ts, false, ReadOnlySpan<byte>.Empty, false, f * 33, output); // probe
+            }
+        }
+
+        assembler.Poll(10_000, output);
+        Assert.Equal(5, output.Count);
+        Assert.Equal(0, assembler.LostFrames);
+        Assert.False(assembler.KeyframeNeeded);
+    }
+}

@@ -62,7 +62,9 @@ public sealed class Vp8FrameAssembler
     /// <summary>Adds one packet (payload after the RTP header) and appends any frames it completes.</summary>
     public void Insert(ushort sequence, uint timestamp, bool marker, ReadOnlySpan<byte> payload, bool retransmitted, long nowMs, List<AssembledFrame> output)
     {
-        if (!Vp8PayloadDescriptor.TryParse(payload, out var descriptor) || descriptor.Length >= payload.Length)
+        bool padding = payload.IsEmpty; // padding-only packets (bandwidth probes) still use a sequence number
+        Vp8PayloadDescriptor descriptor = default;
+        if (!padding && (!Vp8PayloadDescriptor.TryParse(payload, out descriptor) || descriptor.Length >= payload.Length))
         {
             DroppedPackets++;
             return;
@@ -86,7 +88,9 @@ public sealed class Vp8FrameAssembler
             return;
         }
 
-        _packets[seq] = new Packet(timestamp, marker, descriptor.IsFrameStart, payload[descriptor.Length..].ToArray(), retransmitted);
+        _packets[seq] = padding
+            ? new Packet(timestamp, false, false, [], retransmitted, IsPadding: true)
+            : new Packet(timestamp, marker, descriptor.IsFrameStart, payload[descriptor.Length..].ToArray(), retransmitted);
         Drain(nowMs, output);
     }
 
@@ -115,7 +119,7 @@ public sealed class Vp8FrameAssembler
             if (_nextSeq < 0)
             {
                 long lowest = _packets.Keys.First();
-                if (!_packets[lowest].FrameStart && _backsteps < MaxBacksteps)
+                if (!_packets[lowest].FrameStart && !_packets[lowest].IsPadding && _backsteps < MaxBacksteps)
                 {
                     // The stream's first packets (the start of the first keyframe) are missing: look
                     // backwards so they get NACKed instead of waiting for a PLI keyframe.
@@ -132,6 +136,13 @@ public sealed class Vp8FrameAssembler
 
                 RemoveBelow(start);
                 _nextSeq = start;
+            }
+
+            if (_packets.TryGetValue(_nextSeq, out var filler) && filler.IsPadding)
+            {
+                _packets.Remove(_nextSeq++); // padding between frames: consume it
+                _blockedSinceMs = -1;
+                continue;
             }
 
             var result = TryTakeFrame(out var frame);
@@ -299,5 +310,5 @@ public sealed class Vp8FrameAssembler
         }
     }
 
-    private sealed record Packet(uint Timestamp, bool Marker, bool FrameStart, byte[] Payload, bool Retransmitted);
+    private sealed record Packet(uint Timestamp, bool Marker, bool FrameStart, byte[] Payload, bool Retransmitted, bool IsPadding = false);
 }

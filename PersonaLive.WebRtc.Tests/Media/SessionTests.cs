@@ -116,7 +116,13 @@ public sealed class SessionTests
         await Broadcast(20, 0);
         int before = keyframeRequests;
         await AddViewer(); // joins mid-stream: must trigger a keyframe, else it could never decode
-        Assert.True(keyframeRequests > before);
+        // The request is raised from the connection's own thread around the state change: allow it a moment.
+        for (int waited = 0; Volatile.Read(ref keyframeRequests) <= before && waited < 3000; waited += 20)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(keyframeRequests > before, "a joining viewer did not trigger a keyframe request within 3 s");
         await Broadcast(20, 20);
         await Task.Delay(600, TestContext.Current.CancellationToken);
         var first = viewers[0].Client.GetStats();

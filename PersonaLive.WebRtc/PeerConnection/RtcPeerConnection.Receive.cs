@@ -95,11 +95,14 @@ public sealed partial class RtcPeerConnection
             _decodeTask = Task.Factory.StartNew(DecodeLoop, TaskCreationOptions.LongRunning).Unwrap();
         }
 
-        SetState(PeerConnectionState.Connected);
         if (_video.WeSend)
         {
-            RaiseKeyframeRequested(force: true); // a joining receiver needs a keyframe
+            // A joining receiver needs a keyframe; raised before Connected so observers of the state
+            // can rely on the request having been made.
+            RaiseKeyframeRequested(force: true);
         }
+
+        SetState(PeerConnectionState.Connected);
     }
 
     /// <summary>Runs under <see cref="_receiveLock"/>.</summary>

@@ -147,5 +147,8 @@ public sealed class KeypointRasterTests
         Assert.Equal(0f, up[5 * 32], 5);
         Assert.Equal(1f, up[5 * 32 + 31], 5);
         for (var i = 1; i < 32; i++) Assert.True(up[5 * 32 + i] >= up[5 * 32 + i - 1]);
+        var mirrored = new float[3 * 32 * 32];
+        resizer.Resize(bars, 32, mirrored, 1, 0, mirror: true);
+        for (var i = 0; i < 32; i++) Assert.Equal(up[5 * 32 + i], mirrored[5 * 32 + 31 - i], 5);
     }
 }

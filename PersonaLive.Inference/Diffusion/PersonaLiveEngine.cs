@@ -32,6 +32,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private readonly ModelGeometry _g;
     private readonly ILogger _logger;
     private readonly ulong _seed;
+    private readonly bool _mirror;
     private readonly GaussianNoise _noise;
     private readonly DdimSchedule _schedule = DdimSchedule.Default;
     private readonly SquareResizer _resizer = new();
@@ -47,8 +48,9 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private long _modelTicks;
     private bool _disposed;
 
-    public PersonaLiveEngine(PersonaLiveSessions sessions, ulong seed, ILogger<PersonaLiveEngine> logger)
+    public PersonaLiveEngine(PersonaLiveSessions sessions, ulong seed, ILogger<PersonaLiveEngine> logger, bool mirrorDrivingFrames = true)
     {
+        _mirror = mirrorDrivingFrames;
         _sessions = sessions;
         _g = sessions.Geometry;
         _logger = logger;

@@ -83,9 +83,9 @@ public sealed class SquareResizer
 
     /// <summary>
     /// Resizes the centred square of <paramref name="src"/> to <paramref name="size"/> square into three
-    /// planes of <paramref name="dst"/> (plane stride size²).
+    /// planes of <paramref name="dst"/> (plane stride size²), optionally mirrored left-right.
     /// </summary>
-    public void Resize(RgbaImage src, int size, Span<float> dst, float scale, float offset)
+    public void Resize(RgbaImage src, int size, Span<float> dst, float scale, float offset, bool mirror = false)
     {
         var side = Math.Min(src.Width, src.Height);
         int ox = (src.Width - side) / 2, oy = (src.Height - side) / 2;
@@ -103,9 +103,10 @@ public sealed class SquareResizer
             var lb = _line.AsSpan(2 * side, side);
             for (var x = 0; x < side; x++)
             {
-                lr[x] = row[4 * x];
-                lg[x] = row[4 * x + 1];
-                lb[x] = row[4 * x + 2];
+                var q = 4 * (mirror ? side - 1 - x : x);
+                lr[x] = row[q];
+                lg[x] = row[q + 1];
+                lb[x] = row[q + 2];
             }
             var o = y * size;
             var rows = _rows;

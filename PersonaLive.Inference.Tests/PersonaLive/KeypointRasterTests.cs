@@ -61,14 +61,12 @@ public sealed class KeypointRasterTests
     {
         int[] xs = [100, 100, 300, 300, 510, -100, -100], ys = [100, 100, 300, 300, 2, -100, -100];
         var kp = AtPixels(xs, ys);
-        const int n = 64 * 64;
         var tensor = new float[3 * 512 * 512];
         KeypointRaster.DrawMap(kp, 512, tensor, 1, 0);
         float At(int c, int x, int y) => tensor[c * 512 * 512 + y * 512 + x];
         Assert.Equal((1f, 1f, 0f), (At(0, 100, 100), At(1, 100, 100), At(2, 100, 100))); // red + yellow, clamped
         Assert.Equal((0f, 1f, 1f), (At(0, 300, 300), At(1, 300, 300), At(2, 300, 300))); // green + cyan, clamped
         Assert.Equal(1f, At(2, 511, 0)); // partial blue disc at the corner
-        _ = n;
     }
 
     [Fact]
@@ -98,7 +96,6 @@ public sealed class KeypointRasterTests
                 src[2 * size * size + y * size + x] = (x / 2 + y / 2) % 2; // 2x2 checker
             }
         var dst = new float[3 * 32 * 32];
-        KeypointRaster.Pixel(0, 1);
         Resampling.CropBilinear(src, size, new FaceBox(0, 0, 64, 64), dst, 32, 1, 0);
         // Exact 2x shrink = mean of each 2x2 block.
         for (var j = 0; j < 32; j++)
@@ -150,5 +147,8 @@ public sealed class KeypointRasterTests
         Assert.Equal(0f, up[5 * 32], 5);
         Assert.Equal(1f, up[5 * 32 + 31], 5);
         for (var i = 1; i < 32; i++) Assert.True(up[5 * 32 + i] >= up[5 * 32 + i - 1]);
+        var mirrored = new float[3 * 32 * 32];
+        resizer.Resize(bars, 32, mirrored, 1, 0, mirror: true);
+        for (var i = 0; i < 32; i++) Assert.Equal(up[5 * 32 + i], mirrored[5 * 32 + 31 - i], 5);
     }
 }

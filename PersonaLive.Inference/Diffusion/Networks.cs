@@ -48,13 +48,11 @@ internal sealed class Detector : IDisposable
 /// <summary>Per-engine runners and buffers of the six networks other than the fused step.</summary>
 internal sealed class Networks : IDisposable
 {
-    private readonly PersonaLiveSessions _s;
     private readonly ModelGeometry _g;
     private HostTensor? _warmPoseIn, _warmPoseOut;
 
     public Networks(PersonaLiveSessions s, ModelGeometry g)
     {
-        _s = s;
         _g = g;
         var fp16 = g.Fp16;
         int r = g.Resolution, l = g.Latent;
@@ -104,6 +102,5 @@ internal sealed class Networks : IDisposable
         DetectOne.Dispose();
         DetectChunk.Dispose();
         foreach (var r in new[] { ImageEncoder, VaeEncoder, ReferenceUnet, MotionEncoder, PoseGuider }) r.Dispose();
-        _ = _s;
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class PersonaLiveEngine
         var full = new FaceBox(0, 0, r, r);
         for (var i = 0; i < ChunkSize; i++)
         {
-            _resizer.Resize(chunk[i].Image, r, _frames[i], 2, -1);
+            _resizer.Resize(chunk[i].Image, r, _frames[i], 2, -1, _mirror);
             // Detector input: bilinear (half-pixel, no antialias) resize to D, then /2 + 0.5.
             Resampling.CropBilinear(_frames[i], r, full, det.Input.Data.AsSpan(i * 3 * d * d, 3 * d * d), d, 1, 0, 0.5f, 0.5f);
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PersonaLive.Inference.Diffusion.ModelSet;
@@ -33,6 +32,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private readonly ModelGeometry _g;
     private readonly ILogger _logger;
     private readonly ulong _seed;
+    private readonly bool _mirror;
     private readonly GaussianNoise _noise;
     private readonly DdimSchedule _schedule = DdimSchedule.Default;
     private readonly SquareResizer _resizer = new();
@@ -48,8 +48,9 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private long _modelTicks;
     private bool _disposed;
 
-    public PersonaLiveEngine(PersonaLiveSessions sessions, ulong seed, ILogger<PersonaLiveEngine> logger)
+    public PersonaLiveEngine(PersonaLiveSessions sessions, ulong seed, ILogger<PersonaLiveEngine> logger, bool mirrorDrivingFrames = true)
     {
+        _mirror = mirrorDrivingFrames;
         _sessions = sessions;
         _g = sessions.Geometry;
         _logger = logger;
@@ -181,7 +182,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         var outputs = new AnimatedFrame[ChunkSize];
         if (_portrait is not { } p)
         {
-            for (var i = 0; i < ChunkSize; i++) outputs[i] = new AnimatedFrame(Blank(), chunk[i].CaptureTimeUs);
+            for (var i = 0; i < ChunkSize; i++) outputs[i] = new AnimatedFrame(OutputFrames.Blank(_g.Resolution), chunk[i].CaptureTimeUs);
             return outputs;
         }
 
@@ -200,7 +201,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         });
         var video = _fused.PredVideo.Data;
         var r = _g.Resolution;
-        for (var i = 0; i < ChunkSize; i++) outputs[i] = new AnimatedFrame(ToImage(video.AsSpan(i * r * r * 3, r * r * 3)), chunk[i].CaptureTimeUs);
+        for (var i = 0; i < ChunkSize; i++) outputs[i] = new AnimatedFrame(OutputFrames.FromNhwc(video.AsSpan(i * r * r * 3, r * r * 3), r), chunk[i].CaptureTimeUs);
 
         _fused.MotionOut.Data.CopyTo(_motionOut, 0);
         if (_bank.Observe(Calls, _motionOut)) AppendKeyframe(p);
@@ -256,32 +257,6 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         var result = func();
         _modelTicks += Stopwatch.GetTimestamp() - t;
         return result;
-    }
-
-    /// <summary>NHWC [0,1] to RGBA bytes by x*255 and truncation (the official conversion).</summary>
-    private RgbaImage ToImage(ReadOnlySpan<float> rgb)
-    {
-        var r = _g.Resolution;
-        var buffer = ArrayPool<byte>.Shared.Rent(r * r * 4);
-        var image = new RgbaImage(r, r, buffer, b => ArrayPool<byte>.Shared.Return(b));
-        var px = image.Pixels;
-        for (int i = 0, o = 0; i < r * r; i++, o += 4)
-        {
-            px[o] = (byte)(Math.Clamp(rgb[3 * i], 0, 1) * 255);
-            px[o + 1] = (byte)(Math.Clamp(rgb[3 * i + 1], 0, 1) * 255);
-            px[o + 2] = (byte)(Math.Clamp(rgb[3 * i + 2], 0, 1) * 255);
-            px[o + 3] = 255;
-        }
-        return image;
-    }
-
-    private RgbaImage Blank()
-    {
-        var r = _g.Resolution;
-        var buffer = ArrayPool<byte>.Shared.Rent(r * r * 4);
-        var image = new RgbaImage(r, r, buffer, b => ArrayPool<byte>.Shared.Return(b));
-        image.Pixels.Fill(32);
-        return image;
     }
 
     private static void DisposeReferences(PortraitContext p)

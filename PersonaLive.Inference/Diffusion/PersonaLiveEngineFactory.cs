@@ -9,7 +9,9 @@ namespace PersonaLive.Inference.Diffusion;
 /// <summary>Settings of the personalive engine that are not part of <see cref="EngineOptions"/>.</summary>
 /// <param name="Seed">Noise seed of every session (the official config's 42); identical seed, portrait and frames give identical output.</param>
 /// <param name="IntraOpThreads">ONNX Runtime threads per run.</param>
-public sealed record PersonaLiveSettings(ulong Seed = 42, int IntraOpThreads = 1);
+/// <param name="MirrorDrivingFrames">Flip camera frames left-right before use, as the official web client does
+/// (port-notes §5.2), so the portrait moves like the person's mirror image.</param>
+public sealed record PersonaLiveSettings(ulong Seed = 42, int IntraOpThreads = 1, bool MirrorDrivingFrames = true);
 
 /// <summary>
 /// Factory of the <c>personalive</c> engine (register for <c>Engine:Name=personalive</c>): finds the model
@@ -103,7 +105,7 @@ public sealed class PersonaLiveEngineFactory : IAnimationEngineFactory, IDisposa
     {
         if (_status.State != EngineState.Ready || _sessions is null)
             throw new InvalidOperationException($"The personalive engine is not ready ({_status.Message}); call WarmUpAsync first.");
-        return new PersonaLiveEngine(_sessions, _settings.Seed, _loggers.CreateLogger<PersonaLiveEngine>());
+        return new PersonaLiveEngine(_sessions, _settings.Seed, _loggers.CreateLogger<PersonaLiveEngine>(), _settings.MirrorDrivingFrames);
     }
 
     public IAnimationEngine CreateEngine() => CreatePersonaLiveEngine();

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using PersonaLive.Inference.Imaging;
 
 namespace PersonaLive.Inference.Diffusion;
@@ -78,12 +79,13 @@ public sealed class SquareResizer
     private float[] _weights = [];
     private int _taps;
     private float[] _rows = [];
+    private float[] _line = [];
 
     /// <summary>
     /// Resizes the centred square of <paramref name="src"/> to <paramref name="size"/> square into three
-    /// planes of <paramref name="dst"/> (plane stride size²).
+    /// planes of <paramref name="dst"/> (plane stride size²), optionally mirrored left-right.
     /// </summary>
-    public void Resize(RgbaImage src, int size, Span<float> dst, float scale, float offset)
+    public void Resize(RgbaImage src, int size, Span<float> dst, float scale, float offset, bool mirror = false)
     {
         var side = Math.Min(src.Width, src.Height);
         int ox = (src.Width - side) / 2, oy = (src.Height - side) / 2;
@@ -91,29 +93,41 @@ public sealed class SquareResizer
         if (_rows.Length < side * size * 3) _rows = new float[side * size * 3];
         var px = src.Pixels;
         var plane = side * size;
-        // Horizontal pass: rows of the square, each to `size` columns, per channel.
+        // Horizontal pass: each source row deinterleaved to floats, then `size` weighted sums per channel.
+        if (_line.Length < side * 3) _line = new float[side * 3];
         for (var y = 0; y < side; y++)
         {
             var row = px.Slice(((oy + y) * src.Width + ox) * 4, side * 4);
+            var lr = _line.AsSpan(0, side);
+            var lg = _line.AsSpan(side, side);
+            var lb = _line.AsSpan(2 * side, side);
+            for (var x = 0; x < side; x++)
+            {
+                var q = 4 * (mirror ? side - 1 - x : x);
+                lr[x] = row[q];
+                lg[x] = row[q + 1];
+                lb[x] = row[q + 2];
+            }
+            var o = y * size;
+            var rows = _rows;
+            var weights = _weights;
             for (var i = 0; i < size; i++)
             {
+                int s = _start[i], n = _count[i], wi = i * _taps;
                 float r = 0, g = 0, b = 0;
-                var w = _weights.AsSpan(i * _taps, _count[i]);
-                var s = _start[i];
-                for (var k = 0; k < w.Length; k++)
+                for (var k = 0; k < n; k++)
                 {
-                    var p = (s + k) * 4;
-                    r += row[p] * w[k];
-                    g += row[p + 1] * w[k];
-                    b += row[p + 2] * w[k];
+                    var ww = weights[wi + k];
+                    r += lr[s + k] * ww;
+                    g += lg[s + k] * ww;
+                    b += lb[s + k] * ww;
                 }
-                var o = y * size + i;
-                _rows[o] = r;
-                _rows[plane + o] = g;
-                _rows[2 * plane + o] = b;
+                rows[o + i] = r;
+                rows[plane + o + i] = g;
+                rows[2 * plane + o + i] = b;
             }
         }
-        // Vertical pass.
+        // Vertical pass: each output row is a weighted sum of whole intermediate rows (vectorised).
         var k255 = scale / 255f;
         var dstPlane = size * size;
         for (var c = 0; c < 3; c++)
@@ -124,12 +138,10 @@ public sealed class SquareResizer
             {
                 var w = _weights.AsSpan(j * _taps, _count[j]);
                 var s = _start[j];
-                for (var i = 0; i < size; i++)
-                {
-                    float v = 0;
-                    for (var k = 0; k < w.Length; k++) v += srcC[(s + k) * size + i] * w[k];
-                    d[j * size + i] = v * k255 + offset;
-                }
+                var row = d.Slice(j * size, size);
+                TensorPrimitives.Multiply(srcC.Slice(s * size, size), w[0] * k255, row);
+                for (var k = 1; k < w.Length; k++) TensorPrimitives.MultiplyAdd(srcC.Slice((s + k) * size, size), w[k] * k255, row, row);
+                if (offset != 0) TensorPrimitives.Add(row, offset, row);
             }
         }
     }

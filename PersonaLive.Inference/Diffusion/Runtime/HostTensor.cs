@@ -39,16 +39,14 @@ public sealed class HostTensor : IDisposable
     public void Commit()
     {
         if (_half is null) return;
-        var h = MemoryMarshal.Cast<Float16, Half>(_half.AsSpan());
-        for (var i = 0; i < Data.Length; i++) h[i] = (Half)Data[i];
+        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(Data, MemoryMarshal.Cast<Float16, Half>(_half.AsSpan()));
     }
 
     /// <summary>Makes <see cref="Data"/> reflect <see cref="Value"/> (fp16: converts).</summary>
     public void Fetch()
     {
         if (_half is null) return;
-        var h = MemoryMarshal.Cast<Float16, Half>(_half.AsSpan());
-        for (var i = 0; i < Data.Length; i++) Data[i] = (float)h[i];
+        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_half.AsSpan()), Data);
     }
 
     public void Dispose() => Value.Dispose();

@@ -4,7 +4,8 @@ using PersonaLive.Inference.Engines;
 namespace PersonaLive.Web.Hosting;
 
 /// <summary>
-/// Maps the configured engine name to its factory (<c>lite</c>: the CPU face-mesh engine). Engines not
+/// Maps the configured engine name to its factory (<c>lite</c>: the CPU face-mesh engine;
+/// <c>personalive</c>: the diffusion model on ONNX Runtime, from an exported model set). Engines not
 /// built into this version yield an
 /// <see cref="UnavailableEngineFactory"/> so the app still serves and says why nothing animates.
 /// </summary>
@@ -16,6 +17,7 @@ internal static class EngineRegistry
         return options.Name switch
         {
             "lite" => new PersonaLive.Inference.Lite.LiteEngineFactory(options, loggers),
+            "personalive" => new PersonaLive.Inference.Diffusion.PersonaLiveEngineFactory(options, loggers),
             _ => new UnavailableEngineFactory(options.Name),
         };
     }

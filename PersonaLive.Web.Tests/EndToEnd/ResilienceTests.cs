@@ -10,7 +10,6 @@ using PersonaLive.Web.Live.Sessions;
 using PersonaLive.WebRtc.Benchmarks;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.PeerConnection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace PersonaLive.Web.Tests.EndToEnd;
 
@@ -25,7 +24,6 @@ public sealed class ResilienceTests : IAsyncLifetime
 {
     private const int ConsentTimeoutSeconds = 3;
     private WebApplicationFactory<Program>? _factory;
-    private RtcMediaServer? _clientMedia;
     private PreparedPortrait? _portrait;
     private IReadOnlyList<I420Frame> _camera = [];
 
@@ -50,19 +48,17 @@ public sealed class ResilienceTests : IAsyncLifetime
         var preset = new PresetPortraits().Find("ada")!;
         _portrait = (await engines.PreparePortraitAsync(preset.Png, TestContext.Current.CancellationToken)).Portrait!;
         _camera = SyntheticLiveClient.CameraLoop(preset.Png, 160, 120, 10);
-        _clientMedia = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }, NullLoggerFactory.Instance);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_clientMedia is not null) await _clientMedia.DisposeAsync();
         if (_factory is not null) await _factory.DisposeAsync();
     }
 
     /// <summary>One session: connect, stream until animated frames come back, hang up with BYE.</summary>
     private async Task CycleAsync(CancellationToken ct)
     {
-        var client = await SyntheticLiveClient.ConnectAsync(_clientMedia!, Sessions, _portrait!, ct);
+        var client = await SyntheticLiveClient.ConnectAsync(Sessions, _portrait!, ct);
         await using (client)
         {
             for (var i = 0; client.FramesReceived < 2; i++)
@@ -99,7 +95,6 @@ public sealed class ResilienceTests : IAsyncLifetime
         Assert.Equal(0, Sessions.ActiveCount);
         Assert.Equal(0, Sessions.Admission.Active);
         Assert.Equal(0, Server.PeerConnectionCount);
-        Assert.Equal(0, _clientMedia!.PeerConnectionCount);
         // File descriptors are the native handles on Linux (sockets, eventfds, libvpx/ORT files): none may leak.
         Assert.True(after.FileDescriptors <= before.FileDescriptors, $"file descriptors grew: {before.FileDescriptors} -> {after.FileDescriptors}");
         // Threads we create (DTLS, decode, timers, receive loops) must all be gone.
@@ -116,7 +111,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         using var relay = new LossyUdpRelay(Server.LocalEndPoint, 0);
         var port = Server.LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var relayPort = relay.ClientFacing.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var client = await SyntheticLiveClient.ConnectAsync(_clientMedia!, Sessions, _portrait!, ct,
+        var client = await SyntheticLiveClient.ConnectAsync(Sessions, _portrait!, ct,
             answer => answer.Replace($" {port} typ host", $" {relayPort} typ host", StringComparison.Ordinal).Replace($"m=video {port} ", $"m=video {relayPort} ", StringComparison.Ordinal));
         try
         {

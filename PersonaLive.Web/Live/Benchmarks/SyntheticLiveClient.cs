@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Sessions;
@@ -18,8 +19,11 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
 {
     private long _received;
 
-    private SyntheticLiveClient(RtcPeerConnection peer, string sessionId)
+    private readonly RtcMediaServer _media;
+
+    private SyntheticLiveClient(RtcMediaServer media, RtcPeerConnection peer, string sessionId)
     {
+        _media = media;
         Peer = peer;
         SessionId = sessionId;
         peer.FrameDecoded += (_, _) => Interlocked.Increment(ref _received);
@@ -33,15 +37,17 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
 
     /// <summary>
     /// Admits, starts a session with <paramref name="portrait"/>, answers and waits until the peer connection
-    /// is up. <paramref name="rewriteAnswer"/> lets a test point the client at a relay instead of the server.
+    /// is up. Each client has its own UDP socket, like each browser peer connection (the server tells
+    /// peers apart by source address once ICE has run). <paramref name="rewriteAnswer"/> lets a test point
+    /// the client at a relay instead of the server.
     /// </summary>
-    public static async Task<SyntheticLiveClient> ConnectAsync(RtcMediaServer clientMedia, LiveSessionManager sessions,
+    public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
         PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null)
     {
-        ArgumentNullException.ThrowIfNull(clientMedia);
         ArgumentNullException.ThrowIfNull(sessions);
         var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
-        var peer = clientMedia.CreatePeerConnection();
+        var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }, NullLoggerFactory.Instance);
+        var peer = media.CreatePeerConnection();
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         peer.ConnectionStateChanged += (_, s) =>
         {
@@ -52,7 +58,7 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
         {
             var offer = peer.CreateOffer("sendrecv");
             var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
-            var client = new SyntheticLiveClient(peer, session.Id);
+            var client = new SyntheticLiveClient(media, peer, session.Id);
             peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);
             await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
             return client;
@@ -60,6 +66,7 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
         catch
         {
             await peer.DisposeAsync().ConfigureAwait(false);
+            await media.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -67,8 +74,12 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// <summary>Encodes and sends one camera frame stamped with the current NTP time.</summary>
     public void Send(I420Frame frame) => Peer.SendFrame(frame, NtpTime.Now());
 
-    /// <summary>Hangs up the way a closing browser does: RTCP BYE, DTLS close_notify.</summary>
-    public ValueTask DisposeAsync() => Peer.DisposeAsync();
+    /// <summary>Hangs up the way a closing browser does: RTCP BYE, DTLS close_notify; then closes its socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Peer.DisposeAsync().ConfigureAwait(false);
+        await _media.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <summary>A moving face (any encoded image) as a loop of I420 camera frames.</summary>
     public static IReadOnlyList<I420Frame> CameraLoop(byte[] face, int width, int height, int count)

@@ -55,7 +55,12 @@ public sealed class LiteEngineEndToEndTests
         var until = DateTime.UtcNow + timeout;
         while (await FramesAsync(page, selector) < atLeast)
         {
-            if (DateTime.UtcNow > until) Assert.Fail($"{selector} presented only {await FramesAsync(page, selector)} frames in {timeout.TotalSeconds} s (wanted {atLeast}).");
+            if (DateTime.UtcNow > until)
+            {
+                var state = await page.EvaluateAsync<string>(@"sel => { const v = document.querySelector(sel); const s = v.srcObject;
+                    return `readyState ${v.readyState}, ${v.videoWidth}x${v.videoHeight}, paused ${v.paused}, tracks ${s ? s.getTracks().map(t => t.readyState + '/' + t.muted).join(',') : 'none'}; page: ${document.body.innerText.slice(0, 300)}`; }", selector);
+                Assert.Fail($"{selector} presented only {await FramesAsync(page, selector)} frames in {timeout.TotalSeconds} s (wanted {atLeast}): {state}");
+            }
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
     }
@@ -120,11 +125,19 @@ public sealed class LiteEngineEndToEndTests
             var url = await studio.Locator("#share-url").InputValueAsync();
             Assert.Matches("/watch/[A-Za-z0-9_-]{22}$", url);
             var viewer = await host.OpenAsync(url);
-            await viewer.Locator(".watch-video").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            // LIVE appears once the interactive page's peer connected; the prerendered <video> is replaced
+            // by then, so the frame counter goes on the element that stays.
+            await Assertions.Expect(viewer.Locator(".live-badge")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await viewer.EvaluateAsync(CountFramesJs, ".watch-video");
             await WaitForFramesAsync(viewer, ".watch-video", 20, TimeSpan.FromSeconds(30));
-            await Assertions.Expect(viewer.Locator(".live-badge")).ToBeVisibleAsync();
             await Assertions.Expect(studio.Locator(".viewer-count")).ToContainTextAsync("1 viewer");
+            if (Environment.GetEnvironmentVariable("PERSONALIVE_SCREENSHOT_DIR") is { Length: > 0 } shots)
+            {
+                // README pictures: the Studio live with the astronaut driving, and the viewer's page.
+                Directory.CreateDirectory(shots);
+                await studio.ScreenshotAsync(new() { Path = Path.Combine(shots, "studio.png"), FullPage = true });
+                await viewer.ScreenshotAsync(new() { Path = Path.Combine(shots, "watch.png") });
+            }
 
             await studio.Locator("button.revoke").ClickAsync();
             await Assertions.Expect(viewer.Locator(".watch-message.watch-bad")).ToBeVisibleAsync();

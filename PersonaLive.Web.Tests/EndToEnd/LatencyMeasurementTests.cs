@@ -8,7 +8,9 @@ namespace PersonaLive.Web.Tests.EndToEnd;
 /// Proves the glass-to-glass measurement (live.js: rVFC display time minus the capture time of the
 /// driving frame) in real Chromium over the real WebRTC stack: the echo engine run with 0 ms and with
 /// 300 ms of added delay per frame must measure medians that differ by the added delay.
+/// Runs alone (no parallel tests): a measurement must not share the 2 cores with the lite engine test.
 /// </summary>
+[Collection(nameof(LatencyMeasurementTests))]
 public sealed class LatencyMeasurementTests
 {
     private const int AddedDelayMs = 300;
@@ -59,3 +61,7 @@ public sealed class LatencyMeasurementTests
         return sorted[sorted.Length / 2];
     }
 }
+
+/// <summary>Timing measurements run while no other test loads the CPU.</summary>
+[CollectionDefinition(nameof(LatencyMeasurementTests), DisableParallelization = true)]
+public sealed class LatencyMeasurementCollection;

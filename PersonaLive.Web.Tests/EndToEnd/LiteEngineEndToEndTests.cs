@@ -119,6 +119,8 @@ public sealed class LiteEngineEndToEndTests
             TestContext.Current.TestOutputHelper?.WriteLine($"glass-to-glass over {samples.Length} frames: median {median:0} ms, p95 {p95:0} ms");
             Console.WriteLine($"e2e lite: g2g median {median:0} ms, p95 {p95:0} ms ({samples.Length} frames)");
             Assert.True(p95 < 1000, $"glass-to-glass p95 {p95:0} ms");
+            var stats = host.Sessions.Find(host.Sessions.FindAllIds().Single())!.GetStats();
+            TestContext.Current.TestOutputHelper?.WriteLine($"server: {stats.FpsIn:0.0} fps in, {stats.FpsOut:0.0} fps out, {stats.FramesDropped} dropped, engine {stats.EngineChunkMs:0.0} ms per chunk");
 
             // Share: a second browser context watches the same output until the host revokes the link.
             await studio.Locator("button.share").ClickAsync();

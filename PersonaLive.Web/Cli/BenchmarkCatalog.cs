@@ -21,6 +21,7 @@ internal static class BenchmarkCatalog
         ["lite"] = (c, ct) => PersonaLive.Inference.Benchmarks.LiteBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["personalive-tiny"] = (c, ct) => PersonaLive.Inference.Benchmarks.PersonaLiveTinyBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 
     public static IReadOnlyCollection<string> Names => Runners.Keys;

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Live.Imaging;
+using PersonaLive.Web.Live.Sessions;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Rtp;
+using SkiaSharp;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// A browser stand-in built from our own WebRTC stack in the offering role: it offers sendrecv VP8 to a
+/// live session started directly on <see cref="LiveSessionManager"/> (what the Studio does through the
+/// Blazor circuit), sends camera frames and counts the animated frames it decodes. Used by the
+/// <c>sessions</c> benchmark (many concurrent sessions without one Chromium each) and the resilience tests.
+/// </summary>
+internal sealed class SyntheticLiveClient : IAsyncDisposable
+{
+    private long _received;
+
+    private readonly RtcMediaServer _media;
+
+    private SyntheticLiveClient(RtcMediaServer media, RtcPeerConnection peer, string sessionId)
+    {
+        _media = media;
+        Peer = peer;
+        SessionId = sessionId;
+        peer.FrameDecoded += (_, _) => Interlocked.Increment(ref _received);
+    }
+
+    public RtcPeerConnection Peer { get; }
+    public string SessionId { get; }
+
+    /// <summary>Animated frames decoded so far.</summary>
+    public long FramesReceived => Interlocked.Read(ref _received);
+
+    /// <summary>
+    /// Admits, starts a session with <paramref name="portrait"/>, answers and waits until the peer connection
+    /// is up. Each client has its own UDP socket, like each browser peer connection (the server tells
+    /// peers apart by source address once ICE has run). <paramref name="rewriteAnswer"/> lets a test point
+    /// the client at a relay instead of the server.
+    /// </summary>
+    public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
+        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
+        var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }, NullLoggerFactory.Instance);
+        var peer = media.CreatePeerConnection();
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.ConnectionStateChanged += (_, s) =>
+        {
+            if (s == PeerConnectionState.Connected) connected.TrySetResult();
+            else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
+        };
+        try
+        {
+            var offer = peer.CreateOffer("sendrecv");
+            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
+            var client = new SyntheticLiveClient(media, peer, session.Id);
+            peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);
+            await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await peer.DisposeAsync().ConfigureAwait(false);
+            await media.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Encodes and sends one camera frame stamped with the current NTP time.</summary>
+    public void Send(I420Frame frame) => Peer.SendFrame(frame, NtpTime.Now());
+
+    /// <summary>Hangs up the way a closing browser does: RTCP BYE, DTLS close_notify; then closes its socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Peer.DisposeAsync().ConfigureAwait(false);
+        await _media.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A moving face (any encoded image) as a loop of I420 camera frames.</summary>
+    public static IReadOnlyList<I420Frame> CameraLoop(byte[] face, int width, int height, int count)
+    {
+        var frames = new List<I420Frame>(count);
+        foreach (var rgba in Y4mVideo.MovingFace(face, width, height, count, new SKColor(120, 130, 140)))
+        {
+            using (rgba)
+            using (var i420 = YuvConverter.ToI420(rgba))
+            {
+                var frame = I420Frame.Create(width, height);
+                i420.Y.CopyTo(frame.Y);
+                i420.U.CopyTo(frame.U);
+                i420.V.CopyTo(frame.V);
+                frames.Add(frame);
+            }
+        }
+        return frames;
+    }
+}

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using PersonaLive.Inference.Models;
 
 namespace PersonaLive.Inference.Tests.Support;
@@ -44,7 +45,7 @@ internal static class TestData
                 }
                 catch (ModelProvisioningException ex)
                 {
-                    Assert.Skip($"Face models unavailable: {ex.Message}");
+                    Prerequisite.Missing($"Face models unavailable: {ex.Message}");
                 }
             }
             return ModelDirectory;
@@ -64,7 +65,7 @@ internal static class TestData
         }
         catch (ModelProvisioningException ex)
         {
-            Assert.Skip($"keijiro's BlazeFace package unavailable: {ex.Message}");
+            Prerequisite.Missing($"keijiro's BlazeFace package unavailable: {ex.Message}");
             throw;
         }
     }
@@ -79,7 +80,7 @@ internal static class TestData
         }
         catch (InvalidOperationException ex)
         {
-            Assert.Skip($"The astronaut test image is unavailable: {ex.Message}");
+            Prerequisite.Missing($"The astronaut test image is unavailable: {ex.Message}");
             throw;
         }
         finally

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -62,7 +63,7 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Studio_goes_live_against_a_browser_echo_peer_and_stops_cleanly()
     {
-        if (_browser is null) Assert.Skip($"{ChromiumPath} is not installed (apt-get install chromium).");
+        if (_browser is null) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
         var url = _factory!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var page = await _browser.NewPageAsync();
         await page.GotoAsync(url + "/");

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Text.Json;
 using Microsoft.Playwright;
 using PersonaLive.Web.Live.Portraits;
@@ -18,7 +19,7 @@ public sealed class FakeCameraTests
     [Fact]
     public async Task Chromium_plays_our_y4m_as_the_camera()
     {
-        if (!File.Exists(ChromiumPath)) Assert.Skip($"{ChromiumPath} is not installed (apt-get install chromium).");
+        if (!File.Exists(ChromiumPath)) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
         var background = new SKColor(40, 160, 90);
         var y4m = Path.Combine(Path.GetTempPath(), $"moving-face-{Guid.NewGuid():N}.y4m");
         var preset = new PresetPortraits().All[0];

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,7 +60,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
 
     private async Task<IPage> OpenStudioAsync(bool allowCamera)
     {
-        if (_browser is null) Assert.Skip($"{ChromiumPath} is not installed (apt-get install chromium).");
+        if (_browser is null) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
             Permissions = allowCamera ? ["camera"] : [],

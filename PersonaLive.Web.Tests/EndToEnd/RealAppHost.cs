@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,7 +43,7 @@ internal sealed class RealAppHost : IAsyncDisposable
 
     public static async Task<RealAppHost> StartAsync(string cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {
-        if (!File.Exists(ChromiumPath)) Assert.Skip($"{ChromiumPath} is not installed (apt-get install chromium).");
+        if (!File.Exists(ChromiumPath)) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Live:WarmUpOnStart", "false");

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Text.Json;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vpx;
@@ -21,7 +22,7 @@ public sealed class ChromiumWebRtcTests
     {
         if (!File.Exists(BrowserHarness.Chromium))
         {
-            Assert.Skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium).");
+            Prerequisite.Missing("Chromium is not installed at /usr/bin/chromium (apt-get install chromium).");
         }
 
         VpxTests.SkipWithoutLibvpx();

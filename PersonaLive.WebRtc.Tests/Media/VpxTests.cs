@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Runtime.InteropServices;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
@@ -12,7 +13,7 @@ public sealed class VpxTests
     {
         if (!NativeLibrary.TryLoad("libvpx.so.7", out var h))
         {
-            Assert.Skip("libvpx.so.7 is not installed (apt-get install libvpx7).");
+            Prerequisite.Missing("libvpx.so.7 is not installed (apt-get install libvpx7).");
         }
 
         NativeLibrary.Free(h);

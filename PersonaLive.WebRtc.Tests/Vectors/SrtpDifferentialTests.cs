@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using PersonaLive.WebRtc.Rtcp;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Srtp;
@@ -15,7 +16,7 @@ public sealed class SrtpDifferentialTests
     {
         if (!LibSrtp.Available())
         {
-            Assert.Skip("libsrtp2.so.1 is not installed (apt-get install libsrtp2-1).");
+            Prerequisite.Missing("libsrtp2.so.1 is not installed (apt-get install libsrtp2-1).");
         }
 
         var random = new Random((int)profile);

@@ -30,7 +30,8 @@ public sealed class ModelSetTests
         Assert.Equal((64, 8, 4, 8, 16, 32, 32, 32, 16, 4), (g.Resolution, g.Latent, g.LatentChannels, g.EmbedWidth, g.ClipSize, g.DetectorSize, g.CropSize, g.MotionRows, g.MotionCols, g.PoseChannels));
         Assert.Equal([64, 64, 16, 16, 4, 4, 1, 4, 4, 4, 16, 16, 16, 64, 64, 64], g.ReferenceLengths);
         Assert.Equal(TinyModelSet.ReferenceChannels, g.ReferenceChannels);
-        Assert.False(g.Fp16);
+        Assert.All(ModelSetContract.NetworkKeys, k => Assert.False(g.IsFp16(k)));
+        Assert.Equal("fp32", g.DtypeSummary);
         Assert.All(sessions.Providers.Values, p => Assert.Equal("cpu", p.Provider));
         // The fused step's declared dynamic axes survive our writer.
         Assert.Equal(-1, sessions[ModelSetContract.FusedStep].InputMetadata["d00"].Dimensions[1]);
@@ -49,7 +50,7 @@ public sealed class ModelSetTests
         var g = ModelGeometry.From(m);
         Assert.Equal((512, 64, 224, 256, 320, 768), (g.Resolution, g.Latent, g.CropSize, g.DetectorSize, g.PoseChannels, g.EmbedWidth));
         Assert.Equal(4096, g.ReferenceLengths[0]);
-        Assert.True(g.Fp16);
+        Assert.All(ModelSetContract.NetworkKeys, k => Assert.True(g.IsFp16(k)));
     }
 
     [Fact]

@@ -158,12 +158,24 @@ public sealed class ModelSetTests
         Assert.Contains("CUDAExecutionProvider is not in this ONNX Runtime build", choice.FallbackReasons[1]);
         Assert.Equal(2, logger.Lines.Count(l => l.Contains("falling back from tensorrt")));
 
-        // TensorRT present but failing -> CUDA taken, with the failure as the reason.
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("falling back from tensorrt: CUDAExecutionProvider is not in this ONNX Runtime build") && e.Text.EndsWith("trying cpu", StringComparison.Ordinal));
+
+        // TensorRT present but failing -> CUDA taken, with the failure as the reason, and logged although the chain did not end on the CPU.
+        var gpuLogger = new ListLogger();
         choice = ExecutionProviders.Configure("tensorrt", ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"],
-            p => { if (p == "tensorrt") throw new InvalidOperationException("libnvinfer.so.10: cannot open shared object file"); appended.Add(p); }, logger, "fused_step");
+            p => { if (p == "tensorrt") throw new InvalidOperationException("libnvinfer.so.10: cannot open shared object file"); appended.Add(p); }, gpuLogger, "fused_step");
         Assert.Equal("cuda", choice.Provider);
         Assert.Equal(["cuda"], appended);
         Assert.Contains("TensorrtExecutionProvider failed to initialise: libnvinfer.so.10", choice.FallbackReasons.Single());
+        var skipped = Assert.Single(gpuLogger.Entries);
+        Assert.Equal(LogLevel.Warning, skipped.Level);
+        Assert.Equal("fused_step: falling back from tensorrt: TensorrtExecutionProvider failed to initialise: libnvinfer.so.10: cannot open shared object file; trying cuda", skipped.Text);
+
+        // A provider that works first time logs nothing; cpu asks for nothing.
+        var quiet = new ListLogger();
+        Assert.Equal("cuda", ExecutionProviders.Configure("cuda", ["CUDAExecutionProvider", "CPUExecutionProvider"], _ => { }, quiet, "vae_encoder").Provider);
+        Assert.Equal("cpu", ExecutionProviders.Configure("cpu", [], _ => throw new InvalidOperationException("must not append"), quiet, "vae_encoder").Provider);
+        Assert.Empty(quiet.Entries);
         Assert.Equal(["cpu"], ExecutionProviders.Chain("cpu"));
     }
 
@@ -183,14 +195,21 @@ public sealed class ModelSetTests
     }
 }
 
+/// <summary>A logger that keeps every message (and its level) for assertions.</summary>
 internal sealed class ListLogger : ILogger
 {
     public List<string> Lines { get; } = [];
+    public List<(LogLevel Level, string Text)> Entries { get; } = [];
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
     public bool IsEnabled(LogLevel logLevel) => true;
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (Lines) Lines.Add(formatter(state, exception));
+        var text = formatter(state, exception);
+        lock (Lines)
+        {
+            Lines.Add(text);
+            Entries.Add((logLevel, text));
+        }
     }
 }
 

@@ -189,8 +189,9 @@ public sealed class ModelSetTests
         if (available.Contains("CUDAExecutionProvider")) Assert.Skip("This machine's ONNX Runtime has CUDA; the fallback is not exercised here.");
         Assert.All(sessions.Providers.Values, p => Assert.Contains("CUDAExecutionProvider is not in this ONNX Runtime build", Assert.Single(p.FallbackReasons)));
         Assert.Contains(loggers.Logger.Lines, l => l.Contains("fused_step: falling back from cuda: CUDAExecutionProvider is not in this ONNX Runtime build"));
-        Assert.Same(sessions[ModelSetContract.FusedStep], sessions[ModelSetContract.FusedStep]);
+        // One session per network: seven distinct sessions, each file loaded exactly once.
         Assert.Equal(7, ModelSetContract.NetworkKeys.Select(k => sessions[k]).Distinct().Count());
+        Assert.Equal(7, loggers.Logger.Lines.Count(l => l.StartsWith("Loaded ONNX model ", StringComparison.Ordinal)));
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC, PersonaLiveSessions.OptimizationLevel("basic"));
     }
 }

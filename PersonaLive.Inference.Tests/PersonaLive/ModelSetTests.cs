@@ -30,7 +30,8 @@ public sealed class ModelSetTests
         Assert.Equal((64, 8, 4, 8, 16, 32, 32, 32, 16, 4), (g.Resolution, g.Latent, g.LatentChannels, g.EmbedWidth, g.ClipSize, g.DetectorSize, g.CropSize, g.MotionRows, g.MotionCols, g.PoseChannels));
         Assert.Equal([64, 64, 16, 16, 4, 4, 1, 4, 4, 4, 16, 16, 16, 64, 64, 64], g.ReferenceLengths);
         Assert.Equal(TinyModelSet.ReferenceChannels, g.ReferenceChannels);
-        Assert.False(g.Fp16);
+        Assert.All(ModelSetContract.NetworkKeys, k => Assert.False(g.IsFp16(k)));
+        Assert.Equal("fp32", g.DtypeSummary);
         Assert.All(sessions.Providers.Values, p => Assert.Equal("cpu", p.Provider));
         // The fused step's declared dynamic axes survive our writer.
         Assert.Equal(-1, sessions[ModelSetContract.FusedStep].InputMetadata["d00"].Dimensions[1]);
@@ -49,7 +50,7 @@ public sealed class ModelSetTests
         var g = ModelGeometry.From(m);
         Assert.Equal((512, 64, 224, 256, 320, 768), (g.Resolution, g.Latent, g.CropSize, g.DetectorSize, g.PoseChannels, g.EmbedWidth));
         Assert.Equal(4096, g.ReferenceLengths[0]);
-        Assert.True(g.Fp16);
+        Assert.All(ModelSetContract.NetworkKeys, k => Assert.True(g.IsFp16(k)));
     }
 
     [Fact]
@@ -157,12 +158,24 @@ public sealed class ModelSetTests
         Assert.Contains("CUDAExecutionProvider is not in this ONNX Runtime build", choice.FallbackReasons[1]);
         Assert.Equal(2, logger.Lines.Count(l => l.Contains("falling back from tensorrt")));
 
-        // TensorRT present but failing -> CUDA taken, with the failure as the reason.
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("falling back from tensorrt: CUDAExecutionProvider is not in this ONNX Runtime build") && e.Text.EndsWith("trying cpu", StringComparison.Ordinal));
+
+        // TensorRT present but failing -> CUDA taken, with the failure as the reason, and logged although the chain did not end on the CPU.
+        var gpuLogger = new ListLogger();
         choice = ExecutionProviders.Configure("tensorrt", ["TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"],
-            p => { if (p == "tensorrt") throw new InvalidOperationException("libnvinfer.so.10: cannot open shared object file"); appended.Add(p); }, logger, "fused_step");
+            p => { if (p == "tensorrt") throw new InvalidOperationException("libnvinfer.so.10: cannot open shared object file"); appended.Add(p); }, gpuLogger, "fused_step");
         Assert.Equal("cuda", choice.Provider);
         Assert.Equal(["cuda"], appended);
         Assert.Contains("TensorrtExecutionProvider failed to initialise: libnvinfer.so.10", choice.FallbackReasons.Single());
+        var skipped = Assert.Single(gpuLogger.Entries);
+        Assert.Equal(LogLevel.Warning, skipped.Level);
+        Assert.Equal("fused_step: falling back from tensorrt: TensorrtExecutionProvider failed to initialise: libnvinfer.so.10: cannot open shared object file; trying cuda", skipped.Text);
+
+        // A provider that works first time logs nothing; cpu asks for nothing.
+        var quiet = new ListLogger();
+        Assert.Equal("cuda", ExecutionProviders.Configure("cuda", ["CUDAExecutionProvider", "CPUExecutionProvider"], _ => { }, quiet, "vae_encoder").Provider);
+        Assert.Equal("cpu", ExecutionProviders.Configure("cpu", [], _ => throw new InvalidOperationException("must not append"), quiet, "vae_encoder").Provider);
+        Assert.Empty(quiet.Entries);
         Assert.Equal(["cpu"], ExecutionProviders.Chain("cpu"));
     }
 
@@ -176,20 +189,28 @@ public sealed class ModelSetTests
         if (available.Contains("CUDAExecutionProvider")) Assert.Skip("This machine's ONNX Runtime has CUDA; the fallback is not exercised here.");
         Assert.All(sessions.Providers.Values, p => Assert.Contains("CUDAExecutionProvider is not in this ONNX Runtime build", Assert.Single(p.FallbackReasons)));
         Assert.Contains(loggers.Logger.Lines, l => l.Contains("fused_step: falling back from cuda: CUDAExecutionProvider is not in this ONNX Runtime build"));
-        Assert.Same(sessions[ModelSetContract.FusedStep], sessions[ModelSetContract.FusedStep]);
+        // One session per network: seven distinct sessions, each file loaded exactly once.
         Assert.Equal(7, ModelSetContract.NetworkKeys.Select(k => sessions[k]).Distinct().Count());
+        Assert.Equal(7, loggers.Logger.Lines.Count(l => l.StartsWith("Loaded ONNX model ", StringComparison.Ordinal)));
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC, PersonaLiveSessions.OptimizationLevel("basic"));
     }
 }
 
+/// <summary>A logger that keeps every message (and its level) for assertions.</summary>
 internal sealed class ListLogger : ILogger
 {
     public List<string> Lines { get; } = [];
+    public List<(LogLevel Level, string Text)> Entries { get; } = [];
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
     public bool IsEnabled(LogLevel logLevel) => true;
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        lock (Lines) Lines.Add(formatter(state, exception));
+        var text = formatter(state, exception);
+        lock (Lines)
+        {
+            Lines.Add(text);
+            Entries.Add((logLevel, text));
+        }
     }
 }
 

@@ -42,15 +42,43 @@ public sealed class PersonaLiveFactoryTests
     }
 
     [Fact]
-    public async Task TinySetWarmsUpAndCreatesEngines()
+    public async Task TinySetWarmsUpAndItsEnginesShareSessionsButNotState()
     {
         using var set = new TinySet();
-        using var factory = new PersonaLiveEngineFactory(new EngineOptions { ModelDirectory = set.Directory }, NullLoggerFactory.Instance);
+        var loggers = new ListLoggerFactory();
+        using var factory = new PersonaLiveEngineFactory(new EngineOptions { ModelDirectory = set.Directory }, loggers);
         await factory.WarmUpAsync(null, TestContext.Current.CancellationToken);
+        await factory.WarmUpAsync(null, TestContext.Current.CancellationToken); // ready: no second load
         Assert.Equal(EngineState.Ready, factory.Status.State);
         Assert.Contains("64x64, fp32, fused step on cpu", factory.Status.Message);
-        using var engine = factory.CreateEngine();
-        Assert.Equal((4, 64), (engine.ChunkSize, engine.OutputSize));
+        using var a = factory.CreatePersonaLiveEngine();
+        using var b = factory.CreatePersonaLiveEngine();
+        using var solo = factory.CreatePersonaLiveEngine();
+        Assert.Equal((4, 64), (a.ChunkSize, a.OutputSize));
+        // Shared: both engines run on the factory's sessions, the very same InferenceSession per network ...
+        Assert.NotSame(a, b);
+        Assert.Same(factory.Sessions, a.Sessions);
+        foreach (var key in ModelSetContract.NetworkKeys) Assert.Same(a.Sessions[key], b.Sessions[key]);
+
+        // ... and per-engine state: a, interleaved with b (another portrait and other frames), gives exactly
+        // what an engine running alone gives.
+        a.SetPortrait(TinyEngine.Portrait(90));
+        b.SetPortrait(TinyEngine.Portrait(200));
+        solo.SetPortrait(TinyEngine.Portrait(90));
+        for (var call = 0; call < 6; call++)
+        {
+            var fa = a.Animate(TinyEngine.Chunk(TinyEngine.Moving, call));
+            var fb = b.Animate(TinyEngine.Chunk(n => TinyEngine.Uniform(64, 64, (byte)(n * 7)), call));
+            var fs = solo.Animate(TinyEngine.Chunk(TinyEngine.Moving, call));
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(fs[i].Image.Pixels.ToArray(), fa[i].Image.Pixels.ToArray());
+                Assert.NotEqual(fa[i].Image.Pixels.ToArray(), fb[i].Image.Pixels.ToArray());
+            }
+            foreach (var f in fa.Concat(fb).Concat(fs)) f.Image.Dispose();
+        }
+        // Seven files, each loaded once for the whole factory however many engines and warm-ups.
+        Assert.Equal(7, loggers.Logger.Lines.Count(l => l.StartsWith("Loaded ONNX model ", StringComparison.Ordinal)));
     }
 
     /// <summary>
@@ -85,9 +113,15 @@ public sealed class PersonaLiveFactoryTests
         TestContext.Current.TestOutputHelper?.WriteLine(log.ToString());
         TestContext.Current.TestOutputHelper?.WriteLine("BENCH personalive-tiny " + string.Join(' ', result.Select(kv => $"{kv.Key}={kv.Value}")));
         Assert.Equal(["model_ms_per_chunk", "overhead_ms_per_frame", "alloc_bytes_per_chunk"], result.Select(kv => kv.Key));
+        Assert.StartsWith("[Ready] PersonaLive engine ready (64x64, fp32", log.ToString());
+        var chunks = int.Parse(System.Text.RegularExpressions.Regex.Match(log.ToString(), @"personalive-tiny: (\d+) chunks").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(chunks >= 8, $"only {chunks} chunks measured");
         Assert.True(result[0].Value > 0);
         Assert.True(result[1].Value > 0);
-        Assert.InRange(result[2].Value, 0, 64 * 1024); // no large allocations per chunk after warm-up
+        // The issue's target is <= 1 ms of overhead per frame (medians; this machine is shared): 5 ms leaves room
+        // for a loaded CI box but fails on a real regression (e.g. a per-frame full-resolution pass gone quadratic).
+        Assert.True(result[1].Value <= 5, $"overhead {result[1].Value} ms per frame");
+        Assert.InRange(result[2].Value, 0, 64 * 1024); // no large allocations per chunk after warm-up (a 64x64 RGBA frame alone is 16 KiB)
     }
 
     private sealed class SyncProgress(Action<EngineStatus> report) : IProgress<EngineStatus>

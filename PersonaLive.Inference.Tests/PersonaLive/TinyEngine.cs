@@ -8,10 +8,12 @@ namespace PersonaLive.Inference.Tests.Diffusion;
 /// <summary>A warmed-up factory over a fresh tiny model set, plus frame helpers.</summary>
 internal sealed class TinyEngine : IDisposable
 {
-    private readonly TinySet _set = new();
+    private readonly TinySet _set;
 
-    public TinyEngine()
+    /// <param name="fp16Networks">Networks of the tiny set written in fp16 (default: all fp32).</param>
+    public TinyEngine(IReadOnlySet<string>? fp16Networks = null)
     {
+        _set = new TinySet(fp16Networks);
         Factory = new PersonaLiveEngineFactory(new EngineOptions { ModelDirectory = _set.Directory, ExecutionProvider = "cpu" }, NullLoggerFactory.Instance);
         Factory.WarmUpAsync(null, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
     }

@@ -5,10 +5,11 @@ namespace PersonaLive.Inference.Tests.Diffusion;
 /// <summary>A freshly written tiny model set in a temporary folder, deleted on dispose.</summary>
 internal sealed class TinySet : IDisposable
 {
-    public TinySet()
+    /// <param name="fp16Networks">Networks written with fp16 inputs/outputs (default: none, all fp32).</param>
+    public TinySet(IReadOnlySet<string>? fp16Networks = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("personalive-tiny-").FullName;
-        ManifestPath = TinyModelSet.Write(Directory);
+        ManifestPath = TinyModelSet.Write(Directory, fp16Networks);
     }
 
     public string Directory { get; }

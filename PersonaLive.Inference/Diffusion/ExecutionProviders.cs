@@ -39,26 +39,31 @@ public static class ExecutionProviders
     public static ProviderChoice Configure(string requested, IReadOnlyCollection<string> available, Action<string> append, ILogger logger, string what)
     {
         var reasons = new List<string>();
-        foreach (var p in Chain(requested))
+        var chain = Chain(requested);
+        for (var i = 0; i < chain.Count && chain[i] != Cpu; i++)
         {
-            if (p == Cpu) break;
+            var p = chain[i];
             var ort = OrtName(p);
+            string reason;
             if (!available.Contains(ort))
+                reason = $"{ort} is not in this ONNX Runtime build (available: {string.Join(", ", available)})";
+            else
             {
-                reasons.Add($"{ort} is not in this ONNX Runtime build (available: {string.Join(", ", available)})");
-                continue;
+                try
+                {
+                    append(p);
+                    return new ProviderChoice(p, reasons);
+                }
+                catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or InvalidOperationException)
+                {
+                    reason = $"{ort} failed to initialise: {ex.Message}";
+                }
             }
-            try
-            {
-                append(p);
-                return new ProviderChoice(p, reasons);
-            }
-            catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or InvalidOperationException)
-            {
-                reasons.Add($"{ort} failed to initialise: {ex.Message}");
-            }
+            // Logged at once, whichever provider the chain ends on: a TensorRT failure with CUDA taken is
+            // as much a surprise to the operator (slower, no fp16 kernels) as one that ends on the CPU.
+            reasons.Add(reason);
+            logger.LogWarning("{What}: falling back from {Requested}: {Reason}; trying {Next}", what, requested, reason, chain[i + 1]);
         }
-        foreach (var r in reasons) logger.LogWarning("{What}: falling back from {Requested}: {Reason}", what, requested, r);
         return new ProviderChoice(Cpu, reasons);
     }
 

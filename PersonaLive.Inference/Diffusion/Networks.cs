@@ -14,8 +14,9 @@ internal sealed class Detector : IDisposable
     public Detector(PersonaLiveSessions s, int batch)
     {
         var g = s.Geometry;
-        Input = new HostTensor([batch, 3, g.DetectorSize, g.DetectorSize], g.Fp16);
-        _outputs = [.. new[] { 66, 66, 66, 3, 1, 63 }.Select(w => new HostTensor([batch, w], g.Fp16))];
+        var fp16 = g.IsFp16(ModelSetContract.MotionExtractor);
+        Input = new HostTensor([batch, 3, g.DetectorSize, g.DetectorSize], fp16);
+        _outputs = [.. new[] { 66, 66, 66, 3, 1, 63 }.Select(w => new HostTensor([batch, w], fp16))];
         _runner = new NetworkRunner(s[ModelSetContract.MotionExtractor], ["image"], OutputNames);
     }
 
@@ -45,7 +46,11 @@ internal sealed class Detector : IDisposable
     }
 }
 
-/// <summary>Per-engine runners and buffers of the six networks other than the fused step.</summary>
+/// <summary>
+/// Per-engine runners and buffers of the six networks other than the fused step. Every tensor has the
+/// element type of the network that reads or writes it (its own manifest dtype), so a value passed from one
+/// network to another with a different dtype goes through two tensors (see <see cref="ShareEmbeds"/>).
+/// </summary>
 internal sealed class Networks : IDisposable
 {
     private readonly ModelGeometry _g;
@@ -54,13 +59,16 @@ internal sealed class Networks : IDisposable
     public Networks(PersonaLiveSessions s, ModelGeometry g)
     {
         _g = g;
-        var fp16 = g.Fp16;
         int r = g.Resolution, l = g.Latent;
-        ClipInput = new HostTensor([1, 3, g.ClipSize, g.ClipSize], fp16);
-        Embeds = new HostTensor([1, 1, g.EmbedWidth], fp16);
-        VaeInput = new HostTensor([1, 3, r, r], fp16);
-        Latents = new HostTensor([1, g.LatentChannels, l, l], fp16);
-        ReferenceOut = [.. Enumerable.Range(0, 16).Select(i => new HostTensor([1, g.ReferenceLengths[i], g.ReferenceChannels[i]], fp16))];
+        bool image = g.IsFp16(ModelSetContract.ImageEncoder), vae = g.IsFp16(ModelSetContract.VaeEncoder), reference = g.IsFp16(ModelSetContract.ReferenceUnet);
+        ClipInput = new HostTensor([1, 3, g.ClipSize, g.ClipSize], image);
+        Embeds = new HostTensor([1, 1, g.EmbedWidth], image);
+        VaeInput = new HostTensor([1, 3, r, r], vae);
+        Latents = new HostTensor([1, g.LatentChannels, l, l], vae);
+        ReferenceLatents = new HostTensor([1, g.LatentChannels, l, l], reference);
+        ReferenceEmbeds = new HostTensor([1, 1, g.EmbedWidth], reference);
+        FusedEmbeds = new HostTensor([1, 1, g.EmbedWidth], g.FusedFp16);
+        ReferenceOut = [.. Enumerable.Range(0, 16).Select(i => new HostTensor([1, g.ReferenceLengths[i], g.ReferenceChannels[i]], reference))];
         ImageEncoder = new NetworkRunner(s[ModelSetContract.ImageEncoder], ["pixel_values"], ["encoder_hidden_states"]);
         VaeEncoder = new NetworkRunner(s[ModelSetContract.VaeEncoder], ["image"], ["image_latents"]);
         ReferenceUnet = new NetworkRunner(s[ModelSetContract.ReferenceUnet], ["image_latents", "encoder_hidden_states"], ModelSetContract.ReferenceNames);
@@ -68,14 +76,26 @@ internal sealed class Networks : IDisposable
         PoseGuider = new NetworkRunner(s[ModelSetContract.PoseGuider], ["pose"], ["pose_cond_fea"]);
         DetectOne = new Detector(s, 1);
         DetectChunk = new Detector(s, ModelGeometry.Chunk);
-        MotionPairIn = new HostTensor([1, 3, 2, g.CropSize, g.CropSize], fp16);
-        MotionPairOut = new HostTensor([1, 2, g.MotionRows, g.MotionCols], fp16);
+        var motion = g.IsFp16(ModelSetContract.MotionEncoder);
+        MotionPairIn = new HostTensor([1, 3, 2, g.CropSize, g.CropSize], motion);
+        MotionPairOut = new HostTensor([1, 2, g.MotionRows, g.MotionCols], motion);
     }
 
     public HostTensor ClipInput { get; }
+
+    /// <summary>Image encoder output (its dtype); <see cref="ShareEmbeds"/> copies it to the two readers.</summary>
     public HostTensor Embeds { get; }
     public HostTensor VaeInput { get; }
+
+    /// <summary>VAE encoder output (its dtype).</summary>
     public HostTensor Latents { get; }
+
+    /// <summary>Reference UNet inputs (its dtype).</summary>
+    public HostTensor ReferenceLatents { get; }
+    public HostTensor ReferenceEmbeds { get; }
+
+    /// <summary>The embeds as the fused step reads them (its dtype).</summary>
+    public HostTensor FusedEmbeds { get; }
     public HostTensor[] ReferenceOut { get; }
     public NetworkRunner ImageEncoder { get; }
     public NetworkRunner VaeEncoder { get; }
@@ -90,12 +110,19 @@ internal sealed class Networks : IDisposable
     public HostTensor MotionPairOut { get; }
 
     /// <summary>Keypoint maps of the 12 warm-up poses (1,3,12,R,R); allocated on first use (large at 512).</summary>
-    public HostTensor WarmPoseIn => _warmPoseIn ??= new HostTensor([1, 3, ModelGeometry.Carried, _g.Resolution, _g.Resolution], _g.Fp16);
-    public HostTensor WarmPoseOut => _warmPoseOut ??= new HostTensor([1, _g.PoseChannels, ModelGeometry.Carried, _g.Latent, _g.Latent], _g.Fp16);
+    public HostTensor WarmPoseIn => _warmPoseIn ??= new HostTensor([1, 3, ModelGeometry.Carried, _g.Resolution, _g.Resolution], _g.IsFp16(ModelSetContract.PoseGuider));
+    public HostTensor WarmPoseOut => _warmPoseOut ??= new HostTensor([1, _g.PoseChannels, ModelGeometry.Carried, _g.Latent, _g.Latent], _g.IsFp16(ModelSetContract.PoseGuider));
+
+    /// <summary>Copies the image encoder's embeds (as floats) into the reference UNet's and the fused step's inputs.</summary>
+    public void ShareEmbeds()
+    {
+        Embeds.Data.CopyTo(ReferenceEmbeds.Data, 0);
+        Embeds.Data.CopyTo(FusedEmbeds.Data, 0);
+    }
 
     public void Dispose()
     {
-        foreach (var t in new[] { ClipInput, Embeds, VaeInput, Latents, MotionPairIn, MotionPairOut }) t.Dispose();
+        foreach (var t in new[] { ClipInput, Embeds, VaeInput, Latents, ReferenceLatents, ReferenceEmbeds, FusedEmbeds, MotionPairIn, MotionPairOut }) t.Dispose();
         foreach (var t in ReferenceOut) t.Dispose();
         _warmPoseIn?.Dispose();
         _warmPoseOut?.Dispose();

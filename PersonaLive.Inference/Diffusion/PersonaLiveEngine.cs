@@ -85,6 +85,12 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     /// <summary>Current length of the first reference state (base length x (1 + keyframes)).</summary>
     public int ReferenceLength0 => _portrait is { References.Length: > 0 } p ? (int)p.References[0].Shape[1] : 0;
 
+    /// <summary>The sessions this engine runs on (the factory's, shared by all its engines).</summary>
+    internal PersonaLiveSessions Sessions => _sessions;
+
+    /// <summary>The current portrait's VAE latents (x0.18215), or null without a portrait (tests rebuild the noised window from them).</summary>
+    internal float[]? ReferenceLatents => _portrait?.Latents;
+
     /// <summary>The fused-step runner (tests read the carried buffers through it on CPU).</summary>
     internal FusedStepRunner Fused => _fused;
 
@@ -108,7 +114,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
             throw;
         }
         _portrait = p;
-        _fused.SetContext(_nets.Embeds, p.References);
+        _fused.SetContext(_nets.FusedEmbeds, p.References);
         ResetStream();
     }
 
@@ -132,7 +138,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         for (var ch = 0; ch < c; ch++)
             for (var f = 0; f < ModelGeometry.Carried; f++)
                 _schedule.AddNoise(p.Latents.AsSpan(ch * lat, lat), draw.AsSpan((ch * ModelGeometry.Carried + f) * lat, lat),
-                    DdimSchedule.WindowTimesteps[f / 4], sample.AsSpan((ch * ModelGeometry.Window + f) * lat, lat), _g.Fp16);
+                    DdimSchedule.WindowTimesteps[f / 4], sample.AsSpan((ch * ModelGeometry.Window + f) * lat, lat), _g.FusedFp16);
         _fused.Prefill();
     }
 
@@ -147,6 +153,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         for (var ch = 0; ch < 3; ch++)
             for (var i = 0; i < plane; i++) clip[ch * plane + i] = (clip[ch * plane + i] - ClipMean[ch]) / ClipStd[ch];
         _nets.ImageEncoder.Run([_nets.ClipInput], [_nets.Embeds]);
+        _nets.ShareEmbeds();
         p.Pixels.CopyTo(_nets.VaeInput.Data, 0);
         _nets.VaeEncoder.Run([_nets.VaeInput], [_nets.Latents]);
         _nets.Latents.Data.CopyTo(p.Latents, 0);
@@ -158,15 +165,15 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         KeypointMath.Transform(p.Keypoints, p.Pose, p.OwnKeypoints);
     }
 
-    /// <summary>Runs the reference UNet on latents (t = 0, portrait embeds) and returns fresh copies of the 16 states.</summary>
+    /// <summary>Runs the reference UNet on latents (t = 0, portrait embeds) and returns fresh copies of the 16 states in the fused step's dtype.</summary>
     private HostTensor[] RunReferenceUnet(ReadOnlySpan<float> latents)
     {
-        latents.CopyTo(_nets.Latents.Data);
-        _nets.ReferenceUnet.Run([_nets.Latents, _nets.Embeds], _nets.ReferenceOut);
+        latents.CopyTo(_nets.ReferenceLatents.Data);
+        _nets.ReferenceUnet.Run([_nets.ReferenceLatents, _nets.ReferenceEmbeds], _nets.ReferenceOut);
         var result = new HostTensor[16];
         for (var i = 0; i < 16; i++)
         {
-            result[i] = new HostTensor((long[])_nets.ReferenceOut[i].Shape.Clone(), _g.Fp16);
+            result[i] = new HostTensor((long[])_nets.ReferenceOut[i].Shape.Clone(), _g.FusedFp16);
             _nets.ReferenceOut[i].Data.CopyTo(result[i].Data, 0);
         }
         return result;
@@ -219,7 +226,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
             for (var f = 0; f < ModelGeometry.Chunk; f++)
             {
                 var o = (ch * ModelGeometry.Chunk + f) * lat;
-                _schedule.AddNoise(p.Latents.AsSpan(ch * lat, lat), _noiseChunk.AsSpan(o, lat), 999, dst.AsSpan(o, lat), _g.Fp16);
+                _schedule.AddNoise(p.Latents.AsSpan(ch * lat, lat), _noiseChunk.AsSpan(o, lat), 999, dst.AsSpan(o, lat), _g.FusedFp16);
             }
     }
 
@@ -231,14 +238,14 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         for (var i = 0; i < 16; i++)
         {
             var old = p.References[i];
-            merged[i] = new HostTensor([1, old.Shape[1] + fresh[i].Shape[1], old.Shape[2]], _g.Fp16);
+            merged[i] = new HostTensor([1, old.Shape[1] + fresh[i].Shape[1], old.Shape[2]], _g.FusedFp16);
             old.Data.CopyTo(merged[i].Data, 0);
             fresh[i].Data.CopyTo(merged[i].Data, old.Data.Length);
             fresh[i].Dispose();
         }
         var previous = p.References;
         p.References = merged;
-        _fused.SetContext(_nets.Embeds, merged);
+        _fused.SetContext(_nets.FusedEmbeds, merged);
         foreach (var t in previous) t.Dispose();
         _logger.LogDebug("Historical keyframe {Update} at call {Call} (distance {Distance:F2}); reference length {Length}",
             _bank.Updates, Calls, _bank.LastDistance, merged[0].Shape[1]);

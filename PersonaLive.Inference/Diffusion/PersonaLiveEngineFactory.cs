@@ -75,7 +75,7 @@ public sealed class PersonaLiveEngineFactory : IAnimationEngineFactory, IDisposa
                 Set(new EngineStatus(EngineState.Loading, $"Loading the PersonaLive model set {manifest}...", null));
                 _sessions = await Task.Run(() => PersonaLiveSessions.Load(manifest, _options, _loggers, _settings.IntraOpThreads), cancellationToken).ConfigureAwait(false);
                 var g = _sessions.Geometry;
-                Set(new EngineStatus(EngineState.Ready, $"PersonaLive engine ready ({g.Resolution}x{g.Resolution}, {(g.Fp16 ? "fp16" : "fp32")}, fused step on {_sessions.FusedProvider}).", 1));
+                Set(new EngineStatus(EngineState.Ready, $"PersonaLive engine ready ({g.Resolution}x{g.Resolution}, {g.DtypeSummary}, fused step on {_sessions.FusedProvider}).", 1));
             }
             catch (ModelSetException ex)
             {

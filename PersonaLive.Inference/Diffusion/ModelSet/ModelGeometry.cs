@@ -23,7 +23,24 @@ public sealed record ModelGeometry
     public required int PoseChannels { get; init; }
     public required int[] ReferenceLengths { get; init; }
     public required int[] ReferenceChannels { get; init; }
-    public required bool Fp16 { get; init; }
+
+    /// <summary>
+    /// Element type of each network's tensors (key -> true for fp16), from the network's own manifest
+    /// dtype. A set may mix them: <c>export_onnx.py --dtype fp32</c> writes six fp32 networks next to the
+    /// official fp16 fused step, so no single flag can describe a set.
+    /// </summary>
+    public required IReadOnlyDictionary<string, bool> Fp16ByNetwork { get; init; }
+
+    /// <summary>True when network <paramref name="key"/> takes and returns fp16 tensors.</summary>
+    public bool IsFp16(string key) => Fp16ByNetwork[key];
+
+    /// <summary>The fused step's dtype: the carried state's element type and the noise coefficients' precision.</summary>
+    public bool FusedFp16 => IsFp16(ModelSetContract.FusedStep);
+
+    /// <summary>"fp16", "fp32" or "mixed (...)" for status messages.</summary>
+    public string DtypeSummary =>
+        Fp16ByNetwork.Values.Distinct().Count() == 1 ? (FusedFp16 ? "fp16" : "fp32")
+            : "mixed (fp16: " + string.Join(", ", Fp16ByNetwork.Where(kv => kv.Value).Select(kv => kv.Key)) + ")";
 
     /// <summary>Derives the sizes and checks that the networks agree with each other.</summary>
     public static ModelGeometry From(ModelSetManifest m)
@@ -59,7 +76,7 @@ public sealed record ModelGeometry
             PoseChannels = Dim(P, false, "pose_cond_fea", 1),
             ReferenceLengths = [.. ModelSetContract.ReferenceNames.Select(n => Dim(R, false, n, 1))],
             ReferenceChannels = [.. ModelSetContract.ReferenceNames.Select(n => Dim(R, false, n, 2))],
-            Fp16 = m[F].Dtype == "fp16",
+            Fp16ByNetwork = ModelSetContract.NetworkKeys.ToDictionary(k => k, k => m[k].Dtype == "fp16", StringComparer.Ordinal),
         };
         Expect(V, true, "image", 2, res, "baseResolution");
         Expect(V, false, "image_latents", 2, res / 8, "baseResolution / 8");

@@ -33,7 +33,7 @@ public sealed class FusedStepRunner : IDisposable
         _session = session;
         Geometry = g;
         int r = g.Resolution, l = g.Latent, c = g.LatentChannels;
-        var fp16 = g.Fp16;
+        var fp16 = g.FusedFp16;
         Pose = new HostTensor([1, 3, ModelGeometry.Chunk, r, r], fp16);
         Motion = new HostTensor([1, 3, ModelGeometry.Chunk, g.CropSize, g.CropSize], fp16);
         NewNoise = new HostTensor([1, c, ModelGeometry.Chunk, l, l], fp16);

@@ -43,4 +43,25 @@ internal sealed class TinyGraph(string name)
     public string Pool(string x, long[] kernel) => Op("AveragePool", [x], n => n.Attr("kernel_shape", kernel).Attr("strides", kernel));
     public string Concat(long axis, params string[] xs) => Op("Concat", xs, n => n.Attr("axis", axis));
     public string Scale(string x, float k) => Op("Mul", x, Scalar(k));
+
+    /// <summary>
+    /// Makes a float32 graph take and return float16 at its boundary: each graph input is cast to float32
+    /// before its first use and each graph output is cast from float32 last (the body is unchanged).
+    /// </summary>
+    public static void CastInterfaceToHalf(OnnxGraph graph)
+    {
+        var inputs = graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var outputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+        {
+            for (var i = 0; i < node.Inputs.Length; i++)
+                if (inputs.Contains(node.Inputs[i]) || outputs.Contains(node.Inputs[i])) node.Inputs[i] += "__f32";
+            for (var i = 0; i < node.Outputs.Length; i++)
+                if (outputs.Contains(node.Outputs[i])) node.Outputs[i] += "__f32";
+        }
+        var casts = inputs.Select(n => new OnnxNode("Cast", [n], [n + "__f32"]) { Name = "cast_in_" + n }.Attr("to", (long)OnnxDataType.Float));
+        graph.Nodes.InsertRange(0, casts);
+        foreach (var n in outputs)
+            graph.Nodes.Add(new OnnxNode("Cast", [n + "__f32"], [n]) { Name = "cast_out_" + n }.Attr("to", (long)OnnxDataType.Float16));
+    }
 }

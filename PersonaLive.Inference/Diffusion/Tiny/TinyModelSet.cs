@@ -33,24 +33,33 @@ public static class TinyModelSet
 
     private sealed record Spec(string Name, object[] Shape);
 
-    /// <summary>Writes the seven .onnx files and manifest.json into <paramref name="directory"/>; returns the manifest path.</summary>
-    public static string Write(string directory)
+    /// <summary>
+    /// Writes the seven .onnx files and manifest.json into <paramref name="directory"/>; returns the manifest
+    /// path. Networks named in <paramref name="fp16Networks"/> (keys of <see cref="ModelSetContract"/>) get
+    /// fp16 inputs and outputs (cast at the graph boundary, computed in fp32 inside) and dtype fp16 in the
+    /// manifest, so mixed-dtype sets such as the one <c>export_onnx.py --dtype fp32</c> produces next to the
+    /// official fp16 fused step can be tested.
+    /// </summary>
+    public static string Write(string directory, IReadOnlySet<string>? fp16Networks = null)
     {
         Directory.CreateDirectory(directory);
         var networks = new Dictionary<string, object>();
         void Add(string key, string file, OnnxGraph g, Spec[] inputs, Spec[] outputs)
         {
-            foreach (var s in inputs) g.Inputs.Add(Info(s));
-            foreach (var s in outputs) g.Outputs.Add(Info(s));
+            var half = fp16Networks?.Contains(key) == true;
+            var type = half ? OnnxDataType.Float16 : OnnxDataType.Float;
+            foreach (var s in inputs) g.Inputs.Add(Info(s, type));
+            foreach (var s in outputs) g.Outputs.Add(Info(s, type));
+            if (half) TinyGraph.CastInterfaceToHalf(g);
             new OnnxModel(g).Save(Path.Combine(directory, file));
             networks[key] = new
             {
                 file,
                 externalData = (string?)null,
-                dtype = "fp32",
+                dtype = half ? "fp16" : "fp32",
                 producedBy = "TinyModelSet (synthetic, for tests)",
-                inputs = inputs.Select(T),
-                outputs = outputs.Select(T),
+                inputs = inputs.Select(s => T(s, half)),
+                outputs = outputs.Select(s => T(s, half)),
             };
         }
 
@@ -90,10 +99,10 @@ public static class TinyModelSet
         return path;
     }
 
-    private static object T(Spec s) => new { name = s.Name, elementType = "float32", shape = s.Shape };
+    private static object T(Spec s, bool half) => new { name = s.Name, elementType = half ? "float16" : "float32", shape = s.Shape };
 
-    private static OnnxValueInfo Info(Spec s) =>
-        new(s.Name, OnnxDataType.Float, [.. s.Shape.Select(d => d is int i ? (long?)i : null)]) { DimParams = [.. s.Shape.Select(d => d as string)] };
+    private static OnnxValueInfo Info(Spec s, OnnxDataType type) =>
+        new(s.Name, type, [.. s.Shape.Select(d => d is int i ? (long?)i : null)]) { DimParams = [.. s.Shape.Select(d => d as string)] };
 
     private static OnnxGraph ImageEncoder()
     {

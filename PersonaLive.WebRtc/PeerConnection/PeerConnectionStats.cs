@@ -17,6 +17,9 @@ public sealed record PeerConnectionStats
     public long NacksSent { get; init; }
     public long NacksReceived { get; init; }
     public long Retransmissions { get; init; }
+
+    /// <summary>NACKed packets we did not resend: over the retransmission budget, or resent just before.</summary>
+    public long RetransmissionsSkipped { get; init; }
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }
@@ -24,6 +27,9 @@ public sealed record PeerConnectionStats
     public long DroppedUnauthenticated { get; init; }
     public long DroppedReplayed { get; init; }
     public int TargetBitrateKbps { get; init; }
+
+    /// <summary>Bitrate our VP8 encoder runs at (kb/s); follows <see cref="TargetBitrateKbps"/> from the next frame on; 0 before the first frame.</summary>
+    public int EncoderBitrateKbps { get; init; }
     public ulong? RemoteEstimatedBitrate { get; init; }
 
     /// <summary>Loss the remote receiver reported about our stream (last RR), 0..1.</summary>

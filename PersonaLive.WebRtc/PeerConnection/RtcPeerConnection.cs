@@ -52,6 +52,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
         _rembKbps = options.MaxIncomingBitrateKbps;
         _pendingBitrateKbps = _bandwidth.TargetKbps;
+        _retransmitBudget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => _decoderNeedsKeyframe = true);

@@ -29,6 +29,8 @@ public sealed class LoopbackTests
         }
 
         Assert.True(r.RelayDropped > 0);
+        Assert.Equal(0, r.ServerSocketHandlerErrors); // no exception reached either socket loop
+        Assert.Equal(0, r.ClientSocketHandlerErrors);
         // Every frame after the first keyframe is decoded, or given up and healed by a PLI keyframe;
         // a few of the last frames may still be in flight when the run ends.
         Assert.InRange(r.ServerDecoded + r.Server.FramesLost, 285, 300);

@@ -19,7 +19,14 @@ public sealed record LoopbackResult(
     PeerConnectionStats Client,
     long RelayDropped,
     double LastServerFrameMeanY,
-    double LastClientFrameMeanY);
+    double LastClientFrameMeanY)
+{
+    /// <summary>Exceptions that reached the server's socket loop (must be 0).</summary>
+    public long ServerSocketHandlerErrors { get; init; }
+
+    /// <summary>Exceptions that reached the client's socket loop (must be 0).</summary>
+    public long ClientSocketHandlerErrors { get; init; }
+}
 
 /// <summary>
 /// Our client and our server, each on its own UDP socket on 127.0.0.1, connected through a
@@ -88,7 +95,11 @@ public static class LoopbackRun
         }
 
         return new LoopbackResult(frames, s.FramesDecoded, c.FramesDecoded, s.FramesLost + c.FramesLost,
-            s.FramesRecovered + c.FramesRecovered, lat, s, c, relay.Dropped, serverLastY, clientLastY);
+            s.FramesRecovered + c.FramesRecovered, lat, s, c, relay.Dropped, serverLastY, clientLastY)
+        {
+            ServerSocketHandlerErrors = serverMedia.SocketHandlerErrors,
+            ClientSocketHandlerErrors = clientMedia.SocketHandlerErrors,
+        };
     }
 
     /// <summary>Left half luma 60, right half 190, a moving 16-pixel bar so frames differ; chroma neutral-ish.</summary>

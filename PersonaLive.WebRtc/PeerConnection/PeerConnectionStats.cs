@@ -23,7 +23,11 @@ public sealed record PeerConnectionStats
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }
+    /// <summary>Packets that failed to parse (SRTP/SRTCP framing, RTP/RTCP, DTLS records, VP8 descriptor).</summary>
     public long DroppedMalformed { get; init; }
+
+    /// <summary>Authentic RTP packets the frame assembler could not use: late, duplicate, or beyond its reorder buffer.</summary>
+    public long DroppedLateOrDuplicate { get; init; }
     public long DroppedUnauthenticated { get; init; }
     public long DroppedReplayed { get; init; }
     public int TargetBitrateKbps { get; init; }

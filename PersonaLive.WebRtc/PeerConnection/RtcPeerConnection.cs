@@ -55,7 +55,11 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _retransmitBudget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => _decoderNeedsKeyframe = true);
+            _ =>
+            {
+                Interlocked.Increment(ref _decoderSkipped); // the dropped frame is lost, and so is the chain after it
+                _decoderNeedsKeyframe = true;
+            });
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>

@@ -37,6 +37,7 @@ public sealed class StackNegativeTests
         Assert.NotEqual(PeerConnectionState.Connected, serverEnd);
         Assert.Equal(0, pair.Server.GetStats().PacketsReceived);
         Assert.Null(pair.Server.GetStats().SrtpProfile);
+        Assert.Equal(0, pair.ServerMedia.SocketHandlerErrors + pair.ClientMedia.SocketHandlerErrors);
     }
 
     [Fact]
@@ -48,6 +49,7 @@ public sealed class StackNegativeTests
         var serverEnd = await PeerPair.WaitForState(pair.Server, s => s is PeerConnectionState.Failed or PeerConnectionState.Closed or PeerConnectionState.Connected, Timeout);
         Assert.Equal(PeerConnectionState.Failed, serverEnd);
         Assert.Null(pair.Server.GetStats().SrtpProfile);
+        Assert.Equal(0, pair.ServerMedia.SocketHandlerErrors + pair.ClientMedia.SocketHandlerErrors);
     }
 
     [Fact]
@@ -75,6 +77,7 @@ public sealed class StackNegativeTests
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.True(media.DroppedUnknownSource >= 1);
         Assert.True(pc.GetStats().DroppedUnauthenticated >= 1);
+        Assert.Equal(0, media.SocketHandlerErrors);
     }
 
     /// <summary>Kinds of garbage a hostile or broken peer sends, and the counter each must land in.</summary>
@@ -253,5 +256,6 @@ public sealed class StackNegativeTests
         pair.Relay!.Blackhole = true; // the client vanishes without a goodbye
         var end = await PeerPair.WaitForState(pair.Server, s => s is PeerConnectionState.Failed or PeerConnectionState.Closed, TimeSpan.FromSeconds(10));
         Assert.Equal(PeerConnectionState.Failed, end);
+        Assert.Equal(0, pair.ServerMedia.SocketHandlerErrors);
     }
 }

@@ -32,7 +32,11 @@ public sealed record PeerConnectionStats
     public long DroppedReplayed { get; init; }
     public int TargetBitrateKbps { get; init; }
 
-    /// <summary>Bitrate our VP8 encoder runs at (kb/s); follows <see cref="TargetBitrateKbps"/> from the next frame on; 0 before the first frame.</summary>
+    /// <summary>
+    /// Bitrate our own VP8 encoder runs at (kb/s); follows <see cref="TargetBitrateKbps"/> from the next
+    /// <c>SendFrame</c> on. 0 until <c>SendFrame</c> encoded a frame (a viewer fed through
+    /// <c>SendEncodedFrame</c> has no encoder of its own).
+    /// </summary>
     public int EncoderBitrateKbps { get; init; }
     public ulong? RemoteEstimatedBitrate { get; init; }
 

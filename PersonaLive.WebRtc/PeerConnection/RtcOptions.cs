@@ -47,7 +47,7 @@ public sealed class RtcOptions
 
     /// <summary>
     /// Share of our target bitrate (percent) that NACK retransmissions may add on top of the media; NACKed
-    /// packets beyond it are skipped and counted (never flood a receiver that reports loss).
+    /// packets beyond it are skipped and counted (never flood a receiver that reports loss). Must be above 0.
     /// </summary>
     public int RetransmissionBudgetPercent { get; set; } = 30;
 

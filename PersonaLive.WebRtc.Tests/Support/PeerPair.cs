@@ -22,10 +22,11 @@ internal sealed class PeerPair : IAsyncDisposable
 
     /// <summary>Negotiates (optionally munging the SDP) without waiting for the connection.</summary>
     public static PeerPair Create(ILoggerFactory logs, Func<string, string>? mungeOffer = null, Func<string, string>? mungeAnswer = null,
-        double loss = 0, double duplicate = 0, Action<RtcOptions>? serverOptions = null, string direction = "sendrecv")
+        double loss = 0, double duplicate = 0, Action<RtcOptions>? serverOptions = null, string direction = "sendrecv",
+        Action<RtcOptions>? clientOptions = null)
     {
         var serverMedia = new RtcMediaServer(Options(serverOptions), logs);
-        var clientMedia = new RtcMediaServer(Options(), logs);
+        var clientMedia = new RtcMediaServer(Options(clientOptions), logs);
         var relay = loss > 0 || duplicate > 0 ? new LossyUdpRelay(serverMedia.LocalEndPoint, loss, 99, duplicate) : null;
         var server = serverMedia.CreatePeerConnection();
         var client = clientMedia.CreatePeerConnection();

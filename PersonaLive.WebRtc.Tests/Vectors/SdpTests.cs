@@ -57,6 +57,50 @@ public sealed class SdpTests
         Assert.Equal(96, SdpNegotiation.ReadAnswer(answer).Vp8PayloadType);
     }
 
+    /// <summary>
+    /// Chrome's offer after getUserMedia({audio, video}): audio mid 0, video mid 1, both bundled. We take
+    /// video only, so the audio m-line is rejected (port 0, RFC 8829 section 5.3.1 / RFC 3264 section 6)
+    /// and left out of the BUNDLE group (RFC 8843 section 7.3.3), while m-line order and mids are kept.
+    /// </summary>
+    [Fact]
+    public void Audio_and_video_offer_gets_audio_rejected_with_port_0_and_video_alone_in_the_bundle()
+    {
+        var offerText = TestData.Text("chrome156-audio-video-offer.sdp");
+        var offer = SdpDescription.Parse(offerText);
+        Assert.Equal(offerText, offer.ToString());
+        Assert.Equal(["audio", "video"], offer.Media.Select(m => m.Kind));
+
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerText, Local());
+        Assert.Equal("1", video.Mid);
+        Assert.Equal(96, video.Vp8PayloadType);
+        var parsed = SdpDescription.Parse(answer);
+        Assert.Equal(["audio", "video"], parsed.Media.Select(m => m.Kind)); // same order as the offer
+        var lines = answer.Split("\r\n");
+        Assert.Single(lines, l => l.StartsWith("a=group:", StringComparison.Ordinal));
+        Assert.Contains("a=group:BUNDLE 1", lines);
+
+        var audio = parsed.Media[0];
+        Assert.Equal(0, audio.Port);
+        Assert.Equal("UDP/TLS/RTP/SAVPF", audio.Protocol);
+        Assert.Equal("0", audio.Attribute("mid"));
+        Assert.True(audio.HasAttribute("inactive"));
+        Assert.DoesNotContain(audio.Lines, l => l.StartsWith("a=ice-", StringComparison.Ordinal) || l.StartsWith("a=fingerprint", StringComparison.Ordinal)
+            || l.StartsWith("a=candidate", StringComparison.Ordinal) || l.StartsWith("a=ssrc", StringComparison.Ordinal)
+            || l.StartsWith("a=rtpmap", StringComparison.Ordinal));
+
+        var videoSection = parsed.Media[1];
+        Assert.Equal(50000, videoSection.Port);
+        Assert.Equal("1", videoSection.Attribute("mid"));
+        Assert.Equal(96, videoSection.FindPayloadType("VP8"));
+        Assert.True(videoSection.HasAttribute("sendrecv"));
+        Assert.Contains("a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", videoSection.Lines);
+
+        // Our client role reads this answer back: the bundled video m-line, not the rejected audio one.
+        var read = SdpNegotiation.ReadAnswer(answer);
+        Assert.Equal("1", read.Mid);
+        Assert.Single(read.RemoteCandidates);
+    }
+
     [Fact]
     public void Payload_type_is_taken_from_the_offer()
     {

@@ -19,13 +19,26 @@ public sealed record LoopbackResult(
     PeerConnectionStats Client,
     long RelayDropped,
     double LastServerFrameMeanY,
-    double LastClientFrameMeanY);
+    double LastClientFrameMeanY)
+{
+    /// <summary>Exceptions that reached the server's socket loop (must be 0).</summary>
+    public long ServerSocketHandlerErrors { get; init; }
+
+    /// <summary>Exceptions that reached the client's socket loop (must be 0).</summary>
+    public long ClientSocketHandlerErrors { get; init; }
+
+    /// <summary>Whether each side decoded the other's closing keyframe (sent losslessly after the measured frames).</summary>
+    public bool DrainKeyframesDecoded { get; init; }
+}
 
 /// <summary>
 /// Our client and our server, each on its own UDP socket on 127.0.0.1, connected through a
 /// <see cref="LossyUdpRelay"/>; both send the same number of VP8 frames (a test pattern whose left half
 /// has luma 60 and right half 190) at a fixed rate. Latency is capture-to-decode on the same clock,
-/// using the capture NTP time the receiver derives from our RTP timestamp and SR.
+/// using the capture NTP time the receiver derives from our RTP timestamp and SR. After the measured
+/// frames the relay stops dropping and each side sends one closing keyframe, which is not counted: a
+/// measured frame lost without a trace (e.g. the last one) is then revealed by the PictureID gap, so
+/// decoded + lost accounts for every measured frame. Decoded counts exclude the closing keyframe.
 /// </summary>
 public static class LoopbackRun
 {
@@ -39,11 +52,25 @@ public static class LoopbackRun
         var server = serverMedia.CreatePeerConnection();
         var client = clientMedia.CreatePeerConnection();
         var latencies = new List<double>();
+        var serverDecoded = new List<uint>(frames + 1);
+        var clientDecoded = new List<uint>(frames + 1);
         double serverLastY = 0, clientLastY = 0;
-        server.FrameDecoded += (_, f) => serverLastY = f.Frame.MeanY(0, 0, f.Frame.Width / 2 - 8, f.Frame.Height);
+        server.FrameDecoded += (_, f) =>
+        {
+            serverLastY = f.Frame.MeanY(0, 0, f.Frame.Width / 2 - 8, f.Frame.Height);
+            lock (serverDecoded)
+            {
+                serverDecoded.Add(f.RtpTimestamp);
+            }
+        };
         client.FrameDecoded += (_, f) =>
         {
             clientLastY = f.Frame.MeanY(0, 0, f.Frame.Width / 2 - 8, f.Frame.Height);
+            lock (clientDecoded)
+            {
+                clientDecoded.Add(f.RtpTimestamp);
+            }
+
             if (f.CaptureNtpTime is ulong capture)
             {
                 double ms = (NtpTime.ToDateTime(NtpTime.Now()) - NtpTime.ToDateTime(capture)).TotalMilliseconds;
@@ -76,9 +103,28 @@ public static class LoopbackRun
             }
         }
 
+        relay.LossRate = 0;
+        server.ForceKeyframe();
+        client.ForceKeyframe();
+        Pattern(picture, frames);
+        ulong drainTime = NtpTime.Now();
+        uint serverDrain = server.SendFrame(picture, drainTime);
+        uint clientDrain = client.SendFrame(picture, drainTime);
         await Task.Delay(1000, ct).ConfigureAwait(false); // let retransmissions and the last frames land
         var s = server.GetStats();
         var c = client.GetStats();
+        long serverMeasured, clientMeasured;
+        bool drained;
+        lock (serverDecoded)
+        {
+            lock (clientDecoded)
+            {
+                serverMeasured = serverDecoded.Count(ts => ts != clientDrain);
+                clientMeasured = clientDecoded.Count(ts => ts != serverDrain);
+                drained = serverDecoded.Contains(clientDrain) && clientDecoded.Contains(serverDrain);
+            }
+        }
+
         await client.DisposeAsync().ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         List<double> lat;
@@ -87,8 +133,13 @@ public static class LoopbackRun
             lat = latencies.ToList();
         }
 
-        return new LoopbackResult(frames, s.FramesDecoded, c.FramesDecoded, s.FramesLost + c.FramesLost,
-            s.FramesRecovered + c.FramesRecovered, lat, s, c, relay.Dropped, serverLastY, clientLastY);
+        return new LoopbackResult(frames, serverMeasured, clientMeasured, s.FramesLost + c.FramesLost,
+            s.FramesRecovered + c.FramesRecovered, lat, s, c, relay.Dropped, serverLastY, clientLastY)
+        {
+            ServerSocketHandlerErrors = serverMedia.SocketHandlerErrors,
+            ClientSocketHandlerErrors = clientMedia.SocketHandlerErrors,
+            DrainKeyframesDecoded = drained,
+        };
     }
 
     /// <summary>Left half luma 60, right half 190, a moving 16-pixel bar so frames differ; chroma neutral-ish.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using PersonaLive.WebRtc.Codecs.Vp8;
+using PersonaLive.WebRtc.Dtls;
 using PersonaLive.WebRtc.Ice;
 using PersonaLive.WebRtc.Rtcp;
 using PersonaLive.WebRtc.Rtp;
@@ -24,6 +25,7 @@ public static class ParserFuzzer
     public static void Exercise(ReadOnlySpan<byte> input)
     {
         PacketClassifier.Classify(input);
+        DtlsRecordLayout.IsWellFormed(input);
         if (StunMessage.TryParse(input, out var stun))
         {
             stun!.VerifyFingerprint();

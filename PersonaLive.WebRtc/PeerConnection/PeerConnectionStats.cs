@@ -17,13 +17,27 @@ public sealed record PeerConnectionStats
     public long NacksSent { get; init; }
     public long NacksReceived { get; init; }
     public long Retransmissions { get; init; }
+
+    /// <summary>NACKed packets we did not resend: over the retransmission budget, or resent just before.</summary>
+    public long RetransmissionsSkipped { get; init; }
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }
+    /// <summary>Packets that failed to parse (SRTP/SRTCP framing, RTP/RTCP, DTLS records, VP8 descriptor).</summary>
     public long DroppedMalformed { get; init; }
+
+    /// <summary>Authentic RTP packets the frame assembler could not use: late, duplicate, or beyond its reorder buffer.</summary>
+    public long DroppedLateOrDuplicate { get; init; }
     public long DroppedUnauthenticated { get; init; }
     public long DroppedReplayed { get; init; }
     public int TargetBitrateKbps { get; init; }
+
+    /// <summary>
+    /// Bitrate our own VP8 encoder runs at (kb/s); follows <see cref="TargetBitrateKbps"/> from the next
+    /// <c>SendFrame</c> on. 0 until <c>SendFrame</c> encoded a frame (a viewer fed through
+    /// <c>SendEncodedFrame</c> has no encoder of its own).
+    /// </summary>
+    public int EncoderBitrateKbps { get; init; }
     public ulong? RemoteEstimatedBitrate { get; init; }
 
     /// <summary>Loss the remote receiver reported about our stream (last RR), 0..1.</summary>

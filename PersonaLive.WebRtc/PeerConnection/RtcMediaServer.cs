@@ -59,6 +59,13 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     /// <summary>Datagrams that were not STUN/DTLS/RTP/RTCP or failed to parse (dropped).</summary>
     public long DroppedMalformed => Interlocked.Read(ref _malformed);
 
+    /// <summary>
+    /// Exceptions that escaped a parser or session into the socket receive loop (caught there, logged,
+    /// datagram dropped). Every malformed input is supposed to be rejected and counted by its parser, so
+    /// anything but 0 is a bug; tests assert it.
+    /// </summary>
+    public long SocketHandlerErrors => _socket.HandlerErrors;
+
     /// <summary>Creates a peer connection bound to this server's socket and certificate.</summary>
     public RtcPeerConnection CreatePeerConnection()
     {

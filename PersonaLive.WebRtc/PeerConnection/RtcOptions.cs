@@ -45,6 +45,12 @@ public sealed class RtcOptions
     /// <summary>Send generic NACKs for missing packets (when negotiated); off leaves recovery to PLI keyframes.</summary>
     public bool NackEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Share of our target bitrate (percent) that NACK retransmissions may add on top of the media; NACKed
+    /// packets beyond it are skipped and counted (never flood a receiver that reports loss). Must be above 0.
+    /// </summary>
+    public int RetransmissionBudgetPercent { get; set; } = 30;
+
     /// <summary>VP8E_SET_CPUUSED for our encoder (negative = fixed realtime speed).</summary>
     public int EncoderCpuUsed { get; set; } = -8;
 

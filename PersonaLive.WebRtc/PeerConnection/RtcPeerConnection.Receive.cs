@@ -50,6 +50,12 @@ public sealed partial class RtcPeerConnection
 
         if (kind == PacketKind.Dtls)
         {
+            if (!DtlsRecordLayout.IsWellFormed(datagram))
+            {
+                Interlocked.Increment(ref _droppedMalformed); // BouncyCastle would drop it without a trace
+                return;
+            }
+
             _dtls?.Enqueue(datagram);
             return;
         }

@@ -16,6 +16,7 @@ public sealed partial class RtcPeerConnection
     private readonly Vp8Packetizer _packetizer;
     private readonly BandwidthController _bandwidth;
     private readonly RtpSendHistory _history = new();
+    private readonly RetransmissionBudget _retransmitBudget;
     private readonly byte[] _packetBuffer = new byte[1600];
     private readonly byte[] _payloadScratch = new byte[1600];
     private readonly byte[] _rtcpBuffer = new byte[1500];
@@ -24,6 +25,7 @@ public sealed partial class RtcPeerConnection
     private ushort _sequence;
     private volatile bool _forceKeyframe = true;
     private volatile int _pendingBitrateKbps;
+    private volatile int _encoderBitrateKbps;
     private uint _packetsSent, _octetsSent;
     private long _bytesSent, _framesEncoded, _framesSent, _nacksSent, _plisSent;
     private uint _lastRtpTimestamp;
@@ -87,6 +89,7 @@ public sealed partial class RtcPeerConnection
                 }
             }
 
+            _encoderBitrateKbps = _encoder.BitrateKbps;
             bool key = _forceKeyframe;
             _forceKeyframe = false;
             encoded = _encoder.Encode(frame, (long)NtpTime.To90kHz(captureNtpTime), key);
@@ -151,11 +154,15 @@ public sealed partial class RtcPeerConnection
         _server.Send(_packetBuffer.AsSpan(0, protectedLength), target);
     }
 
-    /// <summary>Resends NACKed packets from the history (same SSRC and sequence; no RTX). Returns how many.</summary>
+    /// <summary>
+    /// Resends NACKed packets from the history (same SSRC and sequence; no RTX), as far as the
+    /// <see cref="RetransmissionBudget"/> for the current target bitrate allows. Returns how many.
+    /// </summary>
     private int Retransmit(IReadOnlyList<ushort> sequences)
     {
         int sent = 0;
         var target = _selected;
+        long now = NowMs;
         lock (_sendLock)
         {
             if (_outbound is null || target is null)
@@ -163,8 +170,21 @@ public sealed partial class RtcPeerConnection
                 return 0;
             }
 
-            foreach (var seq in sequences)
+            int targetKbps = _bandwidth.TargetKbps;
+            for (int i = 0; i < sequences.Count; i++)
             {
+                ushort seq = sequences[i];
+                int length = _history.LengthOf(seq);
+                if (length == 0)
+                {
+                    continue; // too old: the receiver's frame-loss timeout and PLI take over
+                }
+
+                if (_retransmitBudget.TryResend(seq, length, targetKbps, now) != RetransmissionDecision.Send)
+                {
+                    continue; // counted by the budget
+                }
+
                 int n = _history.TryGet(seq, _packetBuffer);
                 if (n > 0)
                 {

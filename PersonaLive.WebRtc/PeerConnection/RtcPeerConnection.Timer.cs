@@ -99,6 +99,14 @@ public sealed partial class RtcPeerConnection
             : Math.Min(_options.MaxIncomingBitrateKbps, (int)(_rembKbps * 1.05) + 1);
     }
 
+    private long RetransmissionsSkipped()
+    {
+        lock (_sendLock)
+        {
+            return _retransmitBudget.Skipped;
+        }
+    }
+
     /// <summary>Counters of this connection.</summary>
     public PeerConnectionStats GetStats() => new()
     {
@@ -116,13 +124,16 @@ public sealed partial class RtcPeerConnection
         NacksSent = _nacksSent,
         NacksReceived = _nacksReceived,
         Retransmissions = _retransmissions,
+        RetransmissionsSkipped = RetransmissionsSkipped(),
         PlisSent = _plisSent,
         PlisReceived = _plisReceived,
         FirsReceived = _firsReceived,
-        DroppedMalformed = _droppedMalformed + _assembler.DroppedPackets,
+        DroppedMalformed = Interlocked.Read(ref _droppedMalformed) + _assembler.MalformedPackets,
+        DroppedLateOrDuplicate = _assembler.LateOrDuplicatePackets + _assembler.OverflowPackets,
         DroppedUnauthenticated = _droppedUnauthenticated + Interlocked.Read(ref _stunRejected),
         DroppedReplayed = _droppedReplayed,
         TargetBitrateKbps = _bandwidth.TargetKbps,
+        EncoderBitrateKbps = _encoderBitrateKbps,
         RemoteEstimatedBitrate = _remoteRemb,
         RemoteFractionLost = _remoteFractionLost,
         LocalFractionLost = _receiveStats?.LastFractionLost ?? 0,

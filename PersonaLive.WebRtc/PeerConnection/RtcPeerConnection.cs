@@ -52,9 +52,14 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
         _rembKbps = options.MaxIncomingBitrateKbps;
         _pendingBitrateKbps = _bandwidth.TargetKbps;
+        _retransmitBudget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => _decoderNeedsKeyframe = true);
+            _ =>
+            {
+                Interlocked.Increment(ref _decoderSkipped); // the dropped frame is lost, and so is the chain after it
+                _decoderNeedsKeyframe = true;
+            });
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>

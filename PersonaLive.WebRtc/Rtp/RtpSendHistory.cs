@@ -28,6 +28,13 @@ public sealed class RtpSendHistory
         _sequences[slot] = sequence;
     }
 
+    /// <summary>Length of the stored packet with this sequence number; 0 when it is gone.</summary>
+    public int LengthOf(ushort sequence)
+    {
+        int slot = sequence % Capacity;
+        return _sequences[slot] == sequence ? _lengths[slot] : 0;
+    }
+
     /// <summary>Copies the packet with this sequence number into <paramref name="destination"/>; 0 when it is gone.</summary>
     public int TryGet(ushort sequence, Span<byte> destination)
     {

@@ -33,7 +33,10 @@ internal sealed class UdpMediaSocket : IDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public long HandlerErrors { get; private set; }
+    private long _handlerErrors;
+
+    /// <summary>Exceptions the datagram handler let escape (caught here, logged, packet dropped); must stay 0.</summary>
+    public long HandlerErrors => Interlocked.Read(ref _handlerErrors);
 
     public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
     {
@@ -87,7 +90,7 @@ internal sealed class UdpMediaSocket : IDisposable
             }
             catch (Exception e)
             {
-                HandlerErrors++;
+                Interlocked.Increment(ref _handlerErrors);
                 _logger.LogError(e, "Datagram handler failed; packet dropped");
             }
         }

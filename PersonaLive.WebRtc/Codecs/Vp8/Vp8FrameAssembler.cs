@@ -2,29 +2,30 @@ using PersonaLive.WebRtc.Rtp;
 
 namespace PersonaLive.WebRtc.Codecs.Vp8;
 
-/// <summary>An encoded VP8 frame reassembled from RTP packets.</summary>
-public sealed record AssembledFrame(byte[] Data, uint RtpTimestamp, bool IsKeyframe, bool Recovered, long FirstSequence);
-
 /// <summary>
 /// Reassembles VP8 frames from RTP packets (RFC 7741 section 4.5): keys packets by unwrapped sequence
 /// number, hands complete frames out in order, waits <see cref="LossTimeoutMs"/> for missing packets
 /// (time for NACK retransmission), then declares the frame lost and refuses inter frames until the next
-/// keyframe, raising <see cref="KeyframeNeeded"/> so the caller sends PLI. Bounded in packets and bytes.
-/// Not thread-safe.
+/// keyframe, raising <see cref="KeyframeNeeded"/> so the caller sends PLI. When the stream's first
+/// packets are missing (it starts mid-frame or with an inter frame) it looks backwards so the missing
+/// keyframe is NACKed, unless a keyframe is already buffered further on. Lost frames are counted
+/// exactly through the PictureID (<see cref="PictureIdLossCounter"/>). Bounded in packets and bytes;
+/// packet storage is in <see cref="Vp8PacketStore"/>. Not thread-safe.
 /// </summary>
 public sealed class Vp8FrameAssembler
 {
     private const int MaxBufferedPackets = 1024;
     private const int MaxFrameBytes = 4 * 1024 * 1024;
     private const int MaxPacketsPerFrame = 1000;
-    private readonly SortedDictionary<long, Packet> _packets = new();
+    private const int MaxBacksteps = 64;
+    private readonly Vp8PacketStore _packets = new(MaxFrameBytes, MaxPacketsPerFrame);
     private readonly SequenceUnwrapper _unwrapper = new();
+    private readonly PictureIdLossCounter _losses = new();
     private long _nextSeq = -1;
     private long _blockedSinceMs = -1;
     private bool _waitingForKeyframe = true;
     private bool _searchingFirstFrame = true;
     private int _backsteps;
-    private const int MaxBacksteps = 64;
 
     public Vp8FrameAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
@@ -33,29 +34,33 @@ public sealed class Vp8FrameAssembler
     /// <summary>Set when a loss or a missing keyframe means the decoder needs a keyframe; the caller clears it after sending PLI.</summary>
     public bool KeyframeNeeded { get; set; } = true;
 
-    /// <summary>Frames given up (incomplete after the timeout, or undecodable while waiting for a keyframe).</summary>
-    public long LostFrames { get; private set; }
+    /// <summary>
+    /// Frames given up: incomplete after the timeout, never seen at all (PictureID gap), or complete but
+    /// undecodable while waiting for a keyframe.
+    /// </summary>
+    public long LostFrames => _losses.Lost;
 
     /// <summary>Complete frames that needed at least one retransmitted packet.</summary>
     public long RecoveredFrames { get; private set; }
 
-    public long DroppedPackets { get; private set; }
+    /// <summary>Packets dropped: <see cref="MalformedPackets"/> + <see cref="LateOrDuplicatePackets"/> + <see cref="OverflowPackets"/>.</summary>
+    public long DroppedPackets => MalformedPackets + LateOrDuplicatePackets + OverflowPackets;
+
+    /// <summary>Packets whose VP8 payload descriptor did not parse or left no payload.</summary>
+    public long MalformedPackets { get; private set; }
+
+    /// <summary>Packets for a frame already handed out or given up, or a second copy of a buffered one.</summary>
+    public long LateOrDuplicatePackets { get; private set; }
+
+    /// <summary>Packets refused because <c>MaxBufferedPackets</c> were already waiting.</summary>
+    public long OverflowPackets { get; private set; }
 
     /// <summary>Missing sequence numbers below the highest received one, for NACK generation.</summary>
     public void CollectMissing(List<ushort> missing, int max)
     {
-        if (_nextSeq < 0 || _packets.Count == 0)
+        if (_nextSeq >= 0)
         {
-            return;
-        }
-
-        long highest = _packets.Keys.Max();
-        for (long s = _nextSeq; s < highest && missing.Count < max; s++)
-        {
-            if (!_packets.ContainsKey(s))
-            {
-                missing.Add((ushort)s);
-            }
+            _packets.CollectMissing(_nextSeq, missing, max);
         }
     }
 
@@ -66,14 +71,14 @@ public sealed class Vp8FrameAssembler
         Vp8PayloadDescriptor descriptor = default;
         if (!padding && (!Vp8PayloadDescriptor.TryParse(payload, out descriptor) || descriptor.Length >= payload.Length))
         {
-            DroppedPackets++;
+            MalformedPackets++;
             return;
         }
 
         long seq = _unwrapper.Unwrap(sequence);
-        if (_nextSeq >= 0 && (seq < _nextSeq || _packets.ContainsKey(seq)))
+        if (_nextSeq >= 0 && (seq < _nextSeq || _packets.Contains(seq)))
         {
-            DroppedPackets++; // late or duplicate
+            LateOrDuplicatePackets++;
             return;
         }
 
@@ -84,13 +89,20 @@ public sealed class Vp8FrameAssembler
 
         if (_packets.Count >= MaxBufferedPackets)
         {
-            DroppedPackets++;
+            OverflowPackets++;
             return;
         }
 
-        _packets[seq] = padding
-            ? new Packet(timestamp, false, false, [], retransmitted, IsPadding: true)
-            : new Packet(timestamp, marker, descriptor.IsFrameStart, payload[descriptor.Length..].ToArray(), retransmitted);
+        if (padding)
+        {
+            _packets.Add(seq, timestamp, false, false, [], retransmitted, isPadding: true, -1, false);
+        }
+        else
+        {
+            _packets.Add(seq, timestamp, marker, descriptor.IsFrameStart, payload[descriptor.Length..], retransmitted, isPadding: false,
+                descriptor.PictureId, descriptor.LongPictureId);
+        }
+
         Drain(nowMs, output);
     }
 
@@ -107,7 +119,7 @@ public sealed class Vp8FrameAssembler
 
     private void MarkLoss()
     {
-        LostFrames++;
+        _losses.OnGaveUp();
         _waitingForKeyframe = true;
         KeyframeNeeded = true;
     }
@@ -118,41 +130,45 @@ public sealed class Vp8FrameAssembler
         {
             if (_nextSeq < 0)
             {
-                long lowest = _packets.Keys.First();
-                if (!_packets[lowest].FrameStart && !_packets[lowest].IsPadding && _backsteps < MaxBacksteps)
+                long lowest = _packets.Lowest;
+                _packets.TryGet(lowest, out var low);
+                bool startsInterFrame = low.FrameStart && !Vp8PacketStore.IsKeyframeStart(low);
+                if (((!low.FrameStart && !low.IsPadding) || startsInterFrame) && _backsteps < MaxBacksteps)
                 {
-                    // The stream's first packets (the start of the first keyframe) are missing: look
+                    // The stream's first packets (the first keyframe, or its start) are missing: look
                     // backwards so they get NACKed instead of waiting for a PLI keyframe.
                     _nextSeq = lowest - 1;
                     _backsteps++;
                     continue;
                 }
 
-                long start = FirstFrameStartAtOrAfter(long.MinValue);
+                long start = _packets.FirstFrameStartAtOrAfter(long.MinValue);
                 if (start < 0)
                 {
                     return;
                 }
 
-                RemoveBelow(start);
+                _packets.RemoveBelow(start);
                 _nextSeq = start;
             }
 
-            if (_packets.TryGetValue(_nextSeq, out var filler) && filler.IsPadding)
+            if (_packets.TryGet(_nextSeq, out var filler) && filler.IsPadding)
             {
                 _packets.Remove(_nextSeq++); // padding between frames: consume it
                 _blockedSinceMs = -1;
                 continue;
             }
 
-            var result = TryTakeFrame(out var frame);
-            if (result == TakeResult.Complete)
+            var result = _packets.TryTake(_nextSeq, out var frame, out var first, out long next);
+            if (result == FrameTakeResult.Complete)
             {
+                _nextSeq = next;
                 _blockedSinceMs = -1;
                 _searchingFirstFrame = false;
+                _losses.OnFrame(first.PictureId, first.LongPictureId);
                 if (_waitingForKeyframe && !frame!.IsKeyframe)
                 {
-                    LostFrames++;
+                    _losses.OnDiscarded();
                     KeyframeNeeded = true;
                     continue;
                 }
@@ -172,9 +188,9 @@ public sealed class Vp8FrameAssembler
                 continue;
             }
 
-            if (result == TakeResult.Broken)
+            if (result == FrameTakeResult.Broken)
             {
-                if (_searchingFirstFrame && _backsteps < MaxBacksteps && _packets.TryGetValue(_nextSeq, out var p) && !p.FrameStart)
+                if (_searchingFirstFrame && _backsteps < MaxBacksteps && _packets.TryGet(_nextSeq, out var p) && !p.FrameStart)
                 {
                     _nextSeq--; // still inside the first frame: keep looking backwards
                     _backsteps++;
@@ -191,7 +207,8 @@ public sealed class Vp8FrameAssembler
                 _blockedSinceMs = nowMs;
             }
 
-            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2)
+            bool keyframeWaiting = _searchingFirstFrame && _packets.FirstFrameStartAtOrAfter(_nextSeq + 1, keyframe: true) >= 0;
+            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2 && !keyframeWaiting)
             {
                 return;
             }
@@ -205,110 +222,16 @@ public sealed class Vp8FrameAssembler
         _searchingFirstFrame = false;
         MarkLoss();
         _blockedSinceMs = -1;
-        long next = FirstFrameStartAtOrAfter(_nextSeq + 1);
+        long next = _packets.FirstFrameStartAtOrAfter(_nextSeq + 1);
         if (next < 0)
         {
-            long highest = _packets.Count > 0 ? _packets.Keys.Max() : _nextSeq;
+            long highest = _packets.Count > 0 ? _packets.Highest : _nextSeq;
             _packets.Clear();
             _nextSeq = highest + 1;
             return;
         }
 
-        RemoveBelow(next);
+        _packets.RemoveBelow(next);
         _nextSeq = next;
     }
-
-    private enum TakeResult { Complete, Incomplete, Broken }
-
-    private TakeResult TryTakeFrame(out AssembledFrame? frame)
-    {
-        frame = null;
-        if (!_packets.TryGetValue(_nextSeq, out var first))
-        {
-            return TakeResult.Incomplete;
-        }
-
-        if (!first.FrameStart)
-        {
-            return TakeResult.Broken;
-        }
-
-        long seq = _nextSeq;
-        int total = 0;
-        bool recovered = false;
-        while (true)
-        {
-            if (!_packets.TryGetValue(seq, out var p))
-            {
-                return TakeResult.Incomplete;
-            }
-
-            if (p.Timestamp != first.Timestamp || (seq != _nextSeq && p.FrameStart))
-            {
-                return TakeResult.Broken;
-            }
-
-            total += p.Payload.Length;
-            recovered |= p.Retransmitted;
-            if (total > MaxFrameBytes || seq - _nextSeq >= MaxPacketsPerFrame)
-            {
-                return TakeResult.Broken;
-            }
-
-            if (p.Marker)
-            {
-                break;
-            }
-
-            seq++;
-        }
-
-        var data = new byte[total];
-        int offset = 0;
-        for (long s = _nextSeq; s <= seq; s++)
-        {
-            var p = _packets[s];
-            p.Payload.CopyTo(data, offset);
-            offset += p.Payload.Length;
-            _packets.Remove(s);
-        }
-
-        frame = new AssembledFrame(data, first.Timestamp, Vp8PayloadDescriptor.IsKeyframe(data), recovered, _nextSeq);
-        _nextSeq = seq + 1;
-        return TakeResult.Complete;
-    }
-
-    private long FirstFrameStartAtOrAfter(long from)
-    {
-        foreach (var kv in _packets)
-        {
-            if (kv.Key >= from && kv.Value.FrameStart)
-            {
-                return kv.Key;
-            }
-        }
-
-        return -1;
-    }
-
-    private void RemoveBelow(long seq)
-    {
-        var stale = new List<long>();
-        foreach (var key in _packets.Keys)
-        {
-            if (key >= seq)
-            {
-                break;
-            }
-
-            stale.Add(key);
-        }
-
-        foreach (var key in stale)
-        {
-            _packets.Remove(key);
-        }
-    }
-
-    private sealed record Packet(uint Timestamp, bool Marker, bool FrameStart, byte[] Payload, bool Retransmitted, bool IsPadding = false);
 }

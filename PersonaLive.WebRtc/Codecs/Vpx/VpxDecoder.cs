@@ -14,14 +14,10 @@ public sealed unsafe class VpxDecoder : IDisposable
     public VpxDecoder(int threads = 1)
     {
         _context = NativeBlockHandle.Allocate(VpxLayout.OpaqueBlockSize);
-        // vpx_codec_dec_cfg_t {threads, w, h}: 12 bytes
-        int* cfg = stackalloc int[3];
-        cfg[0] = Math.Max(1, threads);
-        cfg[1] = 0;
-        cfg[2] = 0;
+        var cfg = new VpxDecoderConfig { Threads = (uint)Math.Max(1, threads) }; // w, h = 0: taken from the stream
         try
         {
-            VpxStatus.Check(VpxNative.vpx_codec_dec_init_ver(_context.Pointer, VpxNative.vpx_codec_vp8_dx(), cfg, 0, VpxLayout.DecoderAbiVersion), "vpx_codec_dec_init_ver");
+            VpxStatus.Check(VpxNative.vpx_codec_dec_init_ver(_context.Pointer, VpxNative.vpx_codec_vp8_dx(), &cfg, 0, VpxLayout.DecoderAbiVersion), "vpx_codec_dec_init_ver");
             _context.IsCodecInitialized = true;
         }
         catch

@@ -16,6 +16,8 @@ internal static class VpxLayout
     public const int EncoderConfigSize = 504; // sizeof(vpx_codec_enc_cfg_t)
     public const int CodecContextSize = 56;   // sizeof(vpx_codec_ctx_t)
     public const int ImageSize = 136;         // sizeof(vpx_image_t)
+    public const int CxPacketSize = 136;      // sizeof(vpx_codec_cx_pkt_t); we only read it through the offsets below
+    public const int DecoderConfigSize = 12;  // sizeof(vpx_codec_dec_cfg_t), mirrored by VpxDecoderConfig
     public const int OpaqueBlockSize = 4096;  // what we allocate for cfg/ctx: larger than any of the above
 
     // vpx_codec_enc_cfg_t field offsets
@@ -47,7 +49,7 @@ internal static class VpxLayout
     public const int PktFrameBuf = 8;
     public const int PktFrameSize = 16;
     public const int PktFramePts = 24;
-    public const int PktFrameFlags = 40;
+    public const int PktFrameFlags = 40;     // vpx_codec_frame_flags_t: uint32_t
 
     // enums and flags
     public const int ImgFmtI420 = 0x102;
@@ -98,4 +100,13 @@ internal unsafe struct VpxImage
     [FieldOffset(120)] public int ImgDataOwner;
     [FieldOffset(124)] public int SelfAllocated;
     [FieldOffset(128)] public void* FrameBufferPriv;
+}
+
+/// <summary>Mirror of <c>vpx_codec_dec_cfg_t</c> (vpx_decoder.h, 12 bytes: threads, w, h as unsigned int).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct VpxDecoderConfig
+{
+    public uint Threads;
+    public uint W;
+    public uint H;
 }

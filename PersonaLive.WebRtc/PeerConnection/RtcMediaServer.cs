@@ -34,7 +34,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
         _socket = new UdpMediaSocket(new IPEndPoint(IPAddress.Parse(options.BindAddress), options.MediaPort), OnDatagram,
             loggerFactory.CreateLogger<UdpMediaSocket>());
         var candidates = new List<IPEndPoint>();
-        foreach (var address in options.AnnouncedAddresses)
+        foreach (var address in options.EffectiveAnnouncedAddresses)
         {
             candidates.Add(new IPEndPoint(IPAddress.Parse(address), _socket.LocalEndPoint.Port));
         }

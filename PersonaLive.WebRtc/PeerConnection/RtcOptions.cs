@@ -15,8 +15,16 @@ public sealed class RtcOptions
     /// <summary>Local address to bind the media socket to.</summary>
     public string BindAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Addresses announced as ICE host candidates (public IP in the cloud, 127.0.0.1 in tests).</summary>
-    public IList<string> AnnouncedAddresses { get; } = new List<string> { "127.0.0.1" };
+    /// <summary>
+    /// Addresses announced as ICE host candidates (the public IP in the cloud); empty announces 127.0.0.1.
+    /// The list starts empty because configuration binding appends to a collection: a built-in default
+    /// would otherwise stay in front of the configured addresses and be handed to every browser.
+    /// </summary>
+    public IList<string> AnnouncedAddresses { get; } = new List<string>();
+
+    /// <summary>The host candidates' addresses: the configured ones without repeats, or 127.0.0.1.</summary>
+    public IReadOnlyList<string> EffectiveAnnouncedAddresses =>
+        AnnouncedAddresses.Count == 0 ? ["127.0.0.1"] : AnnouncedAddresses.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     /// <summary>STUN/TURN URLs handed to the browser's RTCPeerConnection.</summary>
     public IList<string> IceServers { get; } = new List<string>();

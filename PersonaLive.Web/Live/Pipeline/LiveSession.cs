@@ -41,7 +41,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _log = log;
-        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4));
+        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4), n => _metrics.FramesDropped.Add(n));
         _pacer = new OutputPacer<OutputFrame>(time);
         _fpsIn = new RateMeter(time);
         _fpsOut = new RateMeter(time);
@@ -148,12 +148,10 @@ internal sealed partial class LiveSession : IAsyncDisposable
         if (HasEnded) return;
         Touch();
         _fpsIn.Add();
-        _metrics.FramesIn.Add(1);
         var capture = frame.CaptureTimeUs ?? _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
-        var droppedBefore = _gate.Dropped;
-        _gate.Push(new CameraFrame(I420Buffer.CopyOf(frame.Image), capture, _time.GetTimestamp()));
-        var dropped = _gate.Dropped - droppedBefore;
-        if (dropped > 0) _metrics.FramesDropped.Add(dropped);
+        // The gate reports every drop (eviction, selection, close) to FramesDropped itself; a frame it refuses
+        // (closed just now) is neither in nor dropped, so frames.in - frames.dropped = frames the engine got.
+        if (_gate.Push(new CameraFrame(I420Buffer.CopyOf(frame.Image), capture, _time.GetTimestamp()))) _metrics.FramesIn.Add(1);
     }
 
     private void OnFrameEncoded(in EncodedVideoFrame frame)

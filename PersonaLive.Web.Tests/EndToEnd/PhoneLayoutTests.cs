@@ -158,6 +158,18 @@ public sealed class PhoneLayoutTests
             await AssertAccessibleNamesAsync(viewer);
             await ShootAsync(viewer, "watch-phone.png", fullPage: false);
 
+            // ?chromeless=1 (an OBS browser source, laptop-sized): the video alone fills the window; no text, links or
+            // header (Blazor's error bar, hidden unless the circuit breaks, is the only other element).
+            var obs = await host.OpenAsync(url + "?chromeless=1");
+            await obs.WaitForFunctionAsync("() => { const v = document.querySelector('video.watch-video'); return v && v.readyState >= 2 && v.videoWidth > 0; }",
+                null, new() { Timeout = 30_000 });
+            var bare = await obs.EvaluateAsync<string>(@"() => {
+                const v = document.querySelector('video.watch-video').getBoundingClientRect();
+                return [document.body.innerText.trim().length, [...document.querySelectorAll('a, header, nav, h1, button, .topbar, .live-badge')].filter(e => !e.closest('#blazor-error-ui')).length,
+                        Math.round(v.width), Math.round(v.height), window.innerWidth, window.innerHeight, document.documentElement.scrollHeight].join(' ');
+            }");
+            Assert.Equal("0 0 1280 900 1280 900 900", bare);
+
             await studio.Locator("button.stop").TapAsync();
             await Assertions.Expect(studio.Locator("button.start")).ToBeVisibleAsync();
         }

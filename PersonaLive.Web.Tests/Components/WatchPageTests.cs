@@ -85,17 +85,55 @@ public sealed class WatchPageTests : BunitContext
         page.WaitForAssertion(() => Assert.Contains("as many viewers as it allows", page.Find(".watch-text").TextContent, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Chromeless_page_has_no_header_badge_or_links()
+    private async Task<IRenderedComponent<Watch>> LiveWatchPageAsync(bool chromeless)
     {
         var (_, link) = LiveSessionWithLink();
-        var nav = Services.GetService(typeof(Microsoft.AspNetCore.Components.NavigationManager)) as Microsoft.AspNetCore.Components.NavigationManager;
-        nav!.NavigateTo($"/watch/{link.Token}?chromeless=1");
+        if (chromeless)
+        {
+            var nav = Services.GetService(typeof(Microsoft.AspNetCore.Components.NavigationManager)) as Microsoft.AspNetCore.Components.NavigationManager;
+            nav!.NavigateTo($"/watch/{link.Token}?chromeless=1");
+        }
         var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
+        page.WaitForAssertion(() => Assert.Equal(1, link.ViewerCount));
+        await page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
+        return page;
+    }
+
+    [Fact]
+    public async Task Chromeless_live_page_is_the_video_alone()
+    {
+        var page = await LiveWatchPageAsync(chromeless: true);
         Assert.Contains("chromeless", page.Find(".watch").ClassList);
-        Assert.Empty(page.FindAll(".topbar"));
-        page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
-        Assert.Empty(page.FindAll(".live-badge"));
-        Assert.NotNull(page.Find("video.watch-video[aria-label]"));
+        // Bare: the page wrapper, the stage and the video; no header, heading, brand, link, badge or text.
+        var elements = page.FindAll(".watch, .watch *").Select(e => e.LocalName).ToList();
+        Assert.Equal(["div", "div", "video"], elements);
+        Assert.Equal("", page.Find(".watch").TextContent.Trim());
+        Assert.Empty(page.FindAll("header, nav, h1, a, button, .topbar, .live-badge, .brand, .tagline"));
+        var video = page.Find("video.watch-video");
+        Assert.False(string.IsNullOrWhiteSpace(video.GetAttribute("aria-label")));
+        Assert.True(video.HasAttribute("autoplay") && video.HasAttribute("muted") && video.HasAttribute("playsinline"));
+    }
+
+    [Fact]
+    public async Task Normal_live_page_has_the_app_chrome_around_the_video()
+    {
+        var page = await LiveWatchPageAsync(chromeless: false);
+        Assert.DoesNotContain("chromeless", page.Find(".watch").ClassList);
+        Assert.Equal("PersonaLive", page.Find("header.topbar a.brand[href='/']").TextContent);
+        Assert.Contains("watching a live portrait", page.Find("header.topbar .tagline").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Live portrait", page.Find("h1").TextContent);
+        Assert.Equal("LIVE", page.Find(".live-badge").TextContent);
+        Assert.NotNull(page.Find("video.watch-video"));
+    }
+
+    [Fact]
+    public void Chromeless_page_says_how_the_link_ended_without_offering_the_studio()
+    {
+        var nav = Services.GetService(typeof(Microsoft.AspNetCore.Components.NavigationManager)) as Microsoft.AspNetCore.Components.NavigationManager;
+        var token = ShareLinkRegistry.NewToken();
+        nav!.NavigateTo($"/watch/{token}?chromeless=1");
+        var page = Render<Watch>(p => p.Add(w => w.Token, token));
+        Assert.Equal("This share link is not valid.", page.Find(".watch-text").TextContent);
+        Assert.Empty(page.FindAll("header, h1, a, .topbar"));
     }
 }

@@ -72,10 +72,13 @@ internal sealed class RealAppHost : IAsyncDisposable
         return new RealAppHost(factory, playwright, browser, baseUrl);
     }
 
-    /// <summary>A fresh browser context (own cookies and circuit) on <paramref name="path"/>.</summary>
-    public async Task<IPage> OpenAsync(string path)
+    /// <summary>
+    /// A fresh browser context (own cookies and circuit) on <paramref name="path"/>; a laptop-sized window
+    /// with camera permission unless <paramref name="options"/> says otherwise (e.g. a phone).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, BrowserNewContextOptions? options = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions
         {
             Permissions = ["camera"],
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
@@ -86,9 +89,9 @@ internal sealed class RealAppHost : IAsyncDisposable
     }
 
     /// <summary>Opens the Studio and waits until its circuit runs and live.js reported the browser's capabilities.</summary>
-    public async Task<IPage> OpenStudioAsync()
+    public async Task<IPage> OpenStudioAsync(BrowserNewContextOptions? options = null)
     {
-        var page = await OpenAsync("/");
+        var page = await OpenAsync("/", options);
         await page.Locator(".studio[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 60_000 });
         return page;
     }

@@ -32,7 +32,8 @@ public sealed class VanishingBrowserTests
                 ["Limits:IdleTimeoutSeconds"] = "600", // only the consent timeout may end it
             }, ct);
             string? endReason = null;
-            host.Sessions.SessionEnded += (_, reason) => endReason = reason;
+            var endKind = (PersonaLive.Web.Live.Pipeline.SessionEndReason)(-1);
+            host.Sessions.SessionEnded += (_, end) => { endKind = end.Reason; Volatile.Write(ref endReason, end.Message); };
             chromium = StartChromium(host.BaseUrl + "/?autostart=ada", y4m, work.FullName);
             var until = DateTime.UtcNow.AddSeconds(60);
             while (host.Latencies.Count < 5) // live: frames went round trip and were displayed
@@ -53,6 +54,7 @@ public sealed class VanishingBrowserTests
             }
             TestContext.Current.TestOutputHelper?.WriteLine($"session and peer connection gone {clock.Elapsed.TotalSeconds:0.0} s after the browser was killed (consent timeout {ConsentTimeoutSeconds} s): \"{endReason}\"");
             Assert.Equal("The connection to your browser was lost.", endReason); // the peer failed (consent), not a page goodbye
+            Assert.Equal(PersonaLive.Web.Live.Pipeline.SessionEndReason.ConnectionLost, endKind);
             // Chromium sends consent checks every few seconds (RFC 7675: 4-6 s randomised, or faster), so the
             // last one can predate the kill by a little; the end must still come from the timeout, not at once.
             Assert.True(clock.Elapsed > TimeSpan.FromSeconds(0.5), $"ended {clock.Elapsed.TotalSeconds:0.0} s after the kill: not by the consent timeout");

@@ -8,6 +8,7 @@ using PersonaLive.Web.Hosting;
 using PersonaLive.Web.Live.Diagnostics;
 using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Pipeline;
 using PersonaLive.Web.Live.Sessions;
 using PersonaLive.Web.Tests.Fakes;
 
@@ -191,7 +192,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
     {
         await using var manager = CreateManager(engine: () => new ThrowingEngine());
         var ended = new TaskCompletionSource<string>();
-        manager.SessionEnded += (_, reason) => ended.TrySetResult(reason);
+        manager.SessionEnded += (_, end) => ended.TrySetResult(end.Message);
         manager.Start(manager.Admission.TryEnter()!, Portrait(), "offer");
         using (var frame = new I420Buffer(16, 16)) _peers.Created.Single().Deliver(frame, 1);
 
@@ -206,11 +207,13 @@ public sealed class LiveSessionTests : IAsyncDisposable
     public async Task Lost_connection_ends_the_session()
     {
         await using var manager = CreateManager();
-        var ended = new TaskCompletionSource<string>();
-        manager.SessionEnded += (_, reason) => ended.TrySetResult(reason);
+        var ended = new TaskCompletionSource<SessionEnd>();
+        manager.SessionEnded += (_, end) => ended.TrySetResult(end);
         manager.Start(manager.Admission.TryEnter()!, Portrait(), "offer");
         _peers.Created.Single().SetState(MediaPeerState.Failed);
-        Assert.Contains("lost", await ended.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var end = await ended.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Contains("lost", end.Message, StringComparison.Ordinal);
+        Assert.Equal(SessionEndReason.ConnectionLost, end.Reason);
         Assert.Equal(0, manager.Admission.Active);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.JSInterop;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Components.Live;
+using PersonaLive.Web.Live.Pipeline;
 using PersonaLive.Web.Live.Portraits;
 
 namespace PersonaLive.Web.Components.Pages;
@@ -15,7 +16,7 @@ public sealed partial class Studio
         _connection = state;
         if (state == "failed" && _session is not null)
         {
-            await EndSessionAsync("The connection was lost.");
+            await EndSessionAsync("The connection was lost.", SessionEndReason.ConnectionLost);
             _phase = StudioPhase.ConnectionLost;
             _message = "The connection was lost.";
         }
@@ -28,6 +29,23 @@ public sealed partial class Studio
             _message = null;
         }
         StateHasChanged();
+    }
+
+    /// <summary>
+    /// The server ended our session by itself (peer failed or closed, engine failure, idle): a lost
+    /// connection offers Reconnect with the portrait kept; anything else ends the live state.
+    /// </summary>
+    private void OnSessionEnded(string sessionId, SessionEnd end)
+    {
+        if (_session?.Id != sessionId) return;
+        _ = InvokeAsync(async () =>
+        {
+            DetachSession();
+            await StopClientAsync();
+            _phase = end.Reason == SessionEndReason.ConnectionLost ? StudioPhase.ConnectionLost : StudioPhase.Ended;
+            _message = end.Message;
+            StateHasChanged();
+        });
     }
 
     /// <summary>live.js: once a second, the browser's stats and latency samples; returns recent (RTP timestamp, capture time) pairs.</summary>

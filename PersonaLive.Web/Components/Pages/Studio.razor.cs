@@ -245,23 +245,10 @@ public sealed partial class Studio : IAsyncDisposable
 
     private void OnServerConnectionState(MediaPeerState state) => _ = InvokeAsync(StateHasChanged);
 
-    private void OnSessionEnded(string sessionId, string reason)
-    {
-        if (_session?.Id != sessionId) return;
-        _ = InvokeAsync(async () =>
-        {
-            DetachSession();
-            await StopClientAsync();
-            _phase = reason.Contains("lost", StringComparison.Ordinal) ? StudioPhase.ConnectionLost : StudioPhase.Ended;
-            _message = reason;
-            StateHasChanged();
-        });
-    }
-
-    private async Task EndSessionAsync(string reason)
+    private async Task EndSessionAsync(string reason, SessionEndReason why = SessionEndReason.Stopped)
     {
         await StopClientAsync();
-        if (DetachSession() is { } id) await Sessions.EndAsync(id, reason);
+        if (DetachSession() is { } id) await Sessions.EndAsync(id, new SessionEnd(why, reason));
     }
 
     private string? DetachSession()

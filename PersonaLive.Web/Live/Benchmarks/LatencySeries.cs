@@ -3,16 +3,23 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <summary>
 /// Glass-to-glass samples over time, summarised for the e2e benchmark: median, p95, and the slope of a
 /// least-squares line through (minutes, ms). A slope near 0 means latency does not grow over the run.
+/// Samples taken before <see cref="WarmUpSeconds"/> are not kept (see <see cref="E2eBenchmark.WarmUpFor"/>).
 /// </summary>
-internal sealed class LatencySeries
+internal sealed class LatencySeries(double warmUpSeconds = 0)
 {
     private readonly object _lock = new();
     private readonly List<(double Seconds, double Ms)> _samples = [];
 
+    /// <summary>Samples with an earlier time than this (start-up transient) are ignored.</summary>
+    public double WarmUpSeconds { get; } = warmUpSeconds;
+
+    /// <summary>Samples kept (after the warm-up).</summary>
     public int Count { get { lock (_lock) return _samples.Count; } }
 
+    /// <summary>Adds a sample taken <paramref name="secondsSinceStart"/> after the first measured frame, unless it falls in the warm-up.</summary>
     public void Add(double secondsSinceStart, double ms)
     {
+        if (secondsSinceStart < WarmUpSeconds) return;
         lock (_lock) _samples.Add((secondsSinceStart, ms));
     }
 

@@ -24,9 +24,9 @@ internal sealed class LiveMetrics
         _waiting = meter.CreateUpDownCounter<long>("personalive.sessions.waiting", "{session}", "People waiting for a free session slot.");
         _viewers = meter.CreateUpDownCounter<long>("personalive.viewers.active", "{viewer}", "Share-link viewers connected now.");
         SessionsStarted = meter.CreateCounter<long>("personalive.sessions.started", "{session}", "Live sessions started.");
-        FramesIn = meter.CreateCounter<long>("personalive.frames.in", "{frame}", "Camera frames decoded.");
+        FramesIn = meter.CreateCounter<long>("personalive.frames.in", "{frame}", "Camera frames decoded and taken into the FrameGate.");
         FramesOut = meter.CreateCounter<long>("personalive.frames.out", "{frame}", "Animated frames sent.");
-        FramesDropped = meter.CreateCounter<long>("personalive.frames.dropped", "{frame}", "Camera frames the FrameGate dropped to keep latency bounded.");
+        FramesDropped = meter.CreateCounter<long>("personalive.frames.dropped", "{frame}", "Camera frames the engine never got: not selected for a chunk, evicted at capacity, or still waiting when the session ended (frames.in - frames.dropped = frames animated).");
         BytesSent = meter.CreateCounter<long>("personalive.media.bytes_sent", "By", "Encoded video bytes sent (host and viewers); its rate is the bitrate.");
         GlassToGlass = meter.CreateHistogram<double>("personalive.latency.glass_to_glass", "ms", "Camera capture to display of the animated frame, measured by the browser.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 5000] });

@@ -5,7 +5,10 @@ namespace PersonaLive.Web.Live.Pipeline;
 /// lets latency grow: when the engine is ready for its next chunk it takes <c>chunkSize</c> frames
 /// evenly spaced over the frames that arrived since the last chunk, the newest always included, and
 /// drops the rest. If frames pile up faster than the engine runs, the oldest are dropped on arrival
-/// (capacity bound). Every drop is counted and the dropped item disposed.
+/// (capacity bound); frames still waiting when the gate closes are dropped too. Every drop (eviction,
+/// not selected, left at close) is counted exactly once in <see cref="Dropped"/> and reported to the
+/// optional drop callback, and the dropped item disposed, so at any time
+/// <c>Accepted == Delivered + Dropped + Count</c>.
 /// </summary>
 /// <typeparam name="T">Frame type; dropped frames are disposed.</typeparam>
 internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
@@ -13,18 +16,21 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     private readonly object _lock = new();
     private readonly List<T> _pending = [];
     private readonly int _capacity;
+    private readonly Action<int>? _onDropped;
     private TaskCompletionSource? _arrived;
     private bool _closed;
     private long _dropped, _accepted, _delivered;
 
     /// <param name="capacity">Most frames held at once; at least the largest chunk size used.</param>
-    public FrameGate(int capacity)
+    /// <param name="onDropped">Called (outside the lock) with the number of frames each drop discarded; feeds the drop metric.</param>
+    public FrameGate(int capacity, Action<int>? onDropped = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _onDropped = onDropped;
     }
 
-    /// <summary>Frames dropped (capacity overflow or not selected for a chunk).</summary>
+    /// <summary>Frames dropped (capacity overflow, not selected for a chunk, or still pending at close).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Frames pushed in.</summary>
@@ -56,7 +62,11 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
             wake = _arrived;
             _arrived = null;
         }
-        evicted?.Dispose();
+        if (evicted is not null)
+        {
+            evicted.Dispose();
+            _onDropped?.Invoke(1);
+        }
         wake?.TrySetResult();
         return true;
     }
@@ -103,6 +113,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
             _delivered += chunkSize;
         }
         foreach (var d in drop) d.Dispose();
+        if (drop.Count > 0) _onDropped?.Invoke(drop.Count);
         return (chunk, null);
     }
 
@@ -120,7 +131,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
         return picks;
     }
 
-    /// <summary>Stops the gate: waiting takers return null, pending frames are disposed.</summary>
+    /// <summary>Stops the gate: waiting takers return null, pending frames are dropped (counted) and disposed.</summary>
     public void Close()
     {
         List<T> left;
@@ -130,10 +141,12 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
             _closed = true;
             left = [.. _pending];
             _pending.Clear();
+            _dropped += left.Count;
             wake = _arrived;
             _arrived = null;
         }
         foreach (var f in left) f.Dispose();
+        if (left.Count > 0) _onDropped?.Invoke(left.Count);
         wake?.TrySetResult();
     }
 

@@ -41,7 +41,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _log = log;
-        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4));
+        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4), n => _metrics.FramesDropped.Add(n));
         _pacer = new OutputPacer<OutputFrame>(time);
         _fpsIn = new RateMeter(time);
         _fpsOut = new RateMeter(time);
@@ -60,7 +60,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
     public bool HasEnded => Volatile.Read(ref _ended) != 0;
 
     /// <summary>Raised once when the session ends by itself (peer failed/closed, engine failure); the argument says why.</summary>
-    public event Action<LiveSession, string>? Ended;
+    public event Action<LiveSession, SessionEnd>? Ended;
 
     /// <summary>Raised for every valid glass-to-glass sample the page reports (ms).</summary>
     public event Action<double>? GlassToGlassMeasured;
@@ -148,12 +148,10 @@ internal sealed partial class LiveSession : IAsyncDisposable
         if (HasEnded) return;
         Touch();
         _fpsIn.Add();
-        _metrics.FramesIn.Add(1);
         var capture = frame.CaptureTimeUs ?? _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
-        var droppedBefore = _gate.Dropped;
-        _gate.Push(new CameraFrame(I420Buffer.CopyOf(frame.Image), capture, _time.GetTimestamp()));
-        var dropped = _gate.Dropped - droppedBefore;
-        if (dropped > 0) _metrics.FramesDropped.Add(dropped);
+        // The gate reports every drop (eviction, selection, close) to FramesDropped itself; a frame it refuses
+        // (closed just now) is neither in nor dropped, so frames.in - frames.dropped = frames the engine got.
+        if (_gate.Push(new CameraFrame(I420Buffer.CopyOf(frame.Image), capture, _time.GetTimestamp()))) _metrics.FramesIn.Add(1);
     }
 
     private void OnFrameEncoded(in EncodedVideoFrame frame)
@@ -171,7 +169,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
     {
         ConnectionStateChanged?.Invoke(state);
         if (state is MediaPeerState.Failed or MediaPeerState.Closed)
-            RaiseEnded(state == MediaPeerState.Failed ? "The connection to your browser was lost." : "The connection was closed.");
+            RaiseEnded(state == MediaPeerState.Failed
+                ? new(SessionEndReason.ConnectionLost, "The connection to your browser was lost.")
+                : new(SessionEndReason.ConnectionClosed, "The connection was closed."));
     }
 
     private async Task RunEngineAsync(CancellationToken ct)
@@ -189,7 +189,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         {
             Interlocked.Increment(ref _engineFailures);
             LogEngineFailed(_log, ex, Id, _engine.Name);
-            RaiseEnded("The animation engine failed; the session was stopped.");
+            RaiseEnded(new(SessionEndReason.EngineFailed, "The animation engine failed; the session was stopped."));
         }
     }
 
@@ -225,7 +225,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogSendFailed(_log, ex, Id);
-            RaiseEnded("Sending video failed; the session was stopped.");
+            RaiseEnded(new(SessionEndReason.SendFailed, "Sending video failed; the session was stopped."));
         }
     }
 
@@ -244,7 +244,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         }
     }
 
-    private void RaiseEnded(string reason)
+    private void RaiseEnded(SessionEnd reason)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0) return;
         _stop.Cancel();
@@ -279,19 +279,3 @@ internal sealed partial class LiveSession : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: sending to viewer {ViewerId} failed")]
     private static partial void LogViewerSendFailed(ILogger logger, Exception ex, string sessionId, string viewerId);
 }
-
-/// <summary>What the stats overlay shows for one session.</summary>
-public sealed record LiveSessionStats(
-    double FpsIn,
-    double FpsOut,
-    long FramesDropped,
-    double BitrateKbps,
-    double? ServerLatencyMs,
-    double? GlassToGlassMs,
-    double? GlassToGlassP95Ms,
-    double EngineChunkMs,
-    string EngineName,
-    MediaPeerState Connection,
-    int Viewers,
-    long EngineFailures,
-    long FramesSent);

@@ -4,11 +4,21 @@ namespace PersonaLive.Web.Live.Portraits;
 
 /// <summary>
 /// Built-in portraits, drawn by this code with SkiaSharp at first use (no image files, nothing from
-/// unknown sources; they carry the project's own licence). Frontal, evenly lit, simple illustrated
-/// faces so people can try the Studio without uploading a photo of anyone.
+/// other sources). Frontal, evenly lit, simple illustrated faces so people can try the Studio without
+/// uploading a photo of anyone. The images are dedicated to the public domain under CC0 1.0
+/// (PRESET-PORTRAITS-LICENSE.txt beside this file, copied next to the binaries; the Studio says so too).
 /// </summary>
 internal sealed class PresetPortraits
 {
+    /// <summary>Short name of the licence of the preset images.</summary>
+    public const string Licence = "CC0 1.0";
+
+    /// <summary>The CC0 1.0 Universal deed.</summary>
+    public const string LicenceUrl = "https://creativecommons.org/publicdomain/zero/1.0/";
+
+    /// <summary>The notice file shipped next to the app's binaries.</summary>
+    public const string NoticeFile = "PRESET-PORTRAITS-LICENSE.txt";
+
     private readonly Lazy<IReadOnlyList<PresetPortrait>> _all = new(() => Styles.Select(Draw).ToList());
 
     /// <summary>The presets, drawn once per process.</summary>

@@ -47,8 +47,8 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     /// <summary>Raised for every glass-to-glass sample a page reports: (session id, ms).</summary>
     public event Action<string, double>? GlassToGlassReported;
 
-    /// <summary>Raised after a session ended and was freed: (session id, reason for people).</summary>
-    public event Action<string, string>? SessionEnded;
+    /// <summary>Raised after a session ended and was freed: (session id, why, with the message for people).</summary>
+    public event Action<string, SessionEnd>? SessionEnded;
 
     public int ActiveCount => _sessions.Count;
     public int ViewerCount => _viewers.Count;
@@ -91,7 +91,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
             session = new LiveSession(id, engine, peer, metrics, time, loggers.CreateLogger<LiveSession>());
             var answer = session.Start(offerSdp, portrait);
             _sessions[id] = new Entry(session, ticket);
-            session.Ended += (s, reason) => _ = EndAsync(s.Id, reason);
+            session.Ended += (s, end) => _ = EndAsync(s.Id, end);
             session.GlassToGlassMeasured += ms => GlassToGlassReported?.Invoke(id, ms);
             metrics.SessionsStarted.Add(1);
             metrics.SessionOpened();
@@ -111,9 +111,13 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends a session and frees everything it held. Idempotent.</summary>
-    public async Task EndAsync(string sessionId, string reason)
+    /// <summary>Ends a session the person stopped (or the page on their behalf) and frees everything it held. Idempotent.</summary>
+    public Task EndAsync(string sessionId, string reason) => EndAsync(sessionId, new SessionEnd(SessionEndReason.Stopped, reason));
+
+    /// <summary>Ends a session and frees everything it held; <paramref name="end"/> says why. Idempotent.</summary>
+    public async Task EndAsync(string sessionId, SessionEnd end)
     {
+        ArgumentNullException.ThrowIfNull(end);
         if (!_sessions.TryRemove(sessionId, out var entry)) return;
         links.CloseAllFor(sessionId);
         foreach (var (viewerId, v) in _viewers.Where(kv => kv.Value.SessionId == sessionId).ToList())
@@ -125,8 +129,8 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
             entry.Ticket.Dispose();
             metrics.SessionClosed();
         }
-        LogEnded(_log, sessionId, reason);
-        SessionEnded?.Invoke(sessionId, reason);
+        LogEnded(_log, sessionId, end.Reason, end.Message);
+        SessionEnded?.Invoke(sessionId, end);
     }
 
     /// <summary>Creates a share link for a live session; revoking it drops its viewers.</summary>
@@ -178,7 +182,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     public async Task<int> SweepIdleAsync()
     {
         var idle = _sessions.Values.Where(e => e.Session.IdleFor > IdleTimeout).Select(e => e.Session.Id).ToList();
-        foreach (var id in idle) await EndAsync(id, "The session ended after being idle.").ConfigureAwait(false);
+        foreach (var id in idle) await EndAsync(id, new SessionEnd(SessionEndReason.Idle, "The session ended after being idle.")).ConfigureAwait(false);
         links.Sweep();
         return idle.Count;
     }
@@ -195,7 +199,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var id in _sessions.Keys.ToList()) await EndAsync(id, "The server is shutting down.").ConfigureAwait(false);
+        foreach (var id in _sessions.Keys.ToList()) await EndAsync(id, new SessionEnd(SessionEndReason.ServerShutdown, "The server is shutting down.")).ConfigureAwait(false);
     }
 
     private sealed record Entry(LiveSession Session, AdmissionTicket Ticket);
@@ -203,8 +207,8 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} started with engine {Engine}")]
     private static partial void LogStarted(ILogger logger, string sessionId, string engine);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} ended: {Reason}")]
-    private static partial void LogEnded(ILogger logger, string sessionId, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} ended ({Reason}): {Message}")]
+    private static partial void LogEnded(ILogger logger, string sessionId, SessionEndReason reason, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: freeing resources failed")]
     private static partial void LogDisposeFailed(ILogger logger, Exception ex, string sessionId);

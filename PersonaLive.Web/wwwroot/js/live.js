@@ -81,7 +81,9 @@ class LiveClient {
     } catch (e) {
       return { ok: false, kind: e.kind || cameraErrorKind(e), message: String(e && e.message || e) };
     }
-    cameraVideo.srcObject = options.source === 'file' ? null : this.stream;
+    // A file already plays in the tile (openSource). Assigning srcObject, even null, would run the media
+    // element's load algorithm again and leave the captureStream() track without frames.
+    if (options.source !== 'file') cameraVideo.srcObject = this.stream;
     const track = this.stream.getVideoTracks()[0];
     if (!track) return { ok: false, kind: 'nocamera', message: 'The source has no video track.' };
     this.pc = this.newPeer(options.iceServers, outputVideo);

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Live.Benchmarks;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Portraits;
+using PersonaLive.Web.Live.Sessions;
+using PersonaLive.WebRtc.PeerConnection;
+
+namespace PersonaLive.Web.Tests.Hosting;
+
+/// <summary>
+/// <c>/metrics</c> while a real session streams: the app (real WebRTC stack on a free UDP port, echo
+/// engine slower than the camera so the FrameGate has to drop) is driven by the synthetic WebRTC client
+/// the resilience tests and the sessions benchmark use. That client measures glass-to-glass the way
+/// the page does (capture time of the driving frame, looked up by the output frame's RTP timestamp,
+/// against the time it is decoded) and reports it through the same call. The scrape must show one
+/// active session, fps in/out, bitrate, dropped frames and the latency histogram, all non-zero.
+/// </summary>
+[Collection(nameof(PrometheusLiveMetricsTests))]
+public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public ValueTask InitializeAsync()
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Live:EchoEngineDelayMs", "60"); // ~16 chunks/s against a 25 fps camera: drops
+            b.UseSetting("Live:WarmUpOnStart", "false");
+            b.UseSetting("Rtc:MediaPort", "0");
+            b.UseSetting("Rtc:BindAddress", "127.0.0.1");
+        });
+        _ = _factory.Server;
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Metrics_endpoint_exports_a_running_sessions_numbers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var services = _factory!.Services;
+        if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media) Assert.Fail($"The WebRTC stack is unavailable: {media.UnavailableReason}");
+        var sessions = services.GetRequiredService<LiveSessionManager>();
+        var engines = services.GetRequiredService<IAnimationEngineFactory>();
+        var preset = new PresetPortraits().Find("ada")!;
+        var portrait = (await engines.PreparePortraitAsync(preset.Png, ct)).Portrait!;
+        var camera = SyntheticLiveClient.CameraLoop(preset.Png, 160, 120, 10);
+
+        await using var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait, ct);
+        var session = sessions.Find(client.SessionId)!;
+        var measured = 0;
+        client.Peer.FrameDecoded += (_, frame) =>
+        {
+            if (session.Latency.CaptureTimeOf(frame.RtpTimestamp) is not { } captureUs) return;
+            session.ReportGlassToGlass((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 - captureUs) / 1000.0);
+            Interlocked.Increment(ref measured);
+        };
+        // 3 s of camera at 25 fps: rate meters fill their window, the engine falls behind, samples arrive.
+        for (var i = 0; i < 75; i++)
+        {
+            client.Send(camera[i % camera.Count]);
+            await Task.Delay(40, ct);
+        }
+        Assert.True(Volatile.Read(ref measured) > 5, $"only {measured} animated frames were measured");
+
+        using var http = _factory.CreateClient();
+        // The exporter follows every meter called PersonaLive.Live in the process; the first scrape also
+        // reports (and then forgets) those of tests that already finished, so the second one is this app's.
+        _ = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.StartsWith("personalive_", StringComparison.Ordinal))));
+        var stats = session.GetStats();
+
+        Assert.Equal(1, Value(text, "personalive_sessions_active"));
+        Assert.InRange(Value(text, "personalive_fps_in"), 10, 40);           // camera at 25 fps
+        Assert.InRange(Value(text, "personalive_fps_out"), 5, 30);           // engine-bound, ~16 fps
+        Assert.InRange(Value(text, "personalive_bitrate"), 1, 50_000);       // kbit/s of VP8 at 256x256
+        Assert.True(Value(text, "personalive_frames_dropped") > 0, "the slower engine makes the FrameGate drop");
+        Assert.Equal(stats.FramesDropped, Value(text, "personalive_frames_dropped"), 10.0); // the overlay and the metric agree (a few frames may land between the two reads)
+        var count = Value(text, "personalive_latency_glass_to_glass_milliseconds_count");
+        var sum = Value(text, "personalive_latency_glass_to_glass_milliseconds_sum");
+        Assert.True(count > 5, $"glass-to-glass histogram count {count}");
+        Assert.InRange(sum / count, 1, 1000); // mean latency in ms over loopback with a 60 ms engine
+        Assert.Matches("(?m)^personalive_latency_glass_to_glass_milliseconds_bucket\\{[^}]*le=\"1000\"\\} [1-9]", text);
+    }
+
+    /// <summary>
+    /// The value of the sample called <paramref name="name"/>, or that name plus the suffix the exporter
+    /// derives from the unit or instrument kind (<c>_total</c>, <c>_per_second</c>, ...); fails listing the names seen.
+    /// </summary>
+    private static double Value(string exposition, string name)
+    {
+        var found = new List<double>();
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var end = line.Contains('{', StringComparison.Ordinal) ? line.IndexOf('}', StringComparison.Ordinal) + 1 : line.IndexOf(' ', StringComparison.Ordinal);
+            if (end <= 0) continue;
+            var metric = line[..end].Split('{')[0];
+            if (metric == name || (metric.StartsWith(name + "_", StringComparison.Ordinal) && !name.EndsWith("_count", StringComparison.Ordinal) && !name.EndsWith("_sum", StringComparison.Ordinal)
+                && !metric.EndsWith("_bucket", StringComparison.Ordinal) && !metric.EndsWith("_count", StringComparison.Ordinal) && !metric.EndsWith("_sum", StringComparison.Ordinal)))
+                found.Add(double.Parse(line[end..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)); // "value [timestamp]"
+        }
+        if (found.Count == 1) return found[0];
+        if (found.Count > 1) Assert.Fail($"{name}: {found.Count} series (another live meter in the process?): {string.Join(", ", found)}");
+        var seen = exposition.Split('\n').Where(l => l.StartsWith("personalive_", StringComparison.Ordinal)).Select(l => l.Split(' ', '{')[0]).Distinct();
+        Assert.Fail($"{name} is not exported; personalive series: {string.Join(", ", seen)}");
+        return double.NaN;
+    }
+}
+
+/// <summary>Meters are process-wide: this scrape must not see other tests' live sessions, so it runs alone.</summary>
+[CollectionDefinition(nameof(PrometheusLiveMetricsTests), DisableParallelization = true)]
+public sealed class PrometheusLiveMetricsCollection;

@@ -74,13 +74,7 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
     [Fact]
     public void Echo_engine_replaces_the_configured_engine_when_asked()
     {
-        var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Live:EchoEngineDelayMs"] = "120" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, config);
-        using var provider = services.BuildServiceProvider();
+        using var provider = ServicesFor(new Dictionary<string, string?> { ["Live:EchoEngineDelayMs"] = "120" });
         var engine = provider.GetRequiredService<PersonaLive.Inference.Engines.IAnimationEngineFactory>();
         Assert.Equal("echo", engine.Name);
         Assert.Contains("120 ms", engine.Status.Message, StringComparison.Ordinal);
@@ -89,16 +83,37 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
     [Fact]
     public void Unknown_engine_name_fails_validation_on_start()
     {
-        var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Engine:Name"] = "nonsense" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, config);
-        using var provider = services.BuildServiceProvider();
+        using var provider = ServicesFor(new Dictionary<string, string?> { ["Engine:Name"] = "nonsense" });
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains("Engine:Name must be 'lite' or 'personalive'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Announced_address_from_the_environment_replaces_the_default()
+    {
+        // What Rtc__AnnouncedAddresses__0 makes of appsettings.json's [ "127.0.0.1" ]: one configured entry.
+        using var provider = ServicesFor(new Dictionary<string, string?> { ["Rtc:AnnouncedAddresses:0"] = "203.0.113.7" });
+
+        var rtc = provider.GetRequiredService<IOptions<PersonaLive.WebRtc.PeerConnection.RtcOptions>>().Value;
+        Assert.Equal(["203.0.113.7"], rtc.EffectiveAnnouncedAddresses);
+    }
+
+    [Fact]
+    public void Announced_address_that_is_not_an_ip_fails_validation_on_start()
+    {
+        using var provider = ServicesFor(new Dictionary<string, string?> { ["Rtc:AnnouncedAddresses:0"] = "my-host.example" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Rtc:AnnouncedAddresses must be IP addresses", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider ServicesFor(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services.BuildServiceProvider();
     }
 
     /// <summary>The real app with its media socket on a free port, so tests never collide on UDP 50000.</summary>

@@ -40,7 +40,11 @@ internal static class WebHostSetup
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RtcOptions>().Bind(configuration.GetSection(RtcOptions.SectionName))
-            .Validate(o => o.MediaPort is >= 0 and <= 65535, "Rtc:MediaPort must be 0..65535.").ValidateOnStart();
+            .Validate(o => o.MediaPort is >= 0 and <= 65535, "Rtc:MediaPort must be 0..65535.")
+            .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Rtc:BindAddress must be an IP address.")
+            .Validate(o => o.AnnouncedAddresses.All(a => System.Net.IPAddress.TryParse(a, out _)),
+                "Rtc:AnnouncedAddresses must be IP addresses (the public address browsers reach the media port on).")
+            .ValidateOnStart();
 
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -13,6 +13,12 @@ public sealed class LiveOptions
     /// <summary>When set, use the echo test engine with this fixed delay per chunk instead of <c>Engine:Name</c>.</summary>
     [Range(0, 5000)] public int? EchoEngineDelayMs { get; set; }
 
+    /// <summary>
+    /// The echo engine holds each frame in a delay line for <see cref="EchoEngineDelayMs"/> instead of
+    /// blocking per chunk, so its output keeps the camera's frame rate and only the delay changes.
+    /// </summary>
+    public bool EchoEngineDelayLine { get; set; }
+
     /// <summary>Start engine warm-up (model provisioning, session loading) when the server starts.</summary>
     public bool WarmUpOnStart { get; set; } = true;
 }

@@ -50,8 +50,8 @@ internal static class WebHostSetup
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<IAnimationEngineFactory>(sp =>
-            sp.GetRequiredService<IOptions<LiveOptions>>().Value.EchoEngineDelayMs is { } delayMs
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs))
+            sp.GetRequiredService<IOptions<LiveOptions>>().Value is { EchoEngineDelayMs: { } delayMs } live
+                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayLine: live.EchoEngineDelayLine)
                 : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         AddLive(services);
 

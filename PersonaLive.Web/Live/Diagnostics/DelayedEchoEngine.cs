@@ -1,16 +1,23 @@
+using System.Diagnostics;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 
 namespace PersonaLive.Web.Live.Diagnostics;
 
 /// <summary>
-/// A test engine with a known, fixed processing delay: it returns each driving frame resized to its
-/// output size (nearest neighbour) after sleeping <see cref="Delay"/> per chunk. Running the live
-/// loop once with delay 0 and once with delay D must move the measured glass-to-glass latency by about D;
-/// that is how the latency measurement is proven. Selected with <c>Live:EchoEngineDelayMs</c>.
+/// A test engine with a known, fixed delay: it returns each driving frame resized to its output size
+/// (nearest neighbour). Running the live loop once with delay 0 and once with delay D must move the
+/// measured glass-to-glass latency by about D; that is how the latency measurement is proven. Selected
+/// with <c>Live:EchoEngineDelayMs</c>. By default it sleeps <see cref="Delay"/> per chunk, so a delay also
+/// lowers the frame rate (tests use that to make the FrameGate drop frames). With <c>delayLine</c> it
+/// instead holds every frame until it is <see cref="Delay"/> old and returns it, with its own capture time,
+/// from the first call after that: the output keeps the camera's frame rate and only the delay changes,
+/// which is what a latency proof needs (a 3 fps stream would also change the browser's jitter buffer).
 /// </summary>
-internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256) : IAnimationEngine
+internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256, bool delayLine = false) : IAnimationEngine
 {
+    private readonly Queue<(AnimatedFrame Frame, long DueTimestamp)> _held = new();
+
     public string Name => "echo";
     public int ChunkSize { get; } = chunkSize;
     public int OutputSize { get; } = outputSize;
@@ -26,8 +33,18 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (chunk.Count != ChunkSize) throw new ArgumentException($"Expected {ChunkSize} frames, got {chunk.Count}.", nameof(chunk));
-        if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
-        return chunk.Select(f => new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs)).ToList();
+        if (!delayLine)
+        {
+            if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+            return chunk.Select(f => new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs)).ToList();
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        var due = now + (long)(Delay.TotalSeconds * Stopwatch.Frequency);
+        foreach (var f in chunk) _held.Enqueue((new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs), due));
+        var ready = new List<AnimatedFrame>();
+        while (_held.TryPeek(out var head) && head.DueTimestamp <= now) ready.Add(_held.Dequeue().Frame);
+        return ready;
     }
 
     private static RgbaImage Resize(RgbaImage src, int size)
@@ -47,11 +64,14 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
         return dst;
     }
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        while (_held.TryDequeue(out var held)) held.Frame.Image.Dispose();
+    }
 }
 
 /// <summary>Factory for <see cref="DelayedEchoEngine"/>; accepts any decodable image as a portrait (no face check).</summary>
-internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1) : IAnimationEngineFactory
+internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1, bool delayLine = false) : IAnimationEngineFactory
 {
     public string Name => "echo";
     public EngineStatus Status { get; } = new(EngineState.Ready, $"Test engine: echoes the camera after {delay.TotalMilliseconds:0} ms.");
@@ -71,5 +91,5 @@ internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1
         return Task.FromResult(PortraitResult.Ok(new PreparedPortrait(image, 512)));
     }
 
-    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize);
+    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize, delayLine: delayLine);
 }

@@ -68,7 +68,7 @@ internal sealed class PresetPortraits
         using (var top = new SKPathBuilder())
         {
             top.MoveTo(156, 196);
-            top.CubicTo(150, 80, 362, 80, 356, 196);
+            top.CubicTo(148, 56, 364, 56, 356, 196); // peaks near y 91, above the face oval's top (96)
             top.CubicTo(330, 140, 260, 128, 200, 150);
             top.CubicTo(180, 160, 166, 176, 156, 196);
             using var topPath = top.Detach();

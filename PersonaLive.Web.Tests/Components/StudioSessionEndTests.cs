@@ -93,15 +93,4 @@ public sealed class StudioSessionEndTests : BunitContext
         await _live.Sessions.EndAsync(_live.Sessions.FindAllIds().Single(), new SessionEnd(SessionEndReason.Idle, "Idle too long: the link was lost."));
         AssertBackToStart(page, "Idle too long: the link was lost.");
     }
-
-    private sealed class ThrowingEngine : IAnimationEngine
-    {
-        public string Name => "broken";
-        public int ChunkSize => 1;
-        public int OutputSize => 16;
-        public void SetPortrait(PreparedPortrait portrait) { }
-        public void Recenter() { }
-        public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk) => throw new InvalidOperationException("model exploded");
-        public void Dispose() { }
-    }
 }

@@ -255,15 +255,4 @@ public sealed class LiveSessionTests : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _meters.DisposeAsync();
-
-    private sealed class ThrowingEngine : IAnimationEngine
-    {
-        public string Name => "broken";
-        public int ChunkSize => 1;
-        public int OutputSize => 16;
-        public void SetPortrait(PreparedPortrait portrait) { }
-        public void Recenter() { }
-        public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk) => throw new InvalidOperationException("model exploded");
-        public void Dispose() { }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Xml.Linq;
 
 namespace PersonaLive.Web.Tests.Architecture;
 
@@ -20,6 +21,22 @@ public sealed class DependencyRuleTests
         Assert.True(violations.Count == 0, $"{library} breaks the dependency rule: {string.Join(", ", violations)}");
     }
 
+    [Theory]
+    [MemberData(nameof(LibraryNames))]
+    public void Library_project_file_declares_no_sibling_no_web_and_no_aspnetcore(string library)
+    {
+        // The compiled references miss a declared reference that no code uses yet; the project file does not.
+        var project = XDocument.Load(Path.Combine(RepositoryRoot(), library, library + ".csproj"));
+        var declared = project.Descendants()
+            .Where(e => e.Name.LocalName is "ProjectReference" or "PackageReference" or "FrameworkReference")
+            .Select(e => (Kind: e.Name.LocalName, Include: (string?)e.Attribute("Include") ?? ""))
+            .Select(r => r.Kind == "ProjectReference" ? Path.GetFileNameWithoutExtension(r.Include.Replace('\\', '/')) : r.Include)
+            .ToList();
+        Assert.NotEmpty(declared);
+        var violations = DependencyRule.Violations(declared, library);
+        Assert.True(violations.Count == 0, $"{library}.csproj breaks the dependency rule: {string.Join(", ", violations)}");
+    }
+
     [Fact]
     public void Web_references_both_libraries()
     {
@@ -36,6 +53,16 @@ public sealed class DependencyRuleTests
         var violations = DependencyRule.Violations(refs, "PersonaLive.Inference");
         Assert.Equal(["PersonaLive.WebRtc", "Microsoft.AspNetCore.Http", "PersonaLive.Web"], violations);
         Assert.Empty(DependencyRule.Violations(["System.Runtime", "Microsoft.Extensions.Logging.Abstractions"], "PersonaLive.WebRtc"));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PersonaLive.slnx"))) return dir.FullName;
+        }
+
+        throw new InvalidOperationException($"PersonaLive.slnx not found above {AppContext.BaseDirectory}.");
     }
 
     private static string[] LoadReferences(string assemblyName)

@@ -9,6 +9,13 @@ public sealed record PeerConnectionStats
     public long PacketsSent { get; init; }
     public long BytesSent { get; init; }
     public long FramesDecoded { get; init; }
+
+    /// <summary>
+    /// Complete frames with an intact reference chain handed to the decode stage (after the wait for a
+    /// keyframe following any break). Counted whether or not <see cref="RtcOptions.DecodeIncomingVideo"/>
+    /// is on; with decoding on, <see cref="FramesDecoded"/> is this minus the frames libvpx rejected.
+    /// </summary>
+    public long FramesAssembled { get; init; }
     public long FramesEncoded { get; init; }
     public long FramesSent { get; init; }
     public long FramesLost { get; init; }

@@ -62,6 +62,15 @@ public sealed class RtcOptions
     /// <summary>VP8E_SET_CPUUSED for our encoder (negative = fixed realtime speed).</summary>
     public int EncoderCpuUsed { get; set; } = -8;
 
+    /// <summary>
+    /// Decode the remote video (default). Off, complete frames still go through the same receive path
+    /// (reassembly, NACK, loss timeout, PLI, waiting for a keyframe after a break) and are counted in
+    /// <see cref="PeerConnectionStats.FramesAssembled"/> and raised as <see cref="RtcPeerConnection.FrameAssembled"/>,
+    /// but no libvpx decoder is created and <see cref="RtcPeerConnection.FrameDecoded"/> never fires: for
+    /// load generators that only need to know the frames arrived, not what they show.
+    /// </summary>
+    public bool DecodeIncomingVideo { get; set; } = true;
+
     /// <summary>Maximum concurrent peer connections on this server.</summary>
     public int MaxPeerConnections { get; set; } = 64;
 }

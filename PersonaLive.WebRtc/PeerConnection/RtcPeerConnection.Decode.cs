@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Rtp;
 
@@ -9,11 +10,14 @@ public sealed partial class RtcPeerConnection
     /// <summary>
     /// The decode worker: owns the libvpx decoder (contexts are not thread-safe), skips inter frames
     /// until a keyframe after any drop or decode error, maps RTP timestamps to the sender's NTP capture
-    /// time through its last SR, and raises <see cref="FrameDecoded"/> in order.
+    /// time through its last SR, and raises <see cref="FrameDecoded"/> in order. With
+    /// <see cref="RtcOptions.DecodeIncomingVideo"/> off it creates no decoder and only counts and raises
+    /// <see cref="FrameAssembled"/>; the keyframe gating (and so the PLIs it causes) stays the same.
     /// </summary>
     private async Task DecodeLoop()
     {
-        using var decoder = new VpxDecoder();
+        using var decoder = _options.DecodeIncomingVideo ? new VpxDecoder() : null;
+        DecoderCreated = decoder is not null;
         bool waitKeyframe = true;
         await foreach (var frame in _decodeQueue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
@@ -27,6 +31,14 @@ public sealed partial class RtcPeerConnection
             if (waitKeyframe && !frame.IsKeyframe)
             {
                 Interlocked.Increment(ref _decoderSkipped);
+                continue;
+            }
+
+            Interlocked.Increment(ref _framesAssembled);
+            RaiseFrameAssembled(frame);
+            if (decoder is null)
+            {
+                waitKeyframe = false;
                 continue;
             }
 
@@ -65,6 +77,18 @@ public sealed partial class RtcPeerConnection
         {
             _inbound?.Dispose();
             _inbound = null;
+        }
+    }
+
+    private void RaiseFrameAssembled(AssembledFrame frame)
+    {
+        try
+        {
+            FrameAssembled?.Invoke(this, frame);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "FrameAssembled handler threw");
         }
     }
 }

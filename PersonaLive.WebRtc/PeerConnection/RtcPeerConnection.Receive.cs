@@ -27,7 +27,7 @@ public sealed partial class RtcPeerConnection
     private (ulong Ntp, uint Rtp)? _remoteClock;
     private string? _profileName;
     private long _decoderSkipped;
-    private long _packetsReceived, _bytesReceived, _framesDecoded, _keyframesDecoded;
+    private long _packetsReceived, _bytesReceived, _framesDecoded, _keyframesDecoded, _framesAssembled;
     private long _droppedMalformed, _droppedUnauthenticated, _droppedReplayed;
     private long _nacksReceived, _plisReceived, _firsReceived, _retransmissions;
     private double _remoteFractionLost;

@@ -116,6 +116,7 @@ public sealed partial class RtcPeerConnection
         PacketsSent = _packetsSent,
         BytesSent = _bytesSent,
         FramesDecoded = Interlocked.Read(ref _framesDecoded),
+        FramesAssembled = Interlocked.Read(ref _framesAssembled),
         FramesEncoded = _framesEncoded,
         FramesSent = _framesSent,
         FramesLost = _assembler.LostFrames + Interlocked.Read(ref _decoderSkipped),

@@ -74,6 +74,15 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     public event EventHandler<DecodedVideoFrame>? FrameDecoded;
 
     /// <summary>
+    /// A complete remote frame with an intact reference chain, just before it is decoded (or instead of
+    /// being decoded when <see cref="RtcOptions.DecodeIncomingVideo"/> is off). Raised on the decode thread, in order.
+    /// </summary>
+    public event EventHandler<AssembledFrame>? FrameAssembled;
+
+    /// <summary>Whether this connection's decode worker created a libvpx decoder (tests check the opt-out).</summary>
+    internal bool DecoderCreated { get; private set; }
+
+    /// <summary>
     /// The remote side needs a keyframe from us (PLI/FIR, or a viewer just connected). <see cref="SendFrame"/>
     /// handles it by itself; callers of <see cref="SendEncodedFrame"/> must force a keyframe on their encoder.
     /// </summary>

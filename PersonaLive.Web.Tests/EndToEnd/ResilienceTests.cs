@@ -11,6 +11,8 @@ using PersonaLive.WebRtc.Benchmarks;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.PeerConnection;
 
+using PersonaLive.Web.Tests.Fakes;
+
 namespace PersonaLive.Web.Tests.EndToEnd;
 
 /// <summary>
@@ -32,15 +34,8 @@ public sealed class ResilienceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Live:EchoEngineDelayMs", "0");
-            b.UseSetting("Live:WarmUpOnStart", "false");
-            b.UseSetting("Rtc:MediaPort", "0");
-            b.UseSetting("Rtc:BindAddress", "127.0.0.1");
-            b.UseSetting("Rtc:ConsentTimeoutSeconds", ConsentTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        });
-        _ = _factory.Server; // start the host
+        _factory = RealStackApp.Start(("Live:EchoEngineDelayMs", "0"),
+            ("Rtc:ConsentTimeoutSeconds", ConsentTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var peers = _factory.Services.GetRequiredService<IMediaPeerFactory>();
         if (!peers.IsAvailable) Assert.Fail($"The WebRTC stack is unavailable: {peers.UnavailableReason}");
         var engines = _factory.Services.GetRequiredService<IAnimationEngineFactory>();

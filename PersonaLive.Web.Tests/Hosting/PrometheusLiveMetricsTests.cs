@@ -6,6 +6,7 @@ using PersonaLive.Web.Live.Benchmarks;
 using PersonaLive.Web.Live.Media;
 using PersonaLive.Web.Live.Portraits;
 using PersonaLive.Web.Live.Sessions;
+using PersonaLive.Web.Tests.Fakes;
 using PersonaLive.WebRtc.PeerConnection;
 
 namespace PersonaLive.Web.Tests.Hosting;
@@ -25,14 +26,7 @@ public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Live:EchoEngineDelayMs", "60"); // ~16 chunks/s against a 25 fps camera: drops
-            b.UseSetting("Live:WarmUpOnStart", "false");
-            b.UseSetting("Rtc:MediaPort", "0");
-            b.UseSetting("Rtc:BindAddress", "127.0.0.1");
-        });
-        _ = _factory.Server;
+        _factory = RealStackApp.Start(("Live:EchoEngineDelayMs", "60")); // ~16 chunks/s against a 25 fps camera: drops
         return ValueTask.CompletedTask;
     }
 

@@ -5,6 +5,7 @@ using PersonaLive.Web.Live.Benchmarks;
 using PersonaLive.Web.Live.Media;
 using PersonaLive.Web.Live.Portraits;
 using PersonaLive.Web.Live.Sessions;
+using PersonaLive.Web.Tests.Fakes;
 
 namespace PersonaLive.Web.Tests.Live;
 
@@ -20,13 +21,7 @@ public sealed class SyntheticLiveClientTests : IAsyncLifetime
 
     public ValueTask InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Live:WarmUpOnStart", "false");
-            b.UseSetting("Rtc:MediaPort", "0");
-            b.UseSetting("Rtc:BindAddress", "127.0.0.1");
-        });
-        _ = _factory.Server;
+        _factory = RealStackApp.Start();
         return ValueTask.CompletedTask;
     }
 

@@ -36,13 +36,8 @@ public sealed class ResilienceTests : IAsyncLifetime
     {
         _factory = RealStackApp.Start(("Live:EchoEngineDelayMs", "0"),
             ("Rtc:ConsentTimeoutSeconds", ConsentTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var peers = _factory.Services.GetRequiredService<IMediaPeerFactory>();
-        if (!peers.IsAvailable) Assert.Fail($"The WebRTC stack is unavailable: {peers.UnavailableReason}");
-        var engines = _factory.Services.GetRequiredService<IAnimationEngineFactory>();
-        await engines.WarmUpAsync(null, TestContext.Current.CancellationToken);
-        var preset = new PresetPortraits().Find("ada")!;
-        _portrait = (await engines.PreparePortraitAsync(preset.Png, TestContext.Current.CancellationToken)).Portrait!;
-        _camera = SyntheticLiveClient.CameraLoop(preset.Png, 160, 120, 10);
+        (_portrait, var png) = await RealStackApp.AdaPortraitAsync(_factory, TestContext.Current.CancellationToken);
+        _camera = SyntheticLiveClient.CameraLoop(png, 160, 120, 10);
     }
 
     public async ValueTask DisposeAsync()

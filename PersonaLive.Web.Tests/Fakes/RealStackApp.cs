@@ -1,4 +1,8 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Portraits;
 
 namespace PersonaLive.Web.Tests.Fakes;
 
@@ -19,5 +23,20 @@ internal static class RealStackApp
         });
         _ = factory.Server; // starts the host (and binds the media socket) now
         return factory;
+    }
+
+    /// <summary>
+    /// Fails unless the app's WebRTC stack is up, warms its engine and prepares the Ada preset with it:
+    /// the portrait synthetic clients start sessions with, and the preset's PNG for their camera loop.
+    /// </summary>
+    public static async Task<(PreparedPortrait Portrait, byte[] Png)> AdaPortraitAsync(WebApplicationFactory<Program> factory, CancellationToken ct)
+    {
+        var services = factory.Services;
+        if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media)
+            Assert.Fail($"The WebRTC stack is unavailable: {media.UnavailableReason}");
+        var engines = services.GetRequiredService<IAnimationEngineFactory>();
+        await engines.WarmUpAsync(null, ct);
+        var preset = new PresetPortraits().Find("ada")!;
+        return ((await engines.PreparePortraitAsync(preset.Png, ct)).Portrait!, preset.Png);
     }
 }

@@ -40,12 +40,9 @@ public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var services = _factory!.Services;
-        if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media) Assert.Fail($"The WebRTC stack is unavailable: {media.UnavailableReason}");
         var sessions = services.GetRequiredService<LiveSessionManager>();
-        var engines = services.GetRequiredService<IAnimationEngineFactory>();
-        var preset = new PresetPortraits().Find("ada")!;
-        var portrait = (await engines.PreparePortraitAsync(preset.Png, ct)).Portrait!;
-        var camera = SyntheticLiveClient.CameraLoop(preset.Png, 160, 120, 10);
+        var (portrait, png) = await RealStackApp.AdaPortraitAsync(_factory, ct);
+        var camera = SyntheticLiveClient.CameraLoop(png, 160, 120, 10);
 
         await using var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait, ct);
         var session = sessions.Find(client.SessionId)!;

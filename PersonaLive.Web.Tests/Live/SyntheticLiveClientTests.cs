@@ -50,13 +50,9 @@ public sealed class SyntheticLiveClientTests : IAsyncLifetime
     public async Task Client_without_encoder_or_decoder_drives_a_session_and_counts_its_output()
     {
         var ct = TestContext.Current.CancellationToken;
-        var services = _factory!.Services;
-        if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media) Assert.Fail($"The WebRTC stack is unavailable: {media.UnavailableReason}");
-        var sessions = services.GetRequiredService<LiveSessionManager>();
-        var engines = services.GetRequiredService<IAnimationEngineFactory>();
-        var preset = new PresetPortraits().Find("ada")!;
-        var portrait = (await engines.PreparePortraitAsync(preset.Png, ct)).Portrait!;
-        var loop = EncodedCameraLoop.Encode(SyntheticLiveClient.CameraLoop(preset.Png, 160, 120, 60));
+        var sessions = _factory!.Services.GetRequiredService<LiveSessionManager>();
+        var (portrait, png) = await RealStackApp.AdaPortraitAsync(_factory, ct);
+        var loop = EncodedCameraLoop.Encode(SyntheticLiveClient.CameraLoop(png, 160, 120, 60));
 
         await using var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait, ct, decodeOutput: false);
         Assert.False(client.DecodesOutput);

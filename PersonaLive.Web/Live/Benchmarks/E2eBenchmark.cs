@@ -13,8 +13,9 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// port with the configured engine, runs Debian's headless Chromium on <c>/?autostart=ada</c> with a fake
 /// camera playing a moving face (.y4m written here), and records every glass-to-glass sample the page
 /// measures (see wwwroot/js/live.js for the method) for N seconds, after a warm-up that starts with the
-/// first measured frame (<see cref="WarmUpFor"/>; its samples are discarded). Keys: g2g_ms_median, g2g_ms_p95, slope_ms_per_min (least squares; ~0 = no growth), fps_out (frames
-/// the server sent per second), cpu_pct (this process, % of all cores).
+/// first measured frame (<see cref="WarmUpFor"/>; its samples are discarded). Keys: g2g_ms_median,
+/// g2g_ms_p95, slope_ms_per_min (least squares; ~0 = no growth), fps_out (frames the server sent per
+/// second), cpu_pct (this process, % of all cores).
 /// </summary>
 public static class E2eBenchmark
 {

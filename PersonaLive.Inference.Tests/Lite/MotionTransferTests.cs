@@ -211,12 +211,13 @@ public sealed class MotionTransferTests
         TestImages.Save(strip, "lite-blink-strip.png");
 
         // The engine sees the driver only through the landmark model, which (without the attention
-        // variant) under-reads closed eyes: painted-over eyes still read ~80 % open. What the engine must
-        // do is carry that reading over: the mesh lid gap drops by the driver's relative drop (+-30 %,
-        // size ratio and filter), and the re-measured output moves the same way.
+        // variant) under-reads closed eyes: painted-over eyes still read ~80 % open, real closed eyes ~60 %.
+        // The engine maps that reading onto the portrait's own lid range (AbsoluteExpressions): a reading
+        // at 58 % of open or less closes the lids fully, so the mesh lid gap drops by more than the
+        // driver's relative drop; the re-measured output moves the same way.
         var driverDrop = (driverOpen - driverClosed) / driverOpen;
         Assert.True(driverDrop > 0.1f, $"synthetic blink did not register on the driver ({driverOpen:F3} -> {driverClosed:F3})");
-        Assert.InRange((meshOpen - meshClosed) / meshOpen, 0.7f * driverDrop, 1.3f * driverDrop);
+        Assert.True((meshOpen - meshClosed) / meshOpen >= driverDrop, $"mesh lids {meshOpen:F3} -> {meshClosed:F3} for a driver drop of {driverDrop:P0}");
         Assert.True(outClosed < outOpen, $"output eyes {outOpen:F3} -> {outClosed:F3}");
     }
 

@@ -16,6 +16,9 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
     /// <summary>Crop edge as a multiple of the face's landmark extent (face ~ 43 % of the crop).</summary>
     public const float Margin = 2.3f;
 
+    /// <summary>Smallest crop edge (multiple of the face extent) used to keep the crop inside the photo.</summary>
+    public const float MinMargin = 1.8f;
+
     /// <summary>Faces smaller than this (landmark extent, pixels) carry too little detail to animate.</summary>
     public const float MinFacePixels = 48;
 
@@ -29,11 +32,33 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
 
     public PortraitResult Prepare(RgbaImage image)
     {
+        var cropToPhoto = Locate(image, out var error);
+        if (cropToPhoto is null) return PortraitResult.Fail(error!);
+        var crop = new RgbaImage(OutputSize, OutputSize);
+        ImageSampler.ToRgba(image, cropToPhoto.Value, crop, clampToEdge: true);
+        OutsideFill.Soften(crop, cropToPhoto.Value, image.Width, image.Height);
+        return PortraitResult.Ok(new PreparedPortrait(crop, OutputSize));
+    }
+
+    /// <summary>
+    /// Where the 512x512 crop lies in the photo (crop pixel -> photo pixel), or null with the reason a person
+    /// can act on. The crop is centred on the face with room for hair and motion; where the photo ends, it
+    /// shrinks (down to <see cref="MinMargin"/>) and shifts (keeping the face inside) to stay within the photo.
+    /// </summary>
+    public Affine2? Locate(RgbaImage image, out string? error)
+    {
+        error = null;
         if (image.Width < 64 || image.Height < 64)
-            return PortraitResult.Fail($"The image is only {image.Width}x{image.Height} pixels; use a photo of at least 256x256.");
+        {
+            error = $"The image is only {image.Width}x{image.Height} pixels; use a photo of at least 256x256.";
+            return null;
+        }
         var faces = detector.Detect(image);
         if (faces.Count == 0)
-            return PortraitResult.Fail("No face was found. Use a photo where one face looks towards the camera, well lit and not covered.");
+        {
+            error = "No face was found. Use a photo where one face looks towards the camera, well lit and not covered.";
+            return null;
+        }
 
         var points = new Vector3[FaceLandmarker.PointCount];
         var roi = FaceRoi.FromDetection(faces[0]);
@@ -41,7 +66,10 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
         if (presence >= FaceTracker.MinPresence)
             presence = landmarker.Run(image, FaceRoi.FromLandmarks(points), points); // refine with a landmark-based ROI
         if (presence < FaceTracker.MinPresence)
-            return PortraitResult.Fail("A face was found but its features are not clear enough. Use a sharper, frontal photo.");
+        {
+            error = "A face was found but its features are not clear enough. Use a sharper, frontal photo.";
+            return null;
+        }
 
         var angle = MathF.Atan2(points[FaceRoi.LeftEyeOuter].Y - points[FaceRoi.RightEyeOuter].Y, points[FaceRoi.LeftEyeOuter].X - points[FaceRoi.RightEyeOuter].X);
         float cos = MathF.Cos(angle), sin = MathF.Sin(angle);
@@ -55,14 +83,27 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
         }
         var extent = Math.Max(maxU - minU, maxV - minV);
         if (extent < MinFacePixels)
-            return PortraitResult.Fail($"The face is too small ({extent:F0} pixels). Use a photo where the face is at least {MinFacePixels * 2:F0} pixels tall.");
+        {
+            error = $"The face is too small ({extent:F0} pixels). Use a photo where the face is at least {MinFacePixels * 2:F0} pixels tall.";
+            return null;
+        }
 
         // Centre slightly above the landmark box so the top of the head (above the hairline landmarks) fits.
         var cu = (minU + maxU) / 2;
         var cv = (minV + maxV) / 2 - 0.08f * (maxV - minV);
         var centre = new Vector2(cu * cos - cv * sin, cu * sin + cv * cos);
-        var crop = new RgbaImage(OutputSize, OutputSize);
-        ImageSampler.ToRgba(image, Affine2.SquareRegion(centre.X, centre.Y, extent * Margin, angle, OutputSize), crop, clampToEdge: true);
-        return PortraitResult.Ok(new PreparedPortrait(crop, OutputSize));
+        var spread = MathF.Abs(cos) + MathF.Abs(sin); // axis-aligned half-extent per unit of half-size
+        var size = extent * Margin;
+        size = Math.Max(Math.Min(size, Math.Min(image.Width, image.Height) / spread), extent * MinMargin);
+        var slack = (size - extent * 1.15f) / 2; // how far the centre may move with the face still inside
+        centre = new Vector2(Fit(centre.X, size * spread / 2, image.Width, slack), Fit(centre.Y, size * spread / 2, image.Height, slack));
+        return Affine2.SquareRegion(centre.X, centre.Y, size, angle, OutputSize);
+    }
+
+    /// <summary>Moves <paramref name="c"/> (by at most <paramref name="slack"/>) so [c - half, c + half] lies in [0, length].</summary>
+    private static float Fit(float c, float half, float length, float slack)
+    {
+        var target = half * 2 >= length ? length / 2 : Math.Clamp(c, half, length - half);
+        return c + Math.Clamp(target - c, -Math.Max(slack, 0), Math.Max(slack, 0));
     }
 }

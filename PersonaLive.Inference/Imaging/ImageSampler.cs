@@ -31,8 +31,9 @@ public static class ImageSampler
 
     /// <summary>
     /// Renders an RGBA crop: every destination pixel takes the bilinear source value (opaque). With
-    /// <paramref name="clampToEdge"/>, positions outside the source mirror the image at its border
-    /// (no black bars, no smeared edge streaks) instead of reading black.
+    /// <paramref name="clampToEdge"/>, positions outside the source repeat the nearest border pixel (never a
+    /// mirrored or tiled copy of the picture) instead of reading black; <see cref="OutsideFill"/> softens the
+    /// resulting streaks where that matters.
     /// </summary>
     public static void ToRgba(RgbaImage src, Affine2 dstToSrc, RgbaImage dst, bool clampToEdge = false)
     {
@@ -47,8 +48,8 @@ public static class ImageSampler
                 float sx = x - 0.5f, sy = y - 0.5f;
                 if (clampToEdge)
                 {
-                    sx = Reflect(sx, src.Width - 1);
-                    sy = Reflect(sy, src.Height - 1);
+                    sx = Math.Clamp(sx, 0, src.Width - 1);
+                    sy = Math.Clamp(sy, 0, src.Height - 1);
                 }
                 Bilinear(px, src.Width, src.Height, sx, sy, out var r, out var g, out var b, out _);
                 d[o++] = (byte)(r + 0.5f);
@@ -57,13 +58,6 @@ public static class ImageSampler
                 d[o++] = 255;
             }
         }
-    }
-
-    private static float Reflect(float v, float max)
-    {
-        if (v < 0) v = -v;
-        if (v > max) v = 2 * max - v;
-        return Math.Clamp(v, 0, max);
     }
 
     /// <summary>Bilinear sample at continuous pixel coordinates (pixel centres at integers); outside = 0.</summary>

@@ -26,7 +26,11 @@ public sealed class LiteEngine : IAnimationEngine
     private readonly Retargeter _retargeter = new();
     private readonly Vector3[] _driver = new Vector3[FaceLandmarker.PointCount];
     private readonly Vector2[] _mouth = new Vector2[PortraitRig.InnerMouth.Length];
+    private readonly SurroundField _field = new(Size);
     private Vector2[] _targets = [];
+    private Vector2[] _sources = [];
+    private float[] _keys = [];
+    private int[] _order = [];
     private PortraitRig? _rig;
     private long _lastCaptureUs = long.MinValue;
     private bool _disposed;
@@ -47,6 +51,31 @@ public sealed class LiteEngine : IAnimationEngine
     /// <summary>Current mesh vertex targets (output pixels), for tests and diagnostics.</summary>
     internal ReadOnlySpan<Vector2> CurrentTargets => _targets;
 
+    /// <summary>The portrait's own landmarks (pixels of the 512 portrait), empty before a portrait is set.</summary>
+    internal ReadOnlySpan<Vector3> PortraitLandmarks => _rig is null ? [] : _rig.Landmarks;
+
+    /// <summary>
+    /// Renders <paramref name="texture"/> (portrait-sized) through the current warp instead of the portrait,
+    /// without the mouth interior: with a coordinate texture this shows where each output pixel came from.
+    /// False before a portrait is set.
+    /// </summary>
+    internal bool RenderSourceMap(RgbaImage texture, RgbaImage output)
+    {
+        if (_rig is null) return false;
+        Draw(_rig, texture, output);
+        return true;
+    }
+
+    /// <summary>
+    /// One backward warp for every output pixel: the surround grid covers the whole frame (hair, neck,
+    /// background), then the face mesh is drawn over it far to near, skipping triangles that face away.
+    /// </summary>
+    private void Draw(PortraitRig rig, RgbaImage texture, RgbaImage output)
+    {
+        MeshRasterizer.Render(texture, _field.Sources, _field.Nodes, _field.Triangles, output);
+        MeshRasterizer.RenderDepthSorted(texture, _sources, rig.Vertices, _targets, _retargeter.Depth, rig.FaceTriangles, _keys, _order, output);
+    }
+
     /// <summary>True when the last driving frame contained a tracked face.</summary>
     public bool LastFrameHadFace { get; private set; }
 
@@ -64,11 +93,14 @@ public sealed class LiteEngine : IAnimationEngine
         _tracker.Reset();
         _rig = PortraitRig.Build(portrait.Image, landmarks);
         _targets = new Vector2[_rig.Vertices.Length];
+        _sources = new Vector2[_rig.Vertices.Length];
+        _keys = new float[_rig.FaceTriangles.Length / 3];
+        _order = new int[_keys.Length];
         _retargeter.Reset();
         _logger.LogDebug("Portrait rig: {Vertices} vertices, {Triangles} triangles", _rig.Vertices.Length, _rig.Triangles.Length / 3);
     }
 
-    public void Recenter() => _retargeter.Reset();
+    public void Recenter() => _retargeter.Recenter();
 
     public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
     {
@@ -96,12 +128,14 @@ public sealed class LiteEngine : IAnimationEngine
         LastFrameHadFace = _tracker.Track(frame.Image, _driver);
         var t0 = Stopwatch.GetTimestamp();
         if (LastFrameHadFace) _retargeter.Compute(rig, _driver, Math.Min(dt, 0.5f), _targets);
-        else if (!_retargeter.HasNeutral) Retargeter.Rest(rig, _targets);
+        else if (!_retargeter.HasNeutral) _retargeter.Rest(rig, _targets);
         // else: no face this frame -> hold the last pose.
         var t1 = Stopwatch.GetTimestamp();
 
-        rig.Image.Pixels.CopyTo(output.Pixels); // anything a folded triangle leaves uncovered shows the portrait
-        MeshRasterizer.Render(rig.Image, rig.Vertices, _targets, rig.Triangles, output);
+        _field.Update(rig.Landmarks, _targets);
+        rig.Vertices.CopyTo(_sources);
+        if (_retargeter.HasNeutral) _retargeter.LidSources(rig, _sources);
+        Draw(rig, rig.Image, output);
         FillMouth(rig, output);
         var t2 = Stopwatch.GetTimestamp();
         LastTimings = new LiteFrameTimings(_tracker.LastDetectMs, _tracker.LastLandmarksMs,
@@ -114,7 +148,7 @@ public sealed class LiteEngine : IAnimationEngine
     {
         var eyes = Vector2.Distance(_targets[FaceRoi.RightEyeOuter], _targets[FaceRoi.LeftEyeOuter]);
         var open = Vector2.Distance(_targets[PortraitRig.UpperLipInner], _targets[PortraitRig.LowerLipInner]) / Math.Max(eyes, 1e-3f);
-        var alpha = Math.Clamp((open - rig.MouthOpening - 0.02f) / 0.08f, 0, 1) * 0.92f;
+        var alpha = Math.Clamp((open - rig.MouthOpening - 0.02f) / 0.08f, 0, 1) * 0.92f; // the portrait's own gap already shows its texture
         if (alpha <= 0) return;
         for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
         MouthFill.Fill(output, _mouth, alpha);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Faces;
+using PersonaLive.Inference.Imaging;
 using PersonaLive.Inference.Models;
 using PersonaLive.Inference.Onnx;
 
@@ -107,6 +108,18 @@ public sealed class LiteEngineFactory : IAnimationEngineFactory, IDisposable
     }
 
     public IAnimationEngine CreateEngine() => CreateLiteEngine();
+
+    /// <summary>A tracker of its own over the shared models (measurements in tests and benchmarks).</summary>
+    internal FaceTracker CreateTracker() =>
+        new(new FaceDetector(_sessions.Get(DetectorPath)), new FaceLandmarker(_sessions.Get(LandmarkPath)));
+
+    /// <summary>Where <see cref="PreparePortraitAsync"/> would crop <paramref name="photo"/> (crop pixel -> photo pixel).</summary>
+    internal Affine2? LocatePortrait(RgbaImage photo)
+    {
+        using var detector = new FaceDetector(_sessions.Get(DetectorPath));
+        using var landmarker = new FaceLandmarker(_sessions.Get(LandmarkPath));
+        return new PortraitPreparer(detector, landmarker).Locate(photo, out _);
+    }
 
     public void Dispose()
     {

@@ -24,6 +24,36 @@ public static class MeshRasterizer
         }
     }
 
+    /// <summary>
+    /// Renders a 3-D mesh as seen from the front: triangles facing away (their output winding opposite to
+    /// their winding at rest, <paramref name="rest"/>) are skipped, the rest are drawn far to near by mean <paramref name="depth"/>
+    /// (larger = farther), so parts turning away are covered by nearer ones instead of folding over them.
+    /// <paramref name="keys"/> and <paramref name="order"/> are scratch space of one entry per triangle.
+    /// </summary>
+    public static void RenderDepthSorted(RgbaImage source, ReadOnlySpan<Vector2> src, ReadOnlySpan<Vector2> rest, ReadOnlySpan<Vector2> dst, ReadOnlySpan<float> depth,
+        ReadOnlySpan<int> triangles, Span<float> keys, Span<int> order, RgbaImage target)
+    {
+        var s = MemoryMarshal.Cast<byte, uint>(source.Pixels);
+        var d = MemoryMarshal.Cast<byte, uint>(target.Pixels);
+        var count = 0;
+        for (var t = 0; t + 2 < triangles.Length; t += 3)
+        {
+            int i0 = triangles[t], i1 = triangles[t + 1], i2 = triangles[t + 2];
+            if (Cross(rest[i0], rest[i1], rest[i2]) * Cross(dst[i0], dst[i1], dst[i2]) <= 0) continue; // facing away
+            keys[count] = -(depth[i0] + depth[i1] + depth[i2]);
+            order[count++] = t;
+        }
+        keys[..count].Sort(order[..count]);
+        for (var k = 0; k < count; k++)
+        {
+            var t = order[k];
+            int i0 = triangles[t], i1 = triangles[t + 1], i2 = triangles[t + 2];
+            Triangle(s, source.Width, source.Height, src[i0], src[i1], src[i2], d, target.Width, target.Height, dst[i0], dst[i1], dst[i2]);
+        }
+    }
+
+    private static float Cross(Vector2 a, Vector2 b, Vector2 c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
+
     private static void Triangle(ReadOnlySpan<uint> s, int sw, int sh, Vector2 s0, Vector2 s1, Vector2 s2,
         Span<uint> d, int dw, int dh, Vector2 d0, Vector2 d1, Vector2 d2)
     {

@@ -22,8 +22,9 @@ public sealed class PortraitRig
 
     public const int UpperLipInner = 13, LowerLipInner = 14;
 
-    private PortraitRig(RgbaImage image, Vector3[] landmarks, Vector2[] vertices, float[] follow, int[] triangles)
+    private PortraitRig(RgbaImage image, Vector3[] landmarks, Vector2[] vertices, float[] follow, int[] triangles, int[] faceTriangles)
     {
+        FaceTriangles = faceTriangles;
         Image = image;
         Landmarks = landmarks;
         Vertices = vertices;
@@ -46,6 +47,9 @@ public sealed class PortraitRig
 
     /// <summary>Triangle vertex indices, three per triangle.</summary>
     public int[] Triangles { get; }
+
+    /// <summary>Triangles over the 468 face landmarks only (the 3-D face mesh the engine draws with depth).</summary>
+    public int[] FaceTriangles { get; }
 
     public float EyeDistance { get; }
 
@@ -87,7 +91,10 @@ public sealed class PortraitRig
         var triangles = Delaunay.Triangulate(vertices);
         var flat = new int[triangles.Count * 3];
         for (var i = 0; i < triangles.Count; i++) (flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]) = triangles[i];
-        return new PortraitRig(image, landmarks, [.. vertices], [.. follow], flat);
+        var face = Delaunay.Triangulate(vertices.GetRange(0, n));
+        var faceFlat = new int[face.Count * 3];
+        for (var i = 0; i < face.Count; i++) (faceFlat[3 * i], faceFlat[3 * i + 1], faceFlat[3 * i + 2]) = face[i];
+        return new PortraitRig(image, landmarks, [.. vertices], [.. follow], flat, faceFlat);
 
         void Add(Vector2 v) { vertices.Add(v); follow.Add(0); }
     }

@@ -23,16 +23,36 @@ public sealed class Retargeter
     private readonly Vector3[] _neutral = new Vector3[FaceLandmarker.PointCount];
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
+    private readonly float[] _depth = new float[FaceLandmarker.PointCount];
+    private readonly Vector3[] _expression = new Vector3[FaceLandmarker.PointCount];
+    private readonly AbsoluteExpressions _absolute = new();
     private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
     private bool _hasNeutral, _hasPrevious;
     private int _settleFrames;
     private HeadPose _neutralToPortrait;
 
+    /// <summary>Depth of each face point after the head rotation (portrait pixels, larger = farther), for drawing order.</summary>
+    public ReadOnlySpan<float> Depth => _depth;
+
+    /// <summary>Upper-lid source positions for the current lid openings (see <see cref="AbsoluteExpressions.ApplyLidSources"/>).</summary>
+    public void LidSources(PortraitRig rig, Span<Vector2> sources) => _absolute.ApplyLidSources(rig, sources);
+
     /// <summary>True once a neutral pose was taken.</summary>
     public bool HasNeutral => _hasNeutral;
 
-    /// <summary>Forgets the neutral pose and the filter state (new portrait, re-centre).</summary>
+    /// <summary>Yaw and pitch of the driver's head turn are applied this much stronger: a 2-D photo warped by a
+    /// 3-D turn reads as turned less than the driver (measured by <c>bench lite-quality</c>).</summary>
+    public const float TurnGain = 1.3f;
+
+    /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
+    {
+        Recenter();
+        _absolute.Reset();
+    }
+
+    /// <summary>Forgets the neutral head pose only: the next still frame becomes straight ahead; expressions stay absolute.</summary>
+    public void Recenter()
     {
         _hasNeutral = _hasPrevious = false;
         _settleFrames = 0;
@@ -40,7 +60,11 @@ public sealed class Retargeter
     }
 
     /// <summary>Writes the rest pose (the portrait as is) into <paramref name="targets"/>.</summary>
-    public static void Rest(PortraitRig rig, Span<Vector2> targets) => rig.Vertices.CopyTo(targets);
+    public void Rest(PortraitRig rig, Span<Vector2> targets)
+    {
+        rig.Vertices.CopyTo(targets);
+        for (var i = 0; i < _depth.Length; i++) _depth[i] = rig.Landmarks[i].Z;
+    }
 
     /// <summary>
     /// Computes vertex targets for one driver frame. Returns false (targets = rest pose) while waiting for
@@ -73,7 +97,7 @@ public sealed class Retargeter
         var head = HeadPose.Fit(_neutral, driver, HeadPose.RigidIndices);
         var np = _neutralToPortrait;
         // Driver rotation relative to neutral, expressed in the portrait's head frame.
-        var rotation = Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation);
+        var rotation = Amplify(Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation));
         var scale = Math.Clamp(1 + ScaleGain * (head.Scale - 1), 0.8f, 1.25f);
         var shift3 = np.Scale * Vector3.Transform(head.ToCentre - head.FromCentre, np.Rotation) * TranslationGain;
         var shift = new Vector2(shift3.X, shift3.Y);
@@ -82,18 +106,38 @@ public sealed class Retargeter
         var centre = np.ToCentre;
 
         var portrait = rig.Landmarks;
+        for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _neutral[i];
+        _absolute.CorrectMouth(rig, _neutral, _expression);
+        // Lids rest open here; AbsoluteExpressions closes them after the filter (blinks are too quick for it).
+        foreach (var lid in (ReadOnlySpan<int[]>)[FaceShape.RightUpper, FaceShape.RightLower, FaceShape.LeftUpper, FaceShape.LeftLower])
+            foreach (var i in lid) _expression[i] = Vector3.Zero;
         for (var i = 0; i < n; i++)
         {
-            var expression = head.Unmap(driver[i]) - _neutral[i];
-            var e = np.Scale * Vector3.Transform(expression, np.Rotation);
+            var e = np.Scale * Vector3.Transform(_expression[i], np.Rotation);
             var q = centre + scale * Vector3.Transform(portrait[i] + e - centre, rotation);
+            _depth[i] = q.Z;
             _smoothed[2 * i] = q.X + shift.X;
             _smoothed[2 * i + 1] = q.Y + shift.Y;
         }
         _filter.Filter(_smoothed, dt);
         for (var i = 0; i < n; i++) targets[i] = new Vector2(_smoothed[2 * i], _smoothed[2 * i + 1]);
+        _absolute.UpdateLids(driver, dt);
+        _absolute.ApplyLids(targets);
         FollowRings(rig, targets);
         return true;
+    }
+
+    /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="TurnGain"/>; roll as is.</summary>
+    private static Quaternion Amplify(Quaternion q)
+    {
+        if (q.W < 0) q = Quaternion.Negate(q);
+        var sinHalf = MathF.Sqrt(q.X * q.X + q.Y * q.Y + q.Z * q.Z);
+        if (sinHalf < 1e-6f) return q;
+        var angle = 2 * MathF.Atan2(sinHalf, q.W);
+        var v = new Vector3(q.X, q.Y, q.Z) / sinHalf * angle;
+        v = new Vector3(v.X * TurnGain, v.Y * TurnGain, v.Z);
+        var a = v.Length();
+        return a < 1e-6f ? Quaternion.Identity : Quaternion.CreateFromAxisAngle(v / a, a);
     }
 
     /// <summary>Rings and border: least-squares 2-D similarity of the face points, scaled by each vertex's follow weight.</summary>

@@ -19,6 +19,7 @@ internal static class BenchmarkCatalog
         ["loopback"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.LoopbackBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["fuzz"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.FuzzBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["lite"] = (c, ct) => PersonaLive.Inference.Benchmarks.LiteBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["lite-quality"] = (c, ct) => PersonaLive.Inference.Benchmarks.LiteQualityBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["personalive-tiny"] = (c, ct) => PersonaLive.Inference.Benchmarks.PersonaLiveTinyBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),

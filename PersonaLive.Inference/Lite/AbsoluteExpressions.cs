@@ -1,0 +1,169 @@
+using System.Numerics;
+using PersonaLive.Inference.Faces;
+
+namespace PersonaLive.Inference.Lite;
+
+/// <summary>
+/// Mouth and eye opening on an absolute scale, so the frame a session starts on (mid-sentence, mid-blink)
+/// biases nothing. The retargeter transfers expressions relative to the driver's neutral frame; this class
+/// (1) shifts the lower face so the portrait's lip gap equals the driver's current gap in face-normalised
+/// units, whatever the neutral frame's gap was, and (2) sets each upper lid between the portrait's own
+/// closed (on the lower lid) and open position by the driver's eye opening over its open reference, a
+/// slowly adapting peak of the driver's recent openings, so a closed driver eye closes the portrait's.
+/// Per-session state; no allocation per frame.
+/// </summary>
+public sealed class AbsoluteExpressions
+{
+    /// <summary>
+    /// Openings at or below this share of the driver's open reference count as a fully closed lid, at or above
+    /// <see cref="OpenShare"/> as open. The landmark model reads a closed eye as about 55-60 % of an open one
+    /// on real webcam footage (its lids never meet), hence the high floor.
+    /// </summary>
+    public const float ClosedShare = 0.58f, OpenShare = 0.9f;
+    /// <summary>A portrait eye may open this much wider than in the photo (surprise).</summary>
+    public const float MaxWiden = 1.2f;
+    /// <summary>Floor of the open reference (typical open-eye opening is 0.25-0.35 in these units).</summary>
+    public const float MinOpenReference = 0.2f;
+    public const float ReferenceRiseSeconds = 0.3f, ReferenceDecaySeconds = 20f, LidSmoothingSeconds = 0.03f;
+
+    private float[] _lowerFaceWeights = [];
+    private PortraitRig? _weightsFor;
+    private float _rightRef, _leftRef, _right = 1, _left = 1;
+    private bool _started;
+
+    /// <summary>Smoothed lid openings (0 closed .. 1 as in the portrait) of the last frame, right then left eye.</summary>
+    public (float Right, float Left) Lids => (_right, _left);
+
+    public void Reset() => _started = false;
+
+    /// <summary>Share of a lip gap that comes from the upper lip rising; the rest is the jaw dropping.</summary>
+    public const float UpperLipShare = 0.3f;
+
+    /// <summary>
+    /// Adds to the relative expression offsets <paramref name="expression"/> (driver-neutral pixels) the lip
+    /// shift that makes the gap absolute when the driver's neutral frame had its mouth more open than the
+    /// portrait: (neutral gap - portrait gap) x eye distance, split between the upper lip (up) and the lower
+    /// face (down). A neutral frame no more open than the portrait needs none (closing the portrait's own gap
+    /// further would push one lip over the other).
+    /// </summary>
+    public void CorrectMouth(PortraitRig rig, ReadOnlySpan<Vector3> neutral, Span<Vector3> expression)
+    {
+        var weights = LowerFaceWeights(rig);
+        var shift = FaceShape.MouthOpening(neutral) - rig.MouthOpening;
+        if (shift <= 0) return;
+        var eyes = PortraitRig.EyeDistanceOf(neutral);
+        var across = Vector3.Normalize(neutral[FaceRoi.LeftEyeOuter] - neutral[FaceRoi.RightEyeOuter]);
+        var down = new Vector3(-across.Y, across.X, 0);
+        var offset = down * (shift * eyes);
+        for (var i = 0; i < weights.Length; i++)
+            if (weights[i] > 0) expression[i] += (1 - UpperLipShare) * weights[i] * offset;
+        foreach (var i in FaceShape.UpperLip) expression[i] -= UpperLipShare * offset;
+    }
+
+    /// <summary>Updates the lid openings from the driver's landmarks of this frame.</summary>
+    public void UpdateLids(ReadOnlySpan<Vector3> driver, float dt)
+    {
+        float right = FaceShape.RightEyeOpening(driver), left = FaceShape.LeftEyeOpening(driver);
+        if (!_started)
+        {
+            _rightRef = MathF.Max(right, MinOpenReference);
+            _leftRef = MathF.Max(left, MinOpenReference);
+            _right = Share(right, _rightRef);
+            _left = Share(left, _leftRef);
+            _started = true;
+        }
+        _rightRef = Follow(_rightRef, right, dt);
+        _leftRef = Follow(_leftRef, left, dt);
+        var a = Math.Min(dt / LidSmoothingSeconds, 1f);
+        _right += (Share(right, _rightRef) - _right) * a;
+        _left += (Share(left, _leftRef) - _left) * a;
+    }
+
+    /// <summary>Moves the upper-lid targets towards the lower lid by the current lid openings.</summary>
+    public void ApplyLids(Span<Vector2> targets)
+    {
+        Lid(targets, FaceShape.RightUpper, FaceShape.RightLower, _right);
+        Lid(targets, FaceShape.LeftUpper, FaceShape.LeftLower, _left);
+    }
+
+    /// <summary>How far up (share of the lid-to-lid gap) a closing lid samples its skin, above the lash line.</summary>
+    public const float LidSkinLift = 1.0f;
+
+    /// <summary>
+    /// Moves the upper-lid source positions up towards the crease as the lids close, so a closing lid shows
+    /// the skin above it (lid skin over the iris) instead of the lash line stretched over the eye.
+    /// </summary>
+    public void ApplyLidSources(PortraitRig rig, Span<Vector2> sources)
+    {
+        LidSource(rig, sources, FaceShape.RightUpper, FaceShape.RightLower, _right);
+        LidSource(rig, sources, FaceShape.LeftUpper, FaceShape.LeftLower, _left);
+    }
+
+    private static void LidSource(PortraitRig rig, Span<Vector2> sources, int[] upper, int[] lower, float opening)
+    {
+        var closing = 1 - Math.Clamp(opening, 0, 1);
+        if (closing <= 0) return;
+        var p = rig.Landmarks;
+        for (var k = 0; k < upper.Length; k++)
+        {
+            var up = new Vector2(p[upper[k]].X, p[upper[k]].Y);
+            var low = new Vector2(p[lower[k]].X, p[lower[k]].Y);
+            sources[upper[k]] = up + closing * LidSkinLift * (up - low);
+        }
+    }
+
+    private static void Lid(Span<Vector2> targets, int[] upper, int[] lower, float opening)
+    {
+        for (var k = 0; k < upper.Length; k++)
+        {
+            var low = targets[lower[k]];
+            targets[upper[k]] = low + opening * (targets[upper[k]] - low);
+        }
+    }
+
+    private static float Share(float opening, float reference) =>
+        Math.Clamp((opening / reference - ClosedShare) / (OpenShare - ClosedShare), 0, MaxWiden);
+
+    private static float Follow(float reference, float value, float dt)
+    {
+        if (value > reference) return reference + (value - reference) * Math.Min(dt / ReferenceRiseSeconds, 1f);
+        return Math.Max(MinOpenReference, reference - (reference - value) * Math.Min(dt / ReferenceDecaySeconds, 1f));
+    }
+
+    /// <summary>
+    /// How fully each landmark follows a jaw drop: the lower lip fully, the upper lip not at all, and the
+    /// rest of the face below the mouth line fully near the mouth, fading out towards the jaw's sides.
+    /// </summary>
+    private float[] LowerFaceWeights(PortraitRig rig)
+    {
+        if (ReferenceEquals(_weightsFor, rig)) return _lowerFaceWeights;
+        var p = rig.Landmarks;
+        var w = new float[FaceLandmarker.PointCount];
+        var across = Vector2.Normalize(Xy(p[FaceRoi.LeftEyeOuter]) - Xy(p[FaceRoi.RightEyeOuter]));
+        var down = new Vector2(-across.Y, across.X);
+        var left = Xy(p[FaceShape.MouthLeftCorner]);
+        var right = Xy(p[FaceShape.MouthRightCorner]);
+        var centre = (left + right) / 2;
+        var half = MathF.Max(Vector2.Distance(left, right) / 2, 1);
+        for (var i = 0; i < w.Length; i++)
+        {
+            var d = Xy(p[i]) - centre;
+            var below = Vector2.Dot(d, down) / half;
+            var side = MathF.Abs(Vector2.Dot(d, across)) / half;
+            w[i] = SmoothStep(0.05f, 0.3f, below) * (1 - SmoothStep(1.1f, 2.2f, side));
+        }
+        foreach (var i in FaceShape.LowerLip) w[i] = 1;
+        foreach (var i in FaceShape.UpperLip) w[i] = 0;
+        w[FaceShape.MouthLeftCorner] = w[FaceShape.MouthRightCorner] = w[FaceShape.InnerLeftCorner] = w[FaceShape.InnerRightCorner] = 0.5f;
+        (_lowerFaceWeights, _weightsFor) = (w, rig);
+        return w;
+    }
+
+    private static float SmoothStep(float a, float b, float x)
+    {
+        var t = Math.Clamp((x - a) / (b - a), 0, 1);
+        return t * t * (3 - 2 * t);
+    }
+
+    private static Vector2 Xy(Vector3 v) => new(v.X, v.Y);
+}

@@ -1,0 +1,86 @@
+using System.Numerics;
+using PersonaLive.Inference.Faces;
+
+namespace PersonaLive.Inference.Lite;
+
+/// <summary>
+/// How everything around the face (hair, ears, neck, background) moves: a backward map on a regular grid of
+/// output nodes (every <see cref="Step"/> pixels, two triangles per cell). Each node's displacement is the
+/// inverse-distance blend of the face outline's displacements, scaled by b / (b + d) (b = distance to the
+/// frame border, d = distance to the moved outline), so it matches the outline near the face and fades to
+/// zero at the frame border. Because the grid is fixed in the output and the map runs output -> portrait,
+/// every output pixel gets exactly one source position and neighbouring pixels get neighbouring ones: no
+/// holes, no folds, no tears, by construction. No allocation per frame.
+/// </summary>
+public sealed class SurroundField
+{
+    public const int Step = 16;
+
+    /// <summary>Face outline (MediaPipe silhouette) in order around the face.</summary>
+    public static readonly int[] Outline =
+        [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109];
+
+    private readonly int _size, _nodesPerSide;
+
+    public SurroundField(int size)
+    {
+        _size = size;
+        _nodesPerSide = size / Step + 1;
+        var n = _nodesPerSide * _nodesPerSide;
+        Nodes = new Vector2[n];
+        Sources = new Vector2[n];
+        for (var j = 0; j < _nodesPerSide; j++)
+            for (var i = 0; i < _nodesPerSide; i++)
+                Nodes[j * _nodesPerSide + i] = new Vector2(Math.Min(i * Step, size), Math.Min(j * Step, size));
+        var cells = _nodesPerSide - 1;
+        Triangles = new int[cells * cells * 6];
+        var t = 0;
+        for (var j = 0; j < cells; j++)
+            for (var i = 0; i < cells; i++)
+            {
+                var a = j * _nodesPerSide + i;
+                int b = a + 1, c = a + _nodesPerSide, d = c + 1;
+                (Triangles[t], Triangles[t + 1], Triangles[t + 2]) = (a, b, d);
+                (Triangles[t + 3], Triangles[t + 4], Triangles[t + 5]) = (a, d, c);
+                t += 6;
+            }
+    }
+
+    /// <summary>Output positions of the grid nodes (fixed).</summary>
+    public Vector2[] Nodes { get; }
+
+    /// <summary>Portrait positions the nodes sample, after <see cref="Update"/>.</summary>
+    public Vector2[] Sources { get; }
+
+    public int[] Triangles { get; }
+
+    /// <summary>Recomputes <see cref="Sources"/> from the face points' portrait and target positions.</summary>
+    public void Update(ReadOnlySpan<Vector3> portrait, ReadOnlySpan<Vector2> targets)
+    {
+        Span<Vector2> moved = stackalloc Vector2[Outline.Length];
+        Span<Vector2> shift = stackalloc Vector2[Outline.Length];
+        for (var k = 0; k < Outline.Length; k++)
+        {
+            var i = Outline[k];
+            moved[k] = targets[i];
+            shift[k] = new Vector2(portrait[i].X, portrait[i].Y) - targets[i];
+        }
+        for (var n = 0; n < Nodes.Length; n++)
+        {
+            var p = Nodes[n];
+            Vector2 sum = default;
+            float weights = 0, nearest = float.MaxValue;
+            for (var k = 0; k < moved.Length; k++)
+            {
+                var d2 = Vector2.DistanceSquared(p, moved[k]);
+                nearest = MathF.Min(nearest, d2);
+                var w = 1 / (d2 * d2 + 1);
+                sum += w * shift[k];
+                weights += w;
+            }
+            var border = MathF.Min(MathF.Min(p.X, _size - p.X), MathF.Min(p.Y, _size - p.Y));
+            var fade = border / (border + MathF.Sqrt(nearest) + 1e-3f);
+            Sources[n] = p + fade * sum / weights;
+        }
+    }
+}

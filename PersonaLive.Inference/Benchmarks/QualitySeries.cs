@@ -61,6 +61,15 @@ public sealed class QualitySeries
 
     public double R(Func<FaceReading, float> key) => Pearson(_driver.Select(key).ToArray(), _output.Select(key).ToArray());
 
+    /// <summary>
+    /// <see cref="R"/> where the driver moves at all: NaN when the driver's standard deviation is below
+    /// <paramref name="minDriverStd"/> (a correlation with landmark noise says nothing).
+    /// </summary>
+    public double RWhereMoving(Func<FaceReading, float> key, double minDriverStd) =>
+        DriverStd(key) < minDriverStd ? double.NaN : R(key);
+
+    public double DriverStd(Func<FaceReading, float> key) => StdDev(_driver.Select(key).ToArray());
+
     /// <summary>Standard deviation of the output over that of the driver (1 = full amplitude).</summary>
     public double Amplitude(Func<FaceReading, float> key) => StdDev(_output.Select(key).ToArray()) / Math.Max(StdDev(_driver.Select(key).ToArray()), 1e-9);
 

@@ -25,17 +25,20 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
     private IBrowser? _browser;
     private IPage? _echo;
     private readonly EchoPeerFactory _peers = new();
+    private TestNetwork? _network;
+    private NamespaceLoopbackForward? _forward;
+    private string? _networkProblem;
 
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(ChromiumPath)) return;
+        // Two pages of a stock browser peer with each other over the namespace's link (the only
+        // non-loopback interface it sees); the page reaches the app at the link's host end.
+        _network = TestNetwork.TryCreate(out _networkProblem);
+        if (_network is null) return;
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox", "--disable-gpu",
-                    "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"],
-        });
+        _browser = await StockBrowser.LaunchAsync(_playwright, _network);
+        int httpPort = StockBrowser.FreeTcpPort();
         _echo = await _browser.NewPageAsync();
         await _echo.RouteAsync("http://localhost/echo", r => r.FulfillAsync(new RouteFulfillOptions { ContentType = "text/html", Body = "<title>echo</title>" }));
         await _echo.GotoAsync("http://localhost/echo");
@@ -46,11 +49,12 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
         {
             b.UseSetting("Live:EchoEngineDelayMs", "0");
             b.UseSetting("Live:WarmUpOnStart", "false");
-            b.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (k, v) in StockBrowser.AppSettings(_network!, httpPort)) b.UseSetting(k, v);
             b.ConfigureTestServices(s => s.AddSingleton<IMediaPeerFactory>(_peers));
         });
-        _factory.UseKestrel(0);
+        _factory.UseKestrel();
         _factory.StartServer();
+        _forward = NamespaceLoopbackForward.Start(_network, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, httpPort));
     }
 
     public async ValueTask DisposeAsync()
@@ -58,13 +62,15 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
         if (_browser is not null) await _browser.DisposeAsync();
         _playwright?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
+        _forward?.Dispose();
+        _network?.Dispose();
     }
 
     [Fact]
     public async Task Studio_goes_live_against_a_browser_echo_peer_and_stops_cleanly()
     {
-        if (_browser is null) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
-        var url = _factory!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        if (_browser is null) StockBrowser.Unavailable(_networkProblem);
+        var url = _factory!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
         var page = await _browser.NewPageAsync();
         await page.GotoAsync(url + "/");
         await page.Locator(".studio[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });

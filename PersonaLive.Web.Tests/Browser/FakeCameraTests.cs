@@ -27,11 +27,7 @@ public sealed class FakeCameraTests
         try
         {
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumPath,
-                Args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={y4m}", "--no-sandbox", "--disable-gpu"],
-            });
+            await using var browser = await StockBrowser.LaunchAsync(playwright, network: null, y4m);
             var page = await browser.NewPageAsync();
             // Camera access needs a secure context: serve the probe page as http://localhost (intercepted, no server).
             await page.RouteAsync("http://localhost/camera-probe", route => route.FulfillAsync(new RouteFulfillOptions

@@ -43,12 +43,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
         _factory.StartServer();
         _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--use-fake-device-for-media-stream", "--no-sandbox", "--disable-gpu", "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"],
-        });
+        _browser = await StockBrowser.LaunchAsync(_playwright, network: null, answerCameraPrompt: false); // no WebRTC to a server here: the media factory records
     }
 
     public async ValueTask DisposeAsync()
@@ -60,7 +55,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
 
     private async Task<IPage> OpenStudioAsync(bool allowCamera)
     {
-        if (_browser is null) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
+        if (_browser is null) StockBrowser.Unavailable();
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
             Permissions = allowCamera ? ["camera"] : [],

@@ -10,23 +10,29 @@ using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Live.Media;
 using PersonaLive.Web.Live.Media.Rtc;
 using PersonaLive.Web.Live.Sessions;
+using PersonaLive.Web.Tests.Browser;
 
 namespace PersonaLive.Web.Tests.EndToEnd;
 
 /// <summary>
-/// The real app for end-to-end tests: Kestrel on a free 127.0.0.1 port, the real WebRTC stack on a free
-/// UDP port, the configured engine (lite unless <c>Live:EchoEngineDelayMs</c> is given), warmed up before
-/// the browser starts; plus Debian's headless Chromium whose fake camera plays a given .y4m. Every
-/// glass-to-glass sample the pages report is collected in <see cref="Latencies"/>.
+/// The real app for end-to-end tests: Kestrel on a free port and the real WebRTC stack on a free UDP port,
+/// both on the host end of a <see cref="TestNetwork"/>, the configured engine (lite unless
+/// <c>Live:EchoEngineDelayMs</c> is given), warmed up before the browser starts; plus stock headless
+/// Chromium inside the network's namespace, its fake camera playing a given .y4m. Every glass-to-glass
+/// sample the pages report is collected in <see cref="Latencies"/>.
 /// </summary>
 internal sealed class RealAppHost : IAsyncDisposable
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
     private readonly WebApplicationFactory<Program> _factory;
     private readonly IPlaywright _playwright;
 
-    private RealAppHost(WebApplicationFactory<Program> factory, IPlaywright playwright, IBrowser browser, string baseUrl)
+    private readonly NamespaceLoopbackForward _forward;
+
+    private RealAppHost(WebApplicationFactory<Program> factory, IPlaywright playwright, IBrowser browser, string baseUrl, TestNetwork network,
+        NamespaceLoopbackForward forward)
     {
+        Network = network;
+        _forward = forward;
         _factory = factory;
         _playwright = playwright;
         Browser = browser;
@@ -35,6 +41,9 @@ internal sealed class RealAppHost : IAsyncDisposable
     }
 
     public IBrowser Browser { get; }
+
+    /// <summary>The test network the browser runs in (start further browsers inside it).</summary>
+    public TestNetwork Network { get; }
     public string BaseUrl { get; }
     public ConcurrentQueue<double> Latencies { get; } = new();
     public IServiceProvider Services => _factory.Services;
@@ -43,33 +52,25 @@ internal sealed class RealAppHost : IAsyncDisposable
 
     public static async Task<RealAppHost> StartAsync(string cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {
-        if (!File.Exists(ChromiumPath)) Prerequisite.Missing($"{ChromiumPath} is not installed (apt-get install chromium).");
+        StockBrowser.RequireChromium();
+        var network = StockBrowser.RequireNetwork();
+        int httpPort = StockBrowser.FreeTcpPort();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Live:WarmUpOnStart", "false");
-            b.UseSetting("Rtc:MediaPort", "0");
-            b.UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (k, v) in StockBrowser.AppSettings(network, httpPort)) b.UseSetting(k, v);
             foreach (var (k, v) in settings) b.UseSetting(k, v);
         });
-        factory.UseKestrel(0);
+        factory.UseKestrel();
         factory.StartServer();
+        var forward = NamespaceLoopbackForward.Start(network, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, httpPort));
         var peers = factory.Services.GetRequiredService<IMediaPeerFactory>();
         if (!peers.IsAvailable) Assert.Fail($"The WebRTC stack is unavailable: {peers.UnavailableReason}");
         await factory.Services.GetRequiredService<IAnimationEngineFactory>().WarmUpAsync(null, ct);
-        var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={cameraY4m}",
-                "--no-sandbox", "--disable-gpu", "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                "--autoplay-policy=no-user-gesture-required", "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-            ],
-        });
-        return new RealAppHost(factory, playwright, browser, baseUrl);
+        var browser = await StockBrowser.LaunchAsync(playwright, network, cameraY4m);
+        return new RealAppHost(factory, playwright, browser, baseUrl, network, forward);
     }
 
     /// <summary>
@@ -101,5 +102,7 @@ internal sealed class RealAppHost : IAsyncDisposable
         await Browser.DisposeAsync();
         _playwright.Dispose();
         await _factory.DisposeAsync();
+        _forward.Dispose();
+        Network.Dispose();
     }
 }

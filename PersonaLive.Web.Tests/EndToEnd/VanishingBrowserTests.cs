@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Diagnostics;
 using PersonaLive.Web.Live.Benchmarks;
 using PersonaLive.Web.Live.Portraits;
@@ -34,7 +35,7 @@ public sealed class VanishingBrowserTests
             string? endReason = null;
             var endKind = (PersonaLive.Web.Live.Pipeline.SessionEndReason)(-1);
             host.Sessions.SessionEnded += (_, end) => { endKind = end.Reason; Volatile.Write(ref endReason, end.Message); };
-            chromium = StartChromium(host.BaseUrl + "/?autostart=ada", y4m, work.FullName);
+            chromium = StockChromium.Start(host.BaseUrl + "/?autostart=ada", y4m, Path.Combine(work.FullName, "profile"), host.Network);
             var until = DateTime.UtcNow.AddSeconds(60);
             while (host.Latencies.Count < 5) // live: frames went round trip and were displayed
             {
@@ -65,23 +66,5 @@ public sealed class VanishingBrowserTests
             chromium?.Dispose();
             try { work.Delete(recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static Process StartChromium(string url, string cameraY4m, string workDir)
-    {
-        var psi = new ProcessStartInfo(RealAppHost.ChromiumPath) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--mute-audio",
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={cameraY4m}",
-            "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required", $"--user-data-dir={Path.Combine(workDir, "profile")}", url,
-        })
-            psi.ArgumentList.Add(arg);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("Chromium did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

@@ -92,7 +92,7 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
     [Fact]
     public void Announced_address_from_the_environment_replaces_the_default()
     {
-        // What Rtc__AnnouncedAddresses__0 makes of appsettings.json's [ "127.0.0.1" ]: one configured entry.
+        // What Rtc__AnnouncedAddresses__0 makes of appsettings.json's empty list: one configured entry.
         using var provider = ServicesFor(new Dictionary<string, string?> { ["Rtc:AnnouncedAddresses:0"] = "203.0.113.7" });
 
         var rtc = provider.GetRequiredService<IOptions<PersonaLive.WebRtc.PeerConnection.RtcOptions>>().Value;
@@ -106,6 +106,68 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains("Rtc:AnnouncedAddresses must be IP addresses", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Rtc:IceServers:0:Urls:0", "turn:10.0.0.1:3478", "Rtc:IceServers:0: a TURN server needs Username and Credential, or SharedSecret")]
+    [InlineData("Rtc:IceServers:0:Urls:0", "http://10.0.0.1", "Rtc:IceServers:0:Urls:0 must be a stun:")]
+    [InlineData("Rtc:IceTransportPolicy", "relays", "Rtc:IceTransportPolicy must be")]
+    [InlineData("Rtc:ConsentTimeoutSeconds", "0", "Rtc:ConsentTimeoutSeconds must be 1..3600")]
+    public void Invalid_rtc_setting_stops_the_app_naming_the_key(string key, string value, string expected)
+    {
+        using var provider = ServicesFor(new Dictionary<string, string?> { [key] = value });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Short_turn_secret_stops_the_app_without_showing_the_secret()
+    {
+        using var provider = ServicesFor(new Dictionary<string, string?>
+        {
+            ["Rtc:IceServers:0:Urls:0"] = "turn:10.0.0.1:3478", ["Rtc:IceServers:0:SharedSecret"] = "tiny-secret",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Rtc:IceServers:0:SharedSecret is too short", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("tiny-secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Turn_with_shared_secret_hands_each_page_its_own_expiring_credential_and_never_the_secret()
+    {
+        const string secret = "a-long-shared-turn-secret-0123456789";
+        using var provider = ServicesFor(new Dictionary<string, string?>
+        {
+            ["Rtc:IceServers:0:Urls:0"] = "stun:10.0.0.1:3478",
+            ["Rtc:IceServers:1:Urls:0"] = "turn:10.0.0.1:3478?transport=udp", ["Rtc:IceServers:1:Urls:1"] = "turn:10.0.0.1:3478?transport=tcp",
+            ["Rtc:IceServers:1:SharedSecret"] = secret, ["Rtc:IceServers:1:CredentialTtlSeconds"] = "600",
+            ["Rtc:IceServers:2:Urls:0"] = "turn:10.0.0.2:3478", ["Rtc:IceServers:2:Username"] = "u", ["Rtc:IceServers:2:Credential"] = "p",
+        });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var rtc = provider.GetRequiredService<IOptions<PersonaLive.WebRtc.PeerConnection.RtcOptions>>().Value;
+        var now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+
+        var a = PersonaLive.Web.Live.Media.Rtc.BrowserIceServers.For(rtc, "page-a", new FixedTime(now));
+        var b = PersonaLive.Web.Live.Media.Rtc.BrowserIceServers.For(rtc, "page-b", new FixedTime(now));
+
+        Assert.Equal(3, a.Count);
+        Assert.Null(a[0].Username);
+        Assert.Equal(["turn:10.0.0.1:3478?transport=udp", "turn:10.0.0.1:3478?transport=tcp"], a[1].Urls);
+        Assert.Equal($"{now.AddSeconds(600).ToUnixTimeSeconds()}:page-a", a[1].Username);
+        // coturn's check: base64(HMAC-SHA1(secret, username)).
+        string expected = Convert.ToBase64String(System.Security.Cryptography.HMACSHA1.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(a[1].Username!)));
+        Assert.Equal(expected, a[1].Credential);
+        Assert.NotEqual(a[1].Credential, b[1].Credential);
+        Assert.DoesNotContain(secret, System.Text.Json.JsonSerializer.Serialize(a), StringComparison.Ordinal);
+        Assert.Equal(("u", "p"), (a[2].Username, a[2].Credential));
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static ServiceProvider ServicesFor(Dictionary<string, string?> settings)

@@ -44,7 +44,16 @@ internal static class WebHostSetup
             .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Rtc:BindAddress must be an IP address.")
             .Validate(o => o.AnnouncedAddresses.All(a => System.Net.IPAddress.TryParse(a, out _)),
                 "Rtc:AnnouncedAddresses must be IP addresses (the public address browsers reach the media port on).")
+            .Validate(o => o.IceTransportPolicy is "all" or "relay", "Rtc:IceTransportPolicy must be \"all\" or \"relay\".")
+            .Validate(o => o.ConsentTimeoutSeconds is >= 1 and <= 3600, "Rtc:ConsentTimeoutSeconds must be 1..3600.")
+            .Validate(o => o.DtlsHandshakeTimeoutSeconds is >= 1 and <= 300, "Rtc:DtlsHandshakeTimeoutSeconds must be 1..300.")
+            .Validate(o => o.MaxPeerConnections >= 1, "Rtc:MaxPeerConnections must be at least 1.")
+            .Validate(o => o.MinOutgoingBitrateKbps > 0 && o.MinOutgoingBitrateKbps <= o.StartOutgoingBitrateKbps
+                    && o.StartOutgoingBitrateKbps <= o.MaxOutgoingBitrateKbps,
+                "Rtc:MinOutgoingBitrateKbps <= Rtc:StartOutgoingBitrateKbps <= Rtc:MaxOutgoingBitrateKbps must hold, all above 0.")
+            .Validate(o => o.RetransmissionBudgetPercent > 0, "Rtc:RetransmissionBudgetPercent must be above 0.")
             .ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RtcOptions>, PersonaLive.Web.Live.Media.Rtc.IceServersValidation>();
 
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -1,3 +1,4 @@
+using PersonaLive.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -6,15 +7,24 @@ using System.Text;
 namespace PersonaLive.WebRtc.Tests.Interop;
 
 /// <summary>
-/// Hosts <see cref="BrowserPage"/> on 127.0.0.1 (HttpListener), launches headless Debian Chromium with a
-/// fake camera from a .y4m, hands the page's offer to the test's answerer, and returns the JSON the page
-/// posts back. Chromium is killed by PID (with its children) at the end.
+/// Hosts <see cref="BrowserPage"/> on the host end of a <see cref="TestNetwork"/> (HttpListener), launches
+/// stock headless Chromium (<see cref="StockChromium"/>) inside the network's namespace with a fake camera
+/// from a .y4m, hands the page's offer to the test's answerer, and returns the JSON the page posts back.
+/// The test's media server binds the same host address. Chromium is killed by PID (with its children) at the end.
 /// </summary>
 internal static class BrowserHarness
 {
-    public const string Chromium = "/usr/bin/chromium";
+    public const string Chromium = StockChromium.Path;
 
-    public static async Task<string> RunAsync(string mode, string y4m, Func<string, string> answerOffer, ITestOutputHelper output, CancellationToken ct)
+    /// <summary>A test network for one run, or a skip (a failure under CI) saying why there is none.</summary>
+    public static TestNetwork RequireNetwork()
+    {
+        var network = TestNetwork.TryCreate(out var problem);
+        if (network is null) Prerequisite.Missing(problem!);
+        return network;
+    }
+
+    public static async Task<string> RunAsync(TestNetwork network, string mode, string y4m, Func<string, string> answerOffer, ITestOutputHelper output, CancellationToken ct)
     {
         string profile = Directory.CreateTempSubdirectory("webrtc-chromium-profile-").FullName;
         var result = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -23,26 +33,8 @@ internal static class BrowserHarness
         http.Prefixes.Add($"http://127.0.0.1:{httpPort}/");
         http.Start();
         var serveTask = Task.Run(() => Serve(http, answerOffer, result, output, ct), ct);
-        var psi = new ProcessStartInfo(Chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu",
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            $"--use-file-for-fake-video-capture={y4m}",
-            "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-dev-shm-usage", $"--user-data-dir={profile}",
-            $"http://127.0.0.1:{httpPort}/?mode={mode}",
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var browser = Process.Start(psi)!;
-        browser.ErrorDataReceived += (_, _) => { };
-        browser.OutputDataReceived += (_, _) => { };
-        browser.BeginErrorReadLine();
-        browser.BeginOutputReadLine();
+        using var forward = NamespaceLoopbackForward.Start(network, new IPEndPoint(IPAddress.Loopback, httpPort));
+        using var browser = StockChromium.Start($"http://127.0.0.1:{forward.Port}/?mode={mode}", y4m, profile, network);
         try
         {
             return await result.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);

@@ -43,7 +43,8 @@ public sealed class ChromiumWebRtcTests
         var output = TestContext.Current.TestOutputHelper!;
         string work = Directory.CreateTempSubdirectory("webrtc-chromium-").FullName;
         using var logs = new TestLoggerFactory(Microsoft.Extensions.Logging.LogLevel.Information);
-        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "0.0.0.0" }, logs);
+        using var network = BrowserHarness.RequireNetwork();
+        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = network.HostAddress.ToString() }, logs);
         RtcPeerConnection? pc = null;
         var decoded = new List<(double Left, double Right, int W, int H)>();
         ulong? lastCapture = null;
@@ -52,7 +53,7 @@ public sealed class ChromiumWebRtcTests
         string json;
         try
         {
-            json = await BrowserHarness.RunAsync("camera", WriteClip(work), offer =>
+            json = await BrowserHarness.RunAsync(network, "camera", WriteClip(work), offer =>
             {
                 pc = media.CreatePeerConnection();
                 pc.FrameDecoded += (_, f) =>
@@ -129,7 +130,8 @@ public sealed class ChromiumWebRtcTests
         var output = TestContext.Current.TestOutputHelper!;
         string work = Directory.CreateTempSubdirectory("webrtc-chromium-").FullName;
         using var logs = new TestLoggerFactory();
-        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "0.0.0.0" }, logs);
+        using var network = BrowserHarness.RequireNetwork();
+        await using var media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = network.HostAddress.ToString() }, logs);
         using var encoder = new VpxEncoder(new VpxEncoderOptions { Width = 320, Height = 240, BitrateKbps = 500 });
         RtcPeerConnection? viewer = null;
         bool forceKeyframe = false;
@@ -159,7 +161,7 @@ public sealed class ChromiumWebRtcTests
         string json;
         try
         {
-            json = await BrowserHarness.RunAsync("viewer", WriteClip(work), offer =>
+            json = await BrowserHarness.RunAsync(network, "viewer", WriteClip(work), offer =>
             {
                 var pc = media.CreatePeerConnection();
                 pc.KeyframeRequested += (_, _) => forceKeyframe = true;

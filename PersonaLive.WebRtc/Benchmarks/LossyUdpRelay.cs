@@ -54,6 +54,12 @@ public sealed class LossyUdpRelay : IDisposable
     /// <summary>When set, every datagram is dropped (a peer that vanished without a goodbye).</summary>
     public bool Blackhole { get; set; }
 
+    /// <summary>
+    /// When set, STUN from the client toward the server is dropped (first byte 0..3, RFC 7983) while its
+    /// DTLS and SRTP pass: a peer that keeps sending media but no consent checks.
+    /// </summary>
+    public bool DropClientStun { get; set; }
+
     public long Duplicated => Interlocked.Read(ref _duplicated);
 
     /// <summary>Sends a datagram to the server from the relay's server-facing socket, i.e. from the client's authenticated address.</summary>
@@ -92,7 +98,7 @@ public sealed class LossyUdpRelay : IDisposable
             bool drop, duplicate;
             lock (_random)
             {
-                drop = _random.NextDouble() < _lossRate || Blackhole;
+                drop = _random.NextDouble() < _lossRate || Blackhole || (toServer && DropClientStun && n > 0 && buffer[0] < 4);
                 duplicate = _random.NextDouble() < _duplicateRate;
             }
 

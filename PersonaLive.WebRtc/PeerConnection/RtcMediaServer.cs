@@ -8,7 +8,7 @@ using PersonaLive.WebRtc.Transport;
 namespace PersonaLive.WebRtc.PeerConnection;
 
 /// <summary>
-/// The process-wide media endpoint: owns the one shared UDP socket and the DTLS certificate, and
+/// The process-wide media endpoint: owns the UDP sockets (one port; one socket per local address, see <see cref="MediaSocketSet"/>) and the DTLS certificate, and
 /// demultiplexes datagrams to peer connections (RFC 7983 first byte; STUN requests by the local part of
 /// USERNAME, everything else by the remote address learned from authenticated STUN). Create one per
 /// process (the web app registers it as a singleton); tests and the CLI client create their own.
@@ -18,7 +18,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     private readonly RtcOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly UdpMediaSocket _socket;
+    private readonly MediaSocketSet _sockets;
     private readonly ConcurrentDictionary<string, RtcPeerConnection> _byUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPEndPoint, RtcPeerConnection> _byAddress = new();
     private long _unknownSource;
@@ -31,20 +31,26 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RtcMediaServer>();
         Certificate = DtlsCertificate.Generate();
-        _socket = new UdpMediaSocket(new IPEndPoint(IPAddress.Parse(options.BindAddress), options.MediaPort), OnDatagram,
+        var bind = IPAddress.Parse(options.BindAddress);
+        var gathered = LocalAddresses.IsWildcard(bind) ? LocalAddresses.Gather() : [];
+        var configured = options.EffectiveAnnouncedAddresses.Select(IPAddress.Parse).ToList();
+        _sockets = new MediaSocketSet(bind, gathered.Concat(configured.Where(LocalAddresses.IsUsable)), options.MediaPort, OnDatagram,
             loggerFactory.CreateLogger<UdpMediaSocket>());
-        var candidates = new List<IPEndPoint>();
-        foreach (var address in options.EffectiveAnnouncedAddresses)
-        {
-            candidates.Add(new IPEndPoint(IPAddress.Parse(address), _socket.LocalEndPoint.Port));
-        }
-
-        Candidates = candidates;
-        _logger.LogInformation("WebRTC media server listening on UDP {EndPoint}, announcing {Candidates}", _socket.LocalEndPoint, string.Join(", ", candidates));
+        var bound = _sockets.LocalEndPoints.Select(e => e.Address).ToList();
+        int port = _sockets.Primary.Port;
+        string why = configured.Count > 0
+            ? "configured by Rtc:AnnouncedAddresses"
+            : LocalAddresses.IsWildcard(bind) ? "every usable local address, gathered at start" : "the address of Rtc:BindAddress";
+        Candidates = (configured.Count > 0 ? configured : bound).Select(a => new IPEndPoint(a, port)).ToList();
+        _logger.LogInformation("WebRTC media server listening on UDP {EndPoints}; announcing host candidates {Candidates} ({Why})",
+            string.Join(", ", _sockets.LocalEndPoints), string.Join(", ", Candidates), why);
     }
 
-    /// <summary>The bound socket address (port resolved when <see cref="RtcOptions.MediaPort"/> is 0).</summary>
-    public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
+    /// <summary>The first bound socket address (port resolved when <see cref="RtcOptions.MediaPort"/> is 0; all sockets share it).</summary>
+    public IPEndPoint LocalEndPoint => _sockets.Primary;
+
+    /// <summary>Every bound socket address (one per local address when bound to a wildcard).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _sockets.LocalEndPoints;
 
     /// <summary>Host candidates put into answers/offers.</summary>
     public IReadOnlyList<IPEndPoint> Candidates { get; }
@@ -64,7 +70,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     /// datagram dropped). Every malformed input is supposed to be rejected and counted by its parser, so
     /// anything but 0 is a bug; tests assert it.
     /// </summary>
-    public long SocketHandlerErrors => _socket.HandlerErrors;
+    public long SocketHandlerErrors => _sockets.HandlerErrors;
 
     /// <summary>Creates a peer connection bound to this server's socket and certificate.</summary>
     public RtcPeerConnection CreatePeerConnection()
@@ -80,9 +86,15 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
         return pc;
     }
 
-    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination) => _socket.Send(datagram, destination);
+    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination) => _sockets.Send(datagram, destination);
+
+    /// <summary>Answers through the socket the request arrived on (a STUN response must come from the request's destination).</summary>
+    internal static void Reply(ReadOnlySpan<byte> datagram, IPEndPoint destination, UdpMediaSocket via) => via.Send(datagram, destination);
 
     internal void Bind(IPEndPoint remote, RtcPeerConnection pc) => _byAddress[remote] = pc;
+
+    /// <summary>The selected pair's local side: all later datagrams to <paramref name="remote"/> leave through <paramref name="via"/>.</summary>
+    internal void Route(IPEndPoint remote, UdpMediaSocket via) => _sockets.Route(remote, via);
 
     internal void Remove(RtcPeerConnection pc)
     {
@@ -92,11 +104,12 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
             if (ReferenceEquals(kv.Value, pc))
             {
                 _byAddress.TryRemove(kv.Key, out _);
+                _sockets.Unroute(kv.Key);
             }
         }
     }
 
-    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source)
+    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint source, UdpMediaSocket via)
     {
         var kind = PacketClassifier.Classify(datagram);
         if (kind == PacketKind.Unknown)
@@ -119,7 +132,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
                 int colon = username?.IndexOf(':') ?? -1;
                 if (colon > 0 && _byUfrag.TryGetValue(username![..colon], out var target))
                 {
-                    target.HandleStunRequest(message, source);
+                    target.HandleStunRequest(message, source, via);
                     return;
                 }
 
@@ -157,7 +170,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
             pc.Close();
         }
 
-        _socket.Dispose();
+        _sockets.Dispose();
     }
 
     public ValueTask DisposeAsync()

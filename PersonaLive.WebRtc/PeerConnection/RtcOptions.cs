@@ -12,22 +12,31 @@ public sealed class RtcOptions
     /// <summary>UDP port for all media (0 = pick a free port, used by tests).</summary>
     public int MediaPort { get; set; } = 50000;
 
-    /// <summary>Local address to bind the media socket to.</summary>
+    /// <summary>
+    /// Local address of the media sockets. A wildcard (0.0.0.0, the default, or ::) opens one socket per
+    /// usable local address so that every answer leaves from the address its request arrived on.
+    /// </summary>
     public string BindAddress { get; set; } = "0.0.0.0";
 
     /// <summary>
-    /// Addresses announced as ICE host candidates (the public IP in the cloud); empty announces 127.0.0.1.
-    /// The list starts empty because configuration binding appends to a collection: a built-in default
-    /// would otherwise stay in front of the configured addresses and be handed to every browser.
+    /// Addresses announced as ICE host candidates, replacing the gathered ones (the public IP behind a
+    /// cloud 1:1 NAT). Empty (the default) announces what the media sockets are bound to: with a wildcard
+    /// <see cref="BindAddress"/>, every usable local address gathered at start. The list starts empty
+    /// because configuration binding appends to a collection.
     /// </summary>
     public IList<string> AnnouncedAddresses { get; } = new List<string>();
 
-    /// <summary>The host candidates' addresses: the configured ones without repeats, or 127.0.0.1.</summary>
-    public IReadOnlyList<string> EffectiveAnnouncedAddresses =>
-        AnnouncedAddresses.Count == 0 ? ["127.0.0.1"] : AnnouncedAddresses.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    /// <summary>The configured announced addresses without repeats (empty: announce the bound addresses).</summary>
+    public IReadOnlyList<string> EffectiveAnnouncedAddresses => AnnouncedAddresses.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
-    /// <summary>STUN/TURN URLs handed to the browser's RTCPeerConnection.</summary>
-    public IList<string> IceServers { get; } = new List<string>();
+    /// <summary>STUN/TURN servers handed to the browser's RTCPeerConnection (see <see cref="IceServerOptions"/>).</summary>
+    public IList<IceServerOptions> IceServers { get; } = new List<IceServerOptions>();
+
+    /// <summary>
+    /// The browser's iceTransportPolicy: "all" (default) or "relay" (only TURN relay candidates, for
+    /// networks where direct UDP must not be used).
+    /// </summary>
+    public string IceTransportPolicy { get; set; } = "all";
 
     /// <summary>Ceiling we announce with REMB for the browser's upload (kb/s).</summary>
     public int MaxIncomingBitrateKbps { get; set; } = 2500;
@@ -41,7 +50,11 @@ public sealed class RtcOptions
     /// <summary>Upper bound of our encoder's target bitrate (kb/s).</summary>
     public int MaxOutgoingBitrateKbps { get; set; } = 2500;
 
-    /// <summary>A peer with no authenticated STUN for this long is dropped (RFC 7675 consent; mediasoup default).</summary>
+    /// <summary>
+    /// Liveness: a peer from which neither an authenticated STUN check (RFC 7675 consent) nor an
+    /// authenticated SRTP/SRTCP packet arrived for this long is dropped; some native peers send media
+    /// and only STUN Binding Indications, and their media alone keeps them. 1..3600 s.
+    /// </summary>
     public int ConsentTimeoutSeconds { get; set; } = 30;
 
     /// <summary>DTLS handshake time limit.</summary>

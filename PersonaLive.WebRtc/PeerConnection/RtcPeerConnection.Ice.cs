@@ -19,7 +19,7 @@ public sealed partial class RtcPeerConnection
     /// An authenticated binding request (answerer role): answer, remember the tuple as valid, select it
     /// when it is the first or carries USE-CANDIDATE, and refresh consent (RFC 7675).
     /// </summary>
-    internal void HandleStunRequest(StunMessage request, IPEndPoint source)
+    internal void HandleStunRequest(StunMessage request, IPEndPoint source, Transport.UdpMediaSocket via)
     {
         if (_closing.IsCancellationRequested || _isOfferer)
         {
@@ -35,7 +35,7 @@ public sealed partial class RtcPeerConnection
 
         if (result.Response is not null)
         {
-            _server.Send(result.Response, source);
+            RtcMediaServer.Reply(result.Response, source, via);
         }
 
         if (result.Outcome != IceCheckOutcome.Accepted)
@@ -63,6 +63,7 @@ public sealed partial class RtcPeerConnection
             }
 
             _selected = source;
+            _server.Route(source, via);
         }
 
         Volatile.Write(ref _lastConsentMs, NowMs);

@@ -120,6 +120,7 @@ public sealed partial class RtcPeerConnection
         switch (result)
         {
             case SrtpResult.Ok:
+                Volatile.Write(ref _lastConsentMs, NowMs); // authenticated media proves the peer is alive as well as a consent check does
                 break;
             case SrtpResult.Replayed:
                 _droppedReplayed++;

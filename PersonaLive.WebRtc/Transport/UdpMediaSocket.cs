@@ -5,12 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace PersonaLive.WebRtc.Transport;
 
 /// <summary>
-/// The one UDP socket of a media server: a dedicated receive thread hands every datagram to a handler
-/// (exceptions are caught, logged and counted, never escaping the loop); sends are thread-safe.
+/// One UDP socket of a media server, bound to one local address (or a wildcard): a dedicated receive
+/// thread hands every datagram to a handler together with this socket, so that the answer can leave
+/// from the address the request arrived on (exceptions are caught, logged and counted, never escaping
+/// the loop); sends are thread-safe. The media server keeps one per local address, a handful in all:
+/// the threads are per address, never per connection.
 /// </summary>
 internal sealed class UdpMediaSocket : IDisposable
 {
-    public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint source);
+    public delegate void DatagramHandler(ReadOnlySpan<byte> datagram, IPEndPoint source, UdpMediaSocket via);
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
@@ -23,6 +26,11 @@ internal sealed class UdpMediaSocket : IDisposable
         _handler = handler;
         _logger = logger;
         _socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            _socket.DualMode = false;
+        }
+
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(bind);
@@ -86,7 +94,7 @@ internal sealed class UdpMediaSocket : IDisposable
 
             try
             {
-                _handler(buffer.AsSpan(0, n), (IPEndPoint)source);
+                _handler(buffer.AsSpan(0, n), (IPEndPoint)source, this);
             }
             catch (Exception e)
             {

@@ -9,16 +9,23 @@ namespace PersonaLive.Web.Components.Pages;
 /// <summary>The Studio's browser callbacks (live.js), camera messages and autostart.</summary>
 public sealed partial class Studio
 {
-    /// <summary>live.js: RTCPeerConnection.connectionState changed in the browser.</summary>
+    /// <summary>
+    /// live.js: RTCPeerConnection.connectionState changed in the browser; on "failed",
+    /// <paramref name="iceProblem"/> says which STUN/TURN server reported what (unreachable, credentials
+    /// rejected), so the user sees why rather than a silent ICE failure.
+    /// </summary>
     [JSInvokable]
-    public async Task OnConnectionState(string state)
+    public async Task OnConnectionState(string state, string? iceProblem = null)
     {
         _connection = state;
         if (state == "failed" && _session is not null)
         {
-            await EndSessionAsync("The connection was lost.", SessionEndReason.ConnectionLost);
+            string message = iceProblem is null
+                ? "The connection was lost."
+                : $"The connection failed: an ICE server did not work ({iceProblem}). Check Rtc:IceServers.";
+            await EndSessionAsync(message, SessionEndReason.ConnectionLost);
             _phase = StudioPhase.ConnectionLost;
-            _message = "The connection was lost.";
+            _message = message;
         }
         else if (state == "disconnected" && _phase == StudioPhase.Live)
         {

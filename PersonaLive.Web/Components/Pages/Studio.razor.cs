@@ -26,6 +26,10 @@ public sealed partial class Studio : IAsyncDisposable
     [Inject] private LiveSessionManager Sessions { get; set; } = default!;
     [Inject] private IOptions<LimitsOptions> Limits { get; set; } = default!;
     [Inject] private IOptions<RtcOptions> Rtc { get; set; } = default!;
+
+    /// <summary>This page's ICE servers, TURN credentials derived for it when a shared secret is configured.</summary>
+    private IReadOnlyList<PersonaLive.Web.Live.Media.Rtc.BrowserIceServer> PageIceServers() =>
+        PersonaLive.Web.Live.Media.Rtc.BrowserIceServers.For(Rtc.Value, "studio-" + Guid.NewGuid().ToString("N")[..12], TimeProvider.System);
     [Inject] private IJSRuntime Js { get; set; } = default!;
     [Inject] private PersonaLive.Web.Live.Portraits.PresetPortraits Presets { get; set; } = default!;
 
@@ -175,7 +179,7 @@ public sealed partial class Studio : IAsyncDisposable
             _self ??= DotNetObjectReference.Create(this);
             _client ??= await _module!.InvokeAsync<IJSObjectReference>("createClient", _self);
             var start = await _client.InvokeAsync<ClientStartResult>("startStudio", _cameraVideo, _outputVideo,
-                new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = Rtc.Value.IceServers });
+                new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = PageIceServers(), iceTransportPolicy = Rtc.Value.IceTransportPolicy });
             if (start is not { Ok: true, OfferSdp: { } offer })
             {
                 Fail(CameraProblem(start?.Kind, start?.Message));

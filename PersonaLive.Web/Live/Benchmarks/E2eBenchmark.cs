@@ -10,7 +10,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 
 /// <summary>
 /// <c>./persona.sh bench e2e --seconds N</c>: the real product end to end. Starts the web host on a free
-/// port with the configured engine, runs Debian's headless Chromium on <c>/?autostart=ada</c> with a fake
+/// port with the configured engine, runs stock headless Chromium in a test network namespace
+/// (<see cref="BrowserStage"/>) on <c>/?autostart=ada</c> with a fake
 /// camera playing a moving face (.y4m written here), and records every glass-to-glass sample the page
 /// measures (see wwwroot/js/live.js for the method) for N seconds, after a warm-up that starts with the
 /// first measured frame (<see cref="WarmUpFor"/>; its samples are discarded). Keys: g2g_ms_median,
@@ -19,8 +20,6 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// </summary>
 public static class E2eBenchmark
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
     /// <summary>
     /// How long after the first measured frame samples are discarded before N seconds are measured.
     /// The first seconds carry one-off costs: JIT and first-use allocations in the engine and the codec,
@@ -36,11 +35,9 @@ public static class E2eBenchmark
     {
         ArgumentNullException.ThrowIfNull(log);
         var duration = TimeSpan.FromSeconds(seconds ?? 30);
-        if (!File.Exists(ChromiumPath)) throw new InvalidOperationException($"{ChromiumPath} is missing: apt-get install chromium.");
-
-        var app = WebHostSetup.Build(["--urls", "http://127.0.0.1:0"]);
-        await app.StartAsync(ct).ConfigureAwait(false);
-        var work = Directory.CreateTempSubdirectory("personalive-e2e-");
+        await using var stage = await BrowserStage.StartAsync([], ct).ConfigureAwait(false);
+        var app = stage.App;
+        var work = stage.Work;
         Process? browser = null;
         try
         {
@@ -70,8 +67,8 @@ public static class E2eBenchmark
                 else series.Add(Stopwatch.GetElapsedTime(Interlocked.Read(ref start), now).TotalSeconds, ms);
             };
 
-            var url = app.Urls.First() + "/?autostart=ada";
-            browser = StartChromium(url, camera, work.FullName);
+            var url = stage.BaseUrl + "/?autostart=ada";
+            browser = stage.StartChromium(url, camera);
             log.WriteLine($"e2e: chromium (pid {browser.Id}) on {url}; waiting for the first measured frame…");
             await first.Task.WaitAsync(TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
             log.WriteLine($"e2e: first frame measured; warming up for {warmUp.TotalSeconds:0} s (samples not kept)…");
@@ -107,36 +104,6 @@ public static class E2eBenchmark
                 await browser.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             browser?.Dispose();
-            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
-            try { work.Delete(recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static Process StartChromium(string url, string cameraY4m, string workDir)
-    {
-        var psi = new ProcessStartInfo(ChromiumPath)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--mute-audio",
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            $"--use-file-for-fake-video-capture={cameraY4m}",
-            "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-            $"--user-data-dir={Path.Combine(workDir, "profile")}", "--window-size=1280,900", url,
-        })
-            psi.ArgumentList.Add(arg);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("Chromium did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

@@ -50,6 +50,39 @@ function cameraErrorKind(e) {
   }
 }
 
+// Start a video element's playback as autoplay policies allow: muted set as a property (the attribute
+// Blazor renders does not set it), then play(); if the browser still refuses, a visible "Click to play"
+// button over the tile starts it, so a tile is never black without an explanation.
+export function startPlayback(video) {
+  video.muted = true;
+  video.playsInline = true;
+  const attempt = video.play();
+  if (!attempt || !attempt.catch) return;
+  attempt.then(() => removePlayButton(video)).catch(e => {
+    if (e && e.name === 'AbortError') return; // a newer load replaced this one
+    showPlayButton(video);
+  });
+}
+
+function showPlayButton(video) {
+  const host = video.parentElement;
+  if (!host || host.querySelector(':scope > .click-to-play')) return;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'click-to-play';
+  button.textContent = 'Click to play';
+  button.addEventListener('click', () => {
+    video.muted = true;
+    video.play().then(() => removePlayButton(video)).catch(() => { button.textContent = 'Click to play (the browser refused; try again)'; });
+  });
+  host.appendChild(button);
+}
+
+function removePlayButton(video) {
+  const button = video.parentElement && video.parentElement.querySelector(':scope > .click-to-play');
+  if (button) button.remove();
+}
+
 function preferVp8(transceiver) {
   if (!transceiver.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
   const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
@@ -83,10 +116,13 @@ class LiveClient {
     }
     // A file already plays in the tile (openSource). Assigning srcObject, even null, would run the media
     // element's load algorithm again and leave the captureStream() track without frames.
-    if (options.source !== 'file') cameraVideo.srcObject = this.stream;
+    if (options.source !== 'file') {
+      cameraVideo.srcObject = this.stream;
+      startPlayback(cameraVideo);
+    }
     const track = this.stream.getVideoTracks()[0];
     if (!track) return { ok: false, kind: 'nocamera', message: 'The source has no video track.' };
-    this.pc = this.newPeer(options.iceServers, outputVideo);
+    this.pc = this.newPeer(options.iceServers, outputVideo, options);
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.stream] });
     preferVp8(transceiver);
     this.sender = transceiver.sender;
@@ -96,9 +132,9 @@ class LiveClient {
   }
 
   // Watch page: a receive-only peer connection.
-  async startViewer(outputVideo, iceServers) {
+  async startViewer(outputVideo, iceServers, options) {
     this.outputVideo = outputVideo;
-    this.pc = this.newPeer(iceServers, outputVideo);
+    this.pc = this.newPeer(iceServers, outputVideo, options);
     const transceiver = this.pc.addTransceiver('video', { direction: 'recvonly' });
     preferVp8(transceiver);
     const offer = await this.pc.createOffer();
@@ -146,17 +182,36 @@ class LiveClient {
     return { ok: true };
   }
 
-  newPeer(iceServers, outputVideo) {
-    const pc = new RTCPeerConnection({ iceServers: (iceServers || []).map(u => ({ urls: u })), bundlePolicy: 'max-bundle' });
+  // iceServers: [{ urls, username, credential }] from the server (TURN credentials derived per page).
+  newPeer(iceServers, outputVideo, options) {
+    const servers = (iceServers || []).map(s => typeof s === 'string' ? { urls: s } : Object.fromEntries(
+      Object.entries({ urls: s.urls, username: s.username, credential: s.credential }).filter(([, v]) => v !== null && v !== undefined)));
+    const config = { iceServers: servers, bundlePolicy: 'max-bundle' };
+    if (options && options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
+    const pc = new RTCPeerConnection(config);
+    this.iceErrors = new Map(); // server URL -> what failed (icecandidateerror), told to the page if ICE fails
+    pc.onicecandidateerror = e => {
+      if (!e.url) return;
+      const what = e.errorCode === 401 ? 'credentials rejected (401)'
+        : e.errorCode === 701 ? 'unreachable (no answer)' : `error ${e.errorCode}${e.errorText ? ' ' + e.errorText : ''}`;
+      this.iceErrors.set(e.url, what);
+    };
     pc.ontrack = e => {
       outputVideo.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
-      outputVideo.play().catch(() => {});
+      startPlayback(outputVideo);
       this.watchFrames(outputVideo);
     };
     pc.onconnectionstatechange = () => {
-      this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState).catch(() => {});
+      const problem = pc.connectionState === 'failed' ? this.iceProblem() : null;
+      this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState, problem).catch(() => {});
     };
     return pc;
+  }
+
+  // Why ICE failed as far as the configured STUN/TURN servers tell (null when none reported a problem).
+  iceProblem() {
+    if (!this.iceErrors || this.iceErrors.size === 0) return null;
+    return [...this.iceErrors].map(([url, what]) => `${url}: ${what}`).join('; ');
   }
 
   watchFrames(video) {

@@ -50,16 +50,22 @@ internal sealed class RealAppHost : IAsyncDisposable
     public LiveSessionManager Sessions => Services.GetRequiredService<LiveSessionManager>();
     public int PeerConnections => (Services.GetRequiredService<IMediaPeerFactory>() as RtcMediaPeerFactory)?.Server?.PeerConnectionCount ?? -1;
 
-    public static async Task<RealAppHost> StartAsync(string cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    /// <summary>
+    /// Starts the app and the browser; <paramref name="networkSettings"/> adds settings that depend on the
+    /// test network (e.g. a TURN server on its host address), made once the network exists.
+    /// </summary>
+    public static async Task<RealAppHost> StartAsync(string cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct,
+        Func<TestNetwork, IReadOnlyDictionary<string, string>>? networkSettings = null)
     {
         StockBrowser.RequireChromium();
         var network = StockBrowser.RequireNetwork();
+        var more = networkSettings?.Invoke(network) ?? new Dictionary<string, string>();
         int httpPort = StockBrowser.FreeTcpPort();
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Live:WarmUpOnStart", "false");
             foreach (var (k, v) in StockBrowser.AppSettings(network, httpPort)) b.UseSetting(k, v);
-            foreach (var (k, v) in settings) b.UseSetting(k, v);
+            foreach (var (k, v) in settings.Concat(more)) b.UseSetting(k, v);
         });
         factory.UseKestrel();
         factory.StartServer();

@@ -145,6 +145,7 @@ class LiveClient {
   async acceptAnswer(answerSdp) {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
     this.statsTimer = setInterval(() => this.reportStats(), 1000);
+    this.reportGatheringProblem();
   }
 
   async openSource(cameraVideo, options) {
@@ -196,6 +197,17 @@ class LiveClient {
         : e.errorCode === 701 ? 'unreachable (no answer)' : `error ${e.errorCode}${e.errorText ? ' ' + e.errorText : ''}`;
       this.iceErrors.set(e.url, what);
     };
+    this.candidates = 0;
+    this.gatheringProblem = null;
+    pc.onicecandidate = e => {
+      if (e.candidate) { this.candidates++; return; }
+      // Gathering is over. Without a single candidate (e.g. relay-only with a TURN server that refused
+      // us) ICE can never connect: say so now, naming the server, rather than after a silent timeout.
+      if (this.candidates === 0) {
+        this.gatheringProblem = this.iceProblem() || 'no ICE candidate could be gathered';
+        if (pc.remoteDescription) this.reportGatheringProblem();
+      }
+    };
     pc.ontrack = e => {
       outputVideo.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
       startPlayback(outputVideo);
@@ -206,6 +218,13 @@ class LiveClient {
       this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState, problem).catch(() => {});
     };
     return pc;
+  }
+
+  reportGatheringProblem() {
+    if (!this.gatheringProblem) return;
+    const problem = this.gatheringProblem;
+    this.gatheringProblem = null;
+    this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {});
   }
 
   // Why ICE failed as far as the configured STUN/TURN servers tell (null when none reported a problem).

@@ -85,6 +85,9 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
             null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await Assertions.Expect(page.Locator(".stats-overlay")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".share")).ToBeVisibleAsync();
+        // Started muted by the property (the attribute alone does not set it), and playing without any click.
+        Assert.True(await page.EvaluateAsync<bool>("() => { const v = document.querySelector('video.output-video'); return v.muted && !v.paused; }"));
+        Assert.Equal(0, await page.Locator(".click-to-play").CountAsync());
 
 
         await page.Locator("button.stop").ClickAsync();
@@ -94,6 +97,47 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
         var srcObjectCleared = await page.EvaluateAsync<bool>("() => document.querySelector('video.output-video').srcObject === null");
         Assert.True(srcObjectCleared);
     }
+
+    [Fact]
+    public async Task Output_the_browser_refuses_to_autoplay_gets_a_visible_click_to_play_that_starts_it()
+    {
+        if (_browser is null) StockBrowser.Unavailable(_networkProblem);
+        var url = _factory!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // This page forces the refusal a stricter autoplay policy gives (as on a share link opened with no
+        // click at all): play() rejects until the user clicked the page's own "Click to play".
+        await page.AddInitScriptAsync(@"(() => {
+            const play = HTMLMediaElement.prototype.play;
+            let clicked = false;
+            document.addEventListener('click', e => { if (e.target.closest && e.target.closest('.click-to-play')) clicked = true; }, true);
+            HTMLMediaElement.prototype.play = function () {
+                return clicked ? play.call(this) : Promise.reject(new DOMException('play() needs a user gesture', 'NotAllowedError'));
+            };
+        })()");
+        await page.GotoAsync(url + "/");
+        await page.Locator(".studio[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.Locator(".preset").First.ClickAsync();
+        await page.Locator("button.start").ClickAsync();
+
+        var button = page.Locator(".tile-output .click-to-play");
+        await Assertions.Expect(button).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 20_000 });
+        await Assertions.Expect(button).ToHaveTextAsync("Click to play");
+        if (ScreenshotDir is { } shots)
+        {
+            Directory.CreateDirectory(shots);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "studio-click-to-play-chromium.png") });
+        }
+
+        await button.ClickAsync();
+        await Assertions.Expect(button).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync("() => { const v = document.querySelector('video.output-video'); return !v.paused && v.getVideoPlaybackQuality().totalVideoFrames > 10; }",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        if (ScreenshotDir is { } dir) await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "studio-after-click-chromium.png") });
+        await page.Locator("button.stop").ClickAsync();
+    }
+
+    /// <summary>Where browser tests leave screenshots to look at, when PERSONALIVE_SCREENSHOT_DIR is set.</summary>
+    internal static string? ScreenshotDir => Environment.GetEnvironmentVariable("PERSONALIVE_SCREENSHOT_DIR") is { Length: > 0 } d ? d : null;
 
     private sealed class EchoPeerFactory : IMediaPeerFactory
     {

@@ -23,4 +23,5 @@ public sealed record ClientStats(
     double? KbpsOut,
     long FramesDecoded,
     double? RttMs,
-    double[]? LatenciesMs);
+    double[]? LatenciesMs,
+    double? FirstFrameMs = null);

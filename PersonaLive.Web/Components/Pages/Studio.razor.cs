@@ -49,6 +49,7 @@ public sealed partial class Studio : IAsyncDisposable
     private string _source = "camera";
     private int _queuePosition;
     private int _attempt; // bumped by Stop: a start still in flight notices and backs out
+    private bool _firstFrameReported; // the page's Start-to-first-frame time goes to FirstFrameProbe once per start
     private string? _connection;
     private EngineStatus _engineStatus = new(EngineState.NotStarted, "");
     private LiveSession? _session;
@@ -170,6 +171,7 @@ public sealed partial class Studio : IAsyncDisposable
         }
 
         var attempt = ++_attempt;
+        _firstFrameReported = false;
         var handedOver = false; // once Sessions.Start has the ticket, the session (or its failure path) frees it
         _phase = StudioPhase.Starting;
         _message = _source == "file" ? "Playing your video file…" : "Starting your camera… (allow camera access if asked)";

@@ -35,7 +35,10 @@ internal sealed class BrowserStage : IAsyncDisposable
     public TestNetwork Network => _network;
 
     /// <summary>Starts the app with <paramref name="extraArgs"/> (command-line settings) and the network.</summary>
-    public static async Task<BrowserStage> StartAsync(IEnumerable<string> extraArgs, CancellationToken ct)
+    public static Task<BrowserStage> StartAsync(IEnumerable<string> extraArgs, CancellationToken ct) => StartAsync(_ => extraArgs, ct);
+
+    /// <summary>Starts the network, then the app with the command-line settings <paramref name="extraArgs"/> makes for that network.</summary>
+    public static async Task<BrowserStage> StartAsync(Func<TestNetwork, IEnumerable<string>> extraArgs, CancellationToken ct)
     {
         if (!StockChromium.IsInstalled) throw new InvalidOperationException($"{StockChromium.Path} is missing: apt-get install chromium.");
         var network = TestNetwork.TryCreate(out var problem) ?? throw new InvalidOperationException($"No test network: {problem}");
@@ -45,7 +48,7 @@ internal sealed class BrowserStage : IAsyncDisposable
             var app = WebHostSetup.Build(
             [
                 "--urls", $"http://127.0.0.1:{port}",
-                "--Rtc:BindAddress", network.HostAddress.ToString(), "--Rtc:MediaPort", "0", .. extraArgs,
+                "--Rtc:BindAddress", network.HostAddress.ToString(), "--Rtc:MediaPort", "0", .. extraArgs(network),
             ]);
             await app.StartAsync(ct).ConfigureAwait(false);
             var forward = NamespaceLoopbackForward.Start(network, new IPEndPoint(IPAddress.Loopback, port));

@@ -76,6 +76,8 @@ class LiveClient {
   // Studio: open the camera (or play a local video file), create the peer connection with one
   // sendrecv video transceiver, and return the offer SDP for the server.
   async startStudio(cameraVideo, outputVideo, options) {
+    this.startedAt = performance.now(); // Start pressed: the first-frame time counts from here
+    this.firstFrameMs = null;
     this.cameraVideo = cameraVideo;
     this.outputVideo = outputVideo;
     try {
@@ -206,6 +208,7 @@ class LiveClient {
     if (!('requestVideoFrameCallback' in video)) return;
     const onFrame = (_now, md) => {
       if (!this.pc) return;
+      if (this.firstFrameMs === null && this.startedAt !== undefined) this.firstFrameMs = performance.now() - this.startedAt;
       if (md.rtpTimestamp !== undefined) {
         this.recordDisplay(md.rtpTimestamp, (performance.timeOrigin + md.expectedDisplayTime) * 1000);
       }
@@ -255,6 +258,7 @@ class LiveClient {
       framesDecoded: inbound ? inbound.framesDecoded || 0 : 0,
       rttMs: pair && pair.currentRoundTripTime !== undefined ? pair.currentRoundTripTime * 1000 : null,
       latenciesMs: this.latencies.splice(0),
+      firstFrameMs: this.firstFrameMs ?? null, // Start to the first presented output frame
     };
     this.prev = { at: now, bytesIn: inbound && inbound.bytesReceived, bytesOut: outbound && outbound.bytesSent };
     try {

@@ -71,7 +71,12 @@ def parse_args(argv):
     p.add_argument("--config", default="./configs/prompts/personalive_online.yaml")
     p.add_argument("--out", default="./pretrained_weights/onnx/personalive-modelset")
     p.add_argument("--dtype", choices=["fp16", "fp32"], default="fp16")
-    p.add_argument("--device", default="cuda:0")
+    p.add_argument("--device", default="cuda:0",
+                   help="cuda:N, or cpu (fp32 only; what tools/parity uses with random weights)")
+    p.add_argument("--base", type=int, default=512,
+                   help="base output resolution the set is traced at (512 = official; multiple of 64)")
+    p.add_argument("--dump", default=None,
+                   help="folder to write each network's example inputs and PyTorch outputs to (.npy)")
     p.add_argument("--opset", type=int, default=17, help="17 = what the official torch2trt.py uses")
     p.add_argument("--fused-step", default=None,
                    help="path of unet_opt.onnx (default: onnx_opt_path from the config)")
@@ -352,6 +357,20 @@ def verify(torch, onnx_path, head, example, out_names):
         print(f"  verify: {name} max |onnx - torch| = {diff:.4g}")
 
 
+def dump(torch, folder, head, example, in_names, out_names):
+    """Writes the example inputs and the PyTorch outputs as float32 .npy files (in_<name>, out_<name>),
+    so a runtime without Python ONNX Runtime (our C# engine) can check the exported file against them."""
+    import numpy as np
+    os.makedirs(folder, exist_ok=True)
+    with torch.no_grad():
+        ref = head(*example)
+    ref = ref if isinstance(ref, tuple) else (ref,)
+    for name, x in zip(in_names, example):
+        np.save(os.path.join(folder, f"in_{name}.npy"), x.detach().float().cpu().numpy())
+    for name, y in zip(out_names, ref):
+        np.save(os.path.join(folder, f"out_{name}.npy"), y.detach().float().cpu().numpy())
+
+
 def git_commit(repo):
     try:
         return subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True,
@@ -369,8 +388,14 @@ def main(argv=None):
     import torch
     from omegaconf import OmegaConf
 
-    if not torch.cuda.is_available():
-        raise SystemExit("a CUDA GPU is required (the official weights are exported as on their GPU)")
+    global BASE, LAT
+    if args.base % 64 or args.base < 64:
+        raise SystemExit("--base must be a multiple of 64")
+    BASE, LAT = args.base, args.base // 8
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("no CUDA GPU: pass --device cpu --dtype fp32 to export on the CPU")
+    if args.device == "cpu" and args.dtype != "fp32":
+        raise SystemExit("CPU export needs --dtype fp32 (PyTorch lacks CPU fp16 kernels)")
     cfg = OmegaConf.load(args.config)
     dtype = torch.float16 if args.dtype == "fp16" else torch.float32
     elem = "float16" if args.dtype == "fp16" else "float32"
@@ -396,6 +421,7 @@ def main(argv=None):
                 networks[key] = old[key]
             continue
         print(f"exporting {key} ({args.dtype}) ...")
+        torch.manual_seed(0)            # reproducible example inputs (they are what --dump writes)
         head, example, in_names, out_names, axes = factories[key]()
         target = os.path.join(out_dir, f"{key}.onnx")
         data = export_one(torch, onnx, head, example, in_names, out_names, axes, args.opset, target)
@@ -406,10 +432,13 @@ def main(argv=None):
             raise SystemExit(f"{key}: tensors {bad} are not {elem}")
         if args.verify:
             verify(torch, target, head, example, out_names)
+        if args.dump:
+            dump(torch, os.path.join(args.dump, key), head, example, in_names, out_names)
         networks[key] = {"file": f"{key}.onnx", "externalData": data, "dtype": args.dtype,
                          "inputs": ins, "outputs": outs}
         del head, example
-        torch.cuda.empty_cache()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     networks["fused_step"] = fused_step_entry(onnx, args, out_dir, cfg)
     manifest = {

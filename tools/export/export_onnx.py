@@ -8,12 +8,14 @@ WHAT THIS IS
     input/output names our engine expects, and writes `manifest.json` describing all seven
     (see tools/export/manifest.example.json and docs/personalive/port-notes.md).
 
-IT CANNOT RUN ON OUR MACHINES
-    It needs a checkout of the official repository with its downloaded weights
+WHERE IT HAS RUN
+    For real weights it needs a checkout of the official repository with its downloaded weights
     (pretrained_weights/...), PyTorch with a CUDA GPU, and the official Python requirements
     (requirements_base.txt + requirements_trt.txt: torch 2.1, diffusers 0.27, transformers 4.36, onnx).
-    Our build/test machines have none of these, so it has never been executed here. What was checked here:
-    `python3 -m py_compile` (syntax) only. Treat the first real run as its test.
+    Without a GPU it runs on the CPU in fp32 (--device cpu --dtype fp32): tools/parity runs it that way
+    against the official code with seeded random weights at --base 256 and checks every exported network
+    against PyTorch through our C# engine (docs/personalive/parity.md). The fp16 GPU path is unchanged but
+    has still not run here.
 
 WHAT IT WAS WRITTEN AGAINST
     GVCLab/PersonaLive at commit 32f401d2053857b9d822b14cd63e861a16767bf4 ("update header.svg", 2025-12-31):
@@ -30,7 +32,9 @@ HOW TO RUN
     # then point the C# engine's model directory option at the --out folder.
     Options: --dtype fp16|fp32 (default fp16, as the official online config), --copy-fused to copy the
     fused step into the model set instead of referencing it, --verify to compare ONNX Runtime (if
-    installed) against PyTorch on random inputs, --only to export a subset.
+    installed) against PyTorch on random inputs, --only to export a subset, --base 256 for a set traced
+    at 256x256 (smaller GPUs), --device cpu (fp32 only), --dump DIR to write each network's example inputs
+    and PyTorch outputs as .npy for a check without Python ONNX Runtime.
 """
 from __future__ import annotations
 
@@ -330,6 +334,9 @@ def fused_step_entry(onnx, args, out_dir, cfg):
               file=sys.stderr)
         ins, outs = expected_fused_step("float16")
     entry["inputs"], entry["outputs"] = ins, outs
+    if all(d["elementType"] == "float32" for d in ins + outs):   # a CPU fp32 export (tools/parity)
+        entry["dtype"] = "fp32"
+        entry["producedBy"] = "official unet_work + export_onnx (torch2trt.py path), opset 17, fp32 on CPU"
     return entry
 
 

@@ -50,8 +50,10 @@ def seeded_reinit(torch, module, seed, tag):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--only", choices=["small", "all"], default="all",
-                    help="small = pose guider, motion encoder, motion extractor, image-encoder stand-in")
+    ap.add_argument("--only", choices=["small", "helpers", "all", "denoising"], default="all",
+                    help="small = pose guider, motion encoder, motion extractor, image-encoder stand-in; "
+                         "helpers = small + VAE + base/reference UNet; all = helpers + 3-D denoising UNet; "
+                         "denoising = only the 3-D denoising UNet (needs the base UNet written)")
     args = ap.parse_args()
     root = official_env.activate()
     os.chdir(root)
@@ -62,6 +64,8 @@ def main():
     from transformers import CLIPVisionModelWithProjection
 
     pw = os.path.join(root, "pretrained_weights")
+    if args.only == "denoising":
+        return denoising_unet(torch, pw, args.seed)
     for d in ("personalive", "sd-vae-ft-mse", "sd-image-variations-diffusers/unet",
               "sd-image-variations-diffusers/image_encoder"):
         os.makedirs(os.path.join(pw, d), exist_ok=True)
@@ -95,6 +99,27 @@ def main():
     save(unet, "base_unet", "sd-image-variations-diffusers/unet/diffusion_pytorch_model.bin")
     save(unet, "reference_unet", "personalive/reference_unet.pth")
     del unet
+    if args.only == "all":
+        denoising_unet(torch, pw, args.seed)
+
+
+def denoising_unet(torch, pw, seed):
+    """The 3-D denoising UNet as torch2trt.py builds it (from_pretrained_2d on the base UNet folder with the
+    stage-3 unet_additional_kwargs), every tensor redrawn; saved whole as denoising_unet.pth and its
+    temporal/motion-module part as temporal_module.pth (both are loaded with strict=False officially)."""
+    from omegaconf import OmegaConf
+    from src.models.unet_3d_explicit_reference import UNet3DConditionModel
+    cfg = OmegaConf.load("./configs/prompts/personalive_online.yaml")
+    infer = OmegaConf.load(cfg.inference_config)
+    unet = UNet3DConditionModel.from_pretrained_2d(cfg.pretrained_base_model_path, "", subfolder="unet",
+                                                   unet_additional_kwargs=infer.unet_additional_kwargs)
+    state = seeded_reinit(torch, unet, seed, "denoising_unet").state_dict()
+    print("denoising unet", sum(p.numel() for p in unet.parameters()), "parameters", flush=True)
+    del unet
+    torch.save(state, os.path.join(pw, "personalive/denoising_unet.pth"))
+    temporal = {k: v for k, v in state.items() if "temporal" in k or "motion_module" in k}
+    torch.save(temporal, os.path.join(pw, "personalive/temporal_module.pth"))
+    print("wrote personalive/denoising_unet.pth and temporal_module.pth (%d temporal tensors)" % len(temporal))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,12 @@ namespace PersonaLive.Inference.Tests.Diffusion.Parity;
 /// </summary>
 public sealed class OfficialReferenceTests
 {
+    /// <summary>fp32 official vs fp32 port on the same fp16 detector outputs.</summary>
+    private const double KeypointTolerance = 1e-5;
+
+    /// <summary>Warm-up weights are fp16-rounded on our side (the online run is fp16): up to 2^-12 of an angle step.</summary>
+    private const double WarmUpTolerance = 2e-4;
+
     private static readonly int[] WindowTimesteps = [0, 0, 0, 0, 333, 333, 333, 333, 666, 666, 666, 666, 999, 999, 999, 999];
 
     [Fact]
@@ -55,17 +61,19 @@ public sealed class OfficialReferenceTests
     [Fact]
     public void FirstChunkWarmUpAndTransferredPosesMatchTheOfficialKeypoints()
     {
-        // The official run is fp16 end to end; our math is fp32 on fp16 inputs: agreement to fp16 resolution.
         var official = OfficialReference.Load("kp_first_chunk");
         var kpPortrait = OfficialReference.Row(OfficialReference.Load("det_kp"), 0);
         HeadPose portrait = Detected(0), first = Detected(1);
         var got = new float[63];
+        var errors = new double[16];
         for (var k = 0; k < 16; k++)
         {
             var pose = k < 12 ? KeypointMath.WarmUp(portrait, first, k) : KeypointMath.Transfer(Detected(k - 11), first, portrait);
             KeypointMath.Transform(kpPortrait, pose, got);
-            Assert.True(OfficialReference.MaxAbs(got, OfficialReference.Row(official, k)) < 4e-3, $"pose {k}: {OfficialReference.MaxAbs(got, OfficialReference.Row(official, k))}");
+            errors[k] = OfficialReference.MaxAbs(got, OfficialReference.Row(official, k));
         }
+        // Warm-up poses use fp16-rounded weights k/12 (as the fp16 online run); the reference is fp32.
+        Assert.True(errors.Take(12).Max() < WarmUpTolerance && errors.Skip(12).Max() < KeypointTolerance, string.Join(" ", errors.Select(e => e.ToString("E1"))));
     }
 
     [Fact]
@@ -80,9 +88,9 @@ public sealed class OfficialReferenceTests
         {
             var frame = Detected(5 + i);
             KeypointMath.Transform(OfficialReference.Row(kp, 0), KeypointMath.Transfer(frame, first, portrait), got);
-            Assert.True(OfficialReference.MaxAbs(got, OfficialReference.Row(next, i)) < 4e-3, $"transferred {i}");
+            Assert.True(OfficialReference.MaxAbs(got, OfficialReference.Row(next, i)) < KeypointTolerance, $"transferred {i}: {OfficialReference.MaxAbs(got, OfficialReference.Row(next, i))}");
             KeypointMath.Transform(OfficialReference.Row(kp, 5 + i), frame, got);
-            Assert.True(OfficialReference.MaxAbs(got, OfficialReference.Row(driving, i)) < 4e-3, $"driving {i}");
+            Assert.True(OfficialReference.MaxAbs(got, OfficialReference.Row(driving, i)) < KeypointTolerance, $"driving {i}: {OfficialReference.MaxAbs(got, OfficialReference.Row(driving, i))}");
         }
     }
 

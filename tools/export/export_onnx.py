@@ -159,6 +159,16 @@ def load_state(torch, path):
     return torch.load(path, map_location="cpu")
 
 
+def plain_attention(module, processor_class):
+    """Puts the plain attention processor on every diffusers Attention layer. The official
+    UNet2DConditionModel.set_attn_processor passes `_remove_lora`, which the pinned diffusers 0.27
+    Attention.set_processor no longer accepts (TypeError), so we set it layer by layer instead."""
+    from diffusers.models.attention_processor import Attention
+    for m in module.modules():
+        if isinstance(m, Attention):
+            m.set_processor(processor_class())
+
+
 def make_networks(torch, cfg, dtype, device):
     """Returns {key: (head module, example inputs, input names, output names, dynamic axes)}."""
     nn = torch.nn
@@ -191,7 +201,7 @@ def make_networks(torch, cfg, dtype, device):
         unet = UNet2DConditionModel.from_pretrained(cfg.pretrained_base_model_path, subfolder="unet")
         unet.load_state_dict(load_state(torch, cfg.reference_unet_weight_path))
         unet = unet.to(device=device, dtype=dtype).eval()
-        unet.set_attn_processor(AttnProcessor())
+        plain_attention(unet, AttnProcessor)
         writer = ReferenceAttentionControl(unet, do_classifier_free_guidance=False, mode="write",
                                            batch_size=1, fusion_blocks="full")
         example = (torch.randn(1, 4, LAT, LAT, dtype=dtype, device=device),

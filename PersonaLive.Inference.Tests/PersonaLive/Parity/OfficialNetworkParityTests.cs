@@ -1,14 +1,18 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using PersonaLive.Inference.Diffusion;
 using PersonaLive.Inference.Diffusion.ModelSet;
+using PersonaLive.Inference.Engines;
 
 namespace PersonaLive.Inference.Tests.Diffusion.Parity;
 
 /// <summary>
-/// Runs the helper networks of a model set that tools/parity exported from the official PersonaLive code
-/// with seeded random weights, on the inputs the harness dumped, and compares with the official PyTorch
-/// outputs. Needs PyTorch to produce its inputs, so it runs only when the harness points
+/// Loads the model set that tools/parity exported from the official PersonaLive code with seeded random
+/// weights (six helper networks + the fused step, fp32, base resolution 256) through the engine's own
+/// loader and validator, runs every network on the inputs the harness dumped, and compares with the
+/// official PyTorch outputs. Needs PyTorch to produce its inputs, so it runs only when the harness points
 /// <c>PERSONALIVE_PARITY_DIR</c> at its work folder (like the real-weights tests, it skips everywhere else).
 /// Writes <c>results/networks.json</c> (max abs and relative error per output) into that folder.
 /// </summary>
@@ -22,14 +26,15 @@ public sealed class OfficialNetworkParityTests
     {
         var dir = Environment.GetEnvironmentVariable("PERSONALIVE_PARITY_DIR");
         if (string.IsNullOrEmpty(dir)) Assert.Skip("PERSONALIVE_PARITY_DIR not set (tools/parity/run.sh sets it)");
-        var manifest = ModelSetManifest.Load(Path.Combine(dir, "modelset", ModelSetManifest.FileName));
+        using var sessions = PersonaLiveSessions.Load(Path.Combine(dir, "modelset", ModelSetManifest.FileName),
+            new EngineOptions { ExecutionProvider = "cpu" }, NullLoggerFactory.Instance, intraOpThreads: 2);
+        Assert.Equal(sessions.Manifest.BaseResolution / 8, sessions.Geometry.Latent);
         var rows = new List<Dictionary<string, object>>();
         var failures = new List<string>();
         foreach (var key in ModelSetContract.NetworkKeys.Where(k => Directory.Exists(Path.Combine(dir, "dumps", k))))
         {
             var dump = Path.Combine(dir, "dumps", key);
-            using var options = new SessionOptions { IntraOpNumThreads = 2 };
-            using var session = new InferenceSession(manifest[key].FullPath, options);
+            var session = sessions[key];
             var inputs = session.InputMetadata.Keys.Select(name =>
             {
                 var a = Npy.Load(Path.Combine(dump, $"in_{name}.npy"));

@@ -19,7 +19,8 @@ if [ "${SKIP_FUSED:-0}" != 1 ] && [ ! -f "$DEPS/PersonaLive/pretrained_weights/o
 fi
 step "six helper networks (tools/export/export_onnx.py, fp32, CPU, base 256) + manifest"
 (cd "$DEPS/PersonaLive" && "$PY" "$REPO/tools/export/export_onnx.py" --repo . --device cpu --dtype fp32 \
-    --base 256 --out "$WORK/modelset" --dump "$WORK/dumps" ${EXPORT_ONLY:+--only "$EXPORT_ONLY"})
+    --base 256 --fused-step "$DEPS/PersonaLive/pretrained_weights/onnx/unet_opt/unet_opt.onnx" \
+    --out "$WORK/modelset" --dump "$WORK/dumps" ${EXPORT_ONLY:+--only "$EXPORT_ONLY"})
 step "our engine: load the set, run each network on the dumped inputs, compare"
 PERSONALIVE_PARITY_DIR="$WORK" dotnet test "$REPO/PersonaLive.Inference.Tests/PersonaLive.Inference.Tests.csproj" \
     -c Release --filter "FullyQualifiedName~OfficialNetworkParity" --logger "console;verbosity=normal"

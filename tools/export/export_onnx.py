@@ -8,12 +8,14 @@ WHAT THIS IS
     input/output names our engine expects, and writes `manifest.json` describing all seven
     (see tools/export/manifest.example.json and docs/personalive/port-notes.md).
 
-IT CANNOT RUN ON OUR MACHINES
-    It needs a checkout of the official repository with its downloaded weights
+WHERE IT HAS RUN
+    For real weights it needs a checkout of the official repository with its downloaded weights
     (pretrained_weights/...), PyTorch with a CUDA GPU, and the official Python requirements
     (requirements_base.txt + requirements_trt.txt: torch 2.1, diffusers 0.27, transformers 4.36, onnx).
-    Our build/test machines have none of these, so it has never been executed here. What was checked here:
-    `python3 -m py_compile` (syntax) only. Treat the first real run as its test.
+    Without a GPU it runs on the CPU in fp32 (--device cpu --dtype fp32): tools/parity runs it that way
+    against the official code with seeded random weights at --base 256 and checks every exported network
+    against PyTorch through our C# engine (docs/personalive/parity.md). The fp16 GPU path is unchanged but
+    has still not run here.
 
 WHAT IT WAS WRITTEN AGAINST
     GVCLab/PersonaLive at commit 32f401d2053857b9d822b14cd63e861a16767bf4 ("update header.svg", 2025-12-31):
@@ -30,7 +32,9 @@ HOW TO RUN
     # then point the C# engine's model directory option at the --out folder.
     Options: --dtype fp16|fp32 (default fp16, as the official online config), --copy-fused to copy the
     fused step into the model set instead of referencing it, --verify to compare ONNX Runtime (if
-    installed) against PyTorch on random inputs, --only to export a subset.
+    installed) against PyTorch on random inputs, --only to export a subset, --base 256 for a set traced
+    at 256x256 (smaller GPUs), --device cpu (fp32 only), --dump DIR to write each network's example inputs
+    and PyTorch outputs as .npy for a check without Python ONNX Runtime.
 """
 from __future__ import annotations
 
@@ -71,13 +75,20 @@ def parse_args(argv):
     p.add_argument("--config", default="./configs/prompts/personalive_online.yaml")
     p.add_argument("--out", default="./pretrained_weights/onnx/personalive-modelset")
     p.add_argument("--dtype", choices=["fp16", "fp32"], default="fp16")
-    p.add_argument("--device", default="cuda:0")
+    p.add_argument("--device", default="cuda:0",
+                   help="cuda:N, or cpu (fp32 only; what tools/parity uses with random weights)")
+    p.add_argument("--base", type=int, default=512,
+                   help="base output resolution the set is traced at (512 = official; multiple of 64)")
+    p.add_argument("--dump", default=None,
+                   help="folder to write each network's example inputs and PyTorch outputs to (.npy)")
     p.add_argument("--opset", type=int, default=17, help="17 = what the official torch2trt.py uses")
     p.add_argument("--fused-step", default=None,
                    help="path of unet_opt.onnx (default: onnx_opt_path from the config)")
     p.add_argument("--copy-fused", action="store_true",
                    help="copy unet_opt.onnx and its .data into <out>/unet_opt/ instead of referencing it")
-    p.add_argument("--only", default="", help="comma list of networks to export (default: all six)")
+    p.add_argument("--only", default="",
+                   help="comma list of networks to export (default: all six); 'fused_step' alone only "
+                        "re-describes the fused step and rewrites the manifest")
     p.add_argument("--verify", action="store_true", help="compare ONNX Runtime with PyTorch outputs")
     return p.parse_args(argv)
 
@@ -150,6 +161,16 @@ def load_state(torch, path):
     return torch.load(path, map_location="cpu")
 
 
+def plain_attention(module, processor_class):
+    """Puts the plain attention processor on every diffusers Attention layer. The official
+    UNet2DConditionModel.set_attn_processor passes `_remove_lora`, which the pinned diffusers 0.27
+    Attention.set_processor no longer accepts (TypeError), so we set it layer by layer instead."""
+    from diffusers.models.attention_processor import Attention
+    for m in module.modules():
+        if isinstance(m, Attention):
+            m.set_processor(processor_class())
+
+
 def make_networks(torch, cfg, dtype, device):
     """Returns {key: (head module, example inputs, input names, output names, dynamic axes)}."""
     nn = torch.nn
@@ -182,7 +203,7 @@ def make_networks(torch, cfg, dtype, device):
         unet = UNet2DConditionModel.from_pretrained(cfg.pretrained_base_model_path, subfolder="unet")
         unet.load_state_dict(load_state(torch, cfg.reference_unet_weight_path))
         unet = unet.to(device=device, dtype=dtype).eval()
-        unet.set_attn_processor(AttnProcessor())
+        plain_attention(unet, AttnProcessor)
         writer = ReferenceAttentionControl(unet, do_classifier_free_guidance=False, mode="write",
                                            batch_size=1, fusion_blocks="full")
         example = (torch.randn(1, 4, LAT, LAT, dtype=dtype, device=device),
@@ -325,6 +346,9 @@ def fused_step_entry(onnx, args, out_dir, cfg):
               file=sys.stderr)
         ins, outs = expected_fused_step("float16")
     entry["inputs"], entry["outputs"] = ins, outs
+    if all(d["elementType"] == "float32" for d in ins + outs):   # a CPU fp32 export (tools/parity)
+        entry["dtype"] = "fp32"
+        entry["producedBy"] = "official unet_work + export_onnx (torch2trt.py path), opset 17, fp32 on CPU"
     return entry
 
 
@@ -352,6 +376,20 @@ def verify(torch, onnx_path, head, example, out_names):
         print(f"  verify: {name} max |onnx - torch| = {diff:.4g}")
 
 
+def dump(torch, folder, head, example, in_names, out_names):
+    """Writes the example inputs and the PyTorch outputs as float32 .npy files (in_<name>, out_<name>),
+    so a runtime without Python ONNX Runtime (our C# engine) can check the exported file against them."""
+    import numpy as np
+    os.makedirs(folder, exist_ok=True)
+    with torch.no_grad():
+        ref = head(*example)
+    ref = ref if isinstance(ref, tuple) else (ref,)
+    for name, x in zip(in_names, example):
+        np.save(os.path.join(folder, f"in_{name}.npy"), x.detach().float().cpu().numpy())
+    for name, y in zip(out_names, ref):
+        np.save(os.path.join(folder, f"out_{name}.npy"), y.detach().float().cpu().numpy())
+
+
 def git_commit(repo):
     try:
         return subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True,
@@ -369,8 +407,14 @@ def main(argv=None):
     import torch
     from omegaconf import OmegaConf
 
-    if not torch.cuda.is_available():
-        raise SystemExit("a CUDA GPU is required (the official weights are exported as on their GPU)")
+    global BASE, LAT
+    if args.base % 64 or args.base < 64:
+        raise SystemExit("--base must be a multiple of 64")
+    BASE, LAT = args.base, args.base // 8
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("no CUDA GPU: pass --device cpu --dtype fp32 to export on the CPU")
+    if args.device == "cpu" and args.dtype != "fp32":
+        raise SystemExit("CPU export needs --dtype fp32 (PyTorch lacks CPU fp16 kernels)")
     cfg = OmegaConf.load(args.config)
     dtype = torch.float16 if args.dtype == "fp16" else torch.float32
     elem = "float16" if args.dtype == "fp16" else "float32"
@@ -385,7 +429,7 @@ def main(argv=None):
 
     factories = make_networks(torch, cfg, dtype, device)
     wanted = [k for k in args.only.split(",") if k] or list(factories)
-    unknown = [k for k in wanted if k not in factories]
+    unknown = [k for k in wanted if k not in factories and k != "fused_step"]
     if unknown:
         raise SystemExit(f"unknown network(s) {unknown}; choose from {list(factories)}")
 
@@ -396,6 +440,7 @@ def main(argv=None):
                 networks[key] = old[key]
             continue
         print(f"exporting {key} ({args.dtype}) ...")
+        torch.manual_seed(0)            # reproducible example inputs (they are what --dump writes)
         head, example, in_names, out_names, axes = factories[key]()
         target = os.path.join(out_dir, f"{key}.onnx")
         data = export_one(torch, onnx, head, example, in_names, out_names, axes, args.opset, target)
@@ -406,10 +451,13 @@ def main(argv=None):
             raise SystemExit(f"{key}: tensors {bad} are not {elem}")
         if args.verify:
             verify(torch, target, head, example, out_names)
+        if args.dump:
+            dump(torch, os.path.join(args.dump, key), head, example, in_names, out_names)
         networks[key] = {"file": f"{key}.onnx", "externalData": data, "dtype": args.dtype,
                          "inputs": ins, "outputs": outs}
         del head, example
-        torch.cuda.empty_cache()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     networks["fused_step"] = fused_step_entry(onnx, args, out_dir, cfg)
     manifest = {

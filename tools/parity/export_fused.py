@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Exports the fused per-chunk step the way the official torch2trt.py does, on the CPU in fp32:
+the same modules built by the same official calls (PoseGuider, MotEncoder with AttnProcessor,
+UNet3DConditionModel.from_pretrained_2d from src/models/unet_3d_explicit_reference.py + the two
+state dicts, AutoencoderKL with the default attention processor, DDIMScheduler with step length 333),
+wrapped in the official src/modeling/framed_models.py:unet_work with the official per-frame timesteps,
+exported by the official src/modeling/onnx_export.py:export_onnx at 256x256 (torch2trt.py's trace size)
+and re-saved by the official optimize_onnx (one external-data file). torch2trt.py itself is not run: it
+is a module-level script that hard-codes cuda/fp16 and builds a TensorRT engine after the export.
+
+Also dumps, for the C# comparison, the example inputs export_onnx traced with and the PyTorch outputs of
+unet_work on them (PARITY_WORK/dumps/fused_step/in_*.npy, out_*.npy).
+Usage: /usr/bin/python3 tools/parity/export_fused.py [--work /work/parity-work] [--skip-export]
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import official_env  # noqa: E402
+
+SIZE = 256          # torch2trt.py: height = width = 256
+OPSET = 17          # torch2trt.py: onnx_opset = 17
+SEED = 2024         # example inputs (get_sample_input draws torch.randn)
+
+
+def build(torch):
+    """Mirrors torch2trt.py's module construction with device=cpu, dtype=float32."""
+    from omegaconf import OmegaConf
+    from diffusers import AutoencoderKL
+    from diffusers.models.attention_processor import AttnProcessor
+    from src.models.motion_encoder.encoder import MotEncoder
+    from src.models.pose_guider import PoseGuider
+    from src.models.unet_3d_explicit_reference import UNet3DConditionModel
+    from src.modeling.framed_models import unet_work
+    from src.scheduler.scheduler_ddim import DDIMScheduler
+
+    cfg = OmegaConf.load("./configs/prompts/personalive_online.yaml")
+    infer = OmegaConf.load(cfg.inference_config)
+    pose_guider = PoseGuider()
+    pose_guider.load_state_dict(torch.load(cfg.pose_guider_path, map_location="cpu"))
+    motion_encoder = MotEncoder().eval()
+    motion_encoder.set_attn_processor(AttnProcessor())
+    motion_encoder.load_state_dict(torch.load(cfg.motion_encoder_path, map_location="cpu"))
+    unet = UNet3DConditionModel.from_pretrained_2d(cfg.pretrained_base_model_path, "", subfolder="unet",
+                                                   unet_additional_kwargs=infer.unet_additional_kwargs)
+    unet.load_state_dict(torch.load(cfg.denoising_unet_path, map_location="cpu"), strict=False)
+    unet.load_state_dict(torch.load(cfg.temporal_module_path, map_location="cpu"), strict=False)
+    unet.set_attn_processor(AttnProcessor())
+    vae = AutoencoderKL.from_pretrained(cfg.vae_model_path)
+    vae.set_default_attn_processor()
+    scheduler = DDIMScheduler(**OmegaConf.to_container(infer.noise_scheduler_kwargs))
+    timesteps = torch.tensor([0, 0, 0, 0, 333, 333, 333, 333, 666, 666, 666, 666, 999, 999, 999, 999]).long()
+    scheduler.set_step_length(333)
+    model = unet_work(pose_guider, motion_encoder, unet, vae, scheduler, timesteps).eval()
+    return cfg, model
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default=os.environ.get("PARITY_WORK", "/work/parity-work"))
+    ap.add_argument("--skip-export", action="store_true", help="only (re)write the dumps")
+    args = ap.parse_args()
+    root = official_env.activate()
+    os.chdir(root)
+    import torch
+    from src.modeling.onnx_export import export_onnx, optimize_onnx
+
+    cfg, model = build(torch)
+    print("fused step built:", sum(p.numel() for p in model.parameters()), "parameters", flush=True)
+    names = model.get_input_names()
+    torch.manual_seed(SEED)
+    example = model.get_sample_input(1, SIZE, SIZE, torch.float32, torch.device("cpu"))
+    dump = os.path.join(args.work, "dumps", "fused_step")
+    os.makedirs(dump, exist_ok=True)
+    for n in names:
+        np.save(os.path.join(dump, f"in_{n}.npy"), example[n].numpy())
+    with torch.no_grad():
+        outs = model(*[example[n] for n in names])
+    for n, y in zip(model.get_output_names(), outs):
+        np.save(os.path.join(dump, f"out_{n}.npy"), y.float().numpy())
+    print("dumped fused-step inputs and PyTorch outputs to", dump, flush=True)
+    if args.skip_export:
+        return
+    # export_onnx draws its own example inputs with get_sample_input; seeding again makes them the
+    # dumped ones (the traced graph does not depend on them anyway).
+    torch.manual_seed(SEED)
+    export_onnx(model, onnx_path=cfg.onnx_path, opt_image_height=SIZE, opt_image_width=SIZE,
+                opt_batch_size=1, onnx_opset=OPSET, auto_cast=True, dtype=torch.float32,
+                device=torch.device("cpu"))
+    del model
+    os.makedirs(os.path.dirname(cfg.onnx_opt_path), exist_ok=True)
+    optimize_onnx(onnx_path=cfg.onnx_path, onnx_opt_path=cfg.onnx_opt_path)
+    print("wrote", os.path.abspath(cfg.onnx_opt_path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""See polygraphy/__init__.py."""

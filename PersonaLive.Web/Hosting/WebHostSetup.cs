@@ -37,6 +37,7 @@ internal static class WebHostSetup
     {
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RtcOptions>().Bind(configuration.GetSection(RtcOptions.SectionName))

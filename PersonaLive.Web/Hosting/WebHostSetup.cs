@@ -61,7 +61,7 @@ internal static class WebHostSetup
 
         services.AddSingleton<IAnimationEngineFactory>(sp =>
             sp.GetRequiredService<IOptions<LiveOptions>>().Value is { EchoEngineDelayMs: { } delayMs } live
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayLine: live.EchoEngineDelayLine)
+                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: live.EchoEngineDelayFrames)
                 : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         AddLive(services);
 

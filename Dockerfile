@@ -25,7 +25,8 @@ RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
  && apt-get update && apt-get install -y --no-install-recommends ca-certificates libicu74 curl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=libvpx /usr/lib/x86_64-linux-gnu/libvpx.so.7* /usr/lib/x86_64-linux-gnu/
-RUN useradd --create-home --uid 10001 persona
+RUN useradd --create-home --uid 10001 persona \
+ && mkdir -p /var/cache/personalive/tensorrt && chown persona:persona /var/cache/personalive/tensorrt
 COPY --from=build /app /app
 COPY --from=models --chown=persona:persona /models /models
 USER persona
@@ -33,8 +34,11 @@ WORKDIR /app
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Engine__ModelDirectory=/models \
     Engine__ExecutionProvider=cuda \
+    Engine__TensorRtCacheDirectory=/var/cache/personalive/tensorrt \
     Rtc__MediaPort=50000 \
     Rtc__BindAddress=0.0.0.0
+# TensorRT builds its engines once per model set and GPU (minutes): mount a volume here to keep them.
+VOLUME /var/cache/personalive/tensorrt
 EXPOSE 8080/tcp 50000/udp
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1

@@ -39,12 +39,13 @@ public sealed class HostTensorTests
     {
         using var set = new TinySet();
         var g = ModelGeometry.From(ModelSetManifest.Load(set.ManifestPath));
-        var o = PersonaLiveSessions.TensorRtOptions(ModelSetContract.FusedStep, g, fp16: true);
+        var o = PersonaLiveSessions.TensorRtOptions(ModelSetContract.FusedStep, g, fp16: true, "/var/cache/trt");
         Assert.Equal("1", o["trt_fp16_enable"]);
+        Assert.Equal("/var/cache/trt", o["trt_engine_cache_path"]);
         Assert.Contains("d00:1x64x4,", o["trt_profile_min_shapes"]);
         Assert.Contains("d00:1x128x4,", o["trt_profile_opt_shapes"]);
         Assert.Contains("m:1x4x16,", o["trt_profile_max_shapes"]);
         Assert.Contains("pose:1x3x4x64x64", o["trt_profile_max_shapes"]);
-        Assert.DoesNotContain("trt_profile_min_shapes", PersonaLiveSessions.TensorRtOptions(ModelSetContract.VaeEncoder, g, false).Keys);
+        Assert.DoesNotContain("trt_profile_min_shapes", PersonaLiveSessions.TensorRtOptions(ModelSetContract.VaeEncoder, g, false, "/var/cache/trt").Keys);
     }
 }

@@ -7,7 +7,7 @@ namespace PersonaLive.Inference.Diffusion;
 public sealed record ProviderChoice(string Provider, IReadOnlyList<string> FallbackReasons);
 
 /// <summary>
-/// Execution-provider selection with fallback (issue 6): <c>tensorrt</c> -> <c>cuda</c> -> <c>cpu</c>.
+/// Execution-provider selection with fallback (docs/personalive-engine.md): <c>tensorrt</c> -> <c>cuda</c> -> <c>cpu</c>.
 /// A provider is skipped when this ONNX Runtime build does not contain it or when appending it fails
 /// (missing CUDA/TensorRT libraries, no device); each skip is logged with its reason, and CPU always works.
 /// </summary>

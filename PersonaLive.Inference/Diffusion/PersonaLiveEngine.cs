@@ -20,8 +20,9 @@ public readonly record struct ChunkTimings(double TotalMs, double ModelMs)
 /// transfer onto the portrait, keypoint maps and face crops, on the first chunk the 12-frame warm-up,
 /// seeded noise for the entering frames, one fused step with the carried state on the device
 /// (<see cref="FusedStepRunner"/>), the emitted frames, and the historical keyframe rule. Outputs lag the
-/// inputs by 12 frames (3 chunks); they carry the capture times of the chunk passed in, as the engine
-/// interface asks. Not thread-safe: one caller at a time; the ONNX sessions are the factory's.
+/// inputs by 12 frames (3 chunks) and carry the capture times of the frames that drove them, 12 inputs
+/// back (<see cref="PipelineTimestamps"/>); the first 12 after a portrait are the warm-up. Not
+/// thread-safe: one caller at a time; the ONNX sessions are the factory's.
 /// </summary>
 public sealed partial class PersonaLiveEngine : IAnimationEngine
 {
@@ -42,6 +43,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private readonly float[][] _frames;
     private readonly float[] _noiseChunk;
     private readonly float[] _motionOut;
+    private readonly PipelineTimestamps _timestamps = new(ModelGeometry.Carried);
     private PortraitContext? _portrait;
     private bool _first = true, _recenter;
     private HeadPose _firstPose;
@@ -130,6 +132,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         Calls = 0;
         _boxesValid = false;
         _bank.Clear();
+        _timestamps.Reset();
         // Window frames 0..11: the reference latents noised at t = 0,0,0,0,333,...,666 with one draw (1,C,12,l,l).
         int lat = _g.Latent * _g.Latent, c = _g.LatentChannels;
         var draw = new float[c * ModelGeometry.Carried * lat];
@@ -208,7 +211,12 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         });
         var video = _fused.PredVideo.Data;
         var r = _g.Resolution;
-        for (var i = 0; i < ChunkSize; i++) outputs[i] = new AnimatedFrame(OutputFrames.FromNhwc(video.AsSpan(i * r * r * 3, r * r * 3), r), chunk[i].CaptureTimeUs);
+        foreach (var f in chunk) _timestamps.Enter(f.CaptureTimeUs);
+        for (var i = 0; i < ChunkSize; i++)
+        {
+            var (capture, warmUp) = _timestamps.Leave(); // window frame i was driven 12 inputs ago
+            outputs[i] = new AnimatedFrame(OutputFrames.FromNhwc(video.AsSpan(i * r * r * 3, r * r * 3), r), capture, warmUp);
+        }
 
         _fused.MotionOut.Data.CopyTo(_motionOut, 0);
         if (_bank.Observe(Calls, _motionOut)) AppendKeyframe(p);

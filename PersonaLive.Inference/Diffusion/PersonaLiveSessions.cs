@@ -69,7 +69,7 @@ public sealed class PersonaLiveSessions : IDisposable
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
             var choice = ExecutionProviders.Configure(options.ExecutionProvider, available,
-                p => ExecutionProviders.Append(so, p, TensorRtOptions(key, geometry, options.Fp16 || geometry.IsFp16(key))), logger, key);
+                p => ExecutionProviders.Append(so, p, TensorRtOptions(key, geometry, options.Fp16 || geometry.IsFp16(key), options.TensorRtCacheDirectory)), logger, key);
             result!._providers[path] = choice;
             if (choice.Provider == ExecutionProviders.Cpu && manifest[key].Dtype == "fp16")
                 logger.LogWarning("{Key} is fp16 on the CPU provider, which lacks fp16 kernels for several operators; expect failures or slowness", key);
@@ -116,10 +116,18 @@ public sealed class PersonaLiveSessions : IDisposable
         _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
     };
 
-    /// <summary>TensorRT options: fp16, and for the fused step the official profile (reference lengths 1x/2x/4x, port-notes §2.5).</summary>
-    public static Dictionary<string, string> TensorRtOptions(string key, ModelGeometry g, bool fp16)
+    /// <summary>
+    /// TensorRT options: fp16, the engine cache in <paramref name="cacheDirectory"/> (Engine:TensorRtCacheDirectory),
+    /// and for the fused step the official profile (reference lengths 1x/2x/4x, port-notes §2.5).
+    /// </summary>
+    public static Dictionary<string, string> TensorRtOptions(string key, ModelGeometry g, bool fp16, string cacheDirectory)
     {
-        var o = new Dictionary<string, string> { ["trt_fp16_enable"] = fp16 ? "1" : "0", ["trt_engine_cache_enable"] = "1" };
+        var o = new Dictionary<string, string>
+        {
+            ["trt_fp16_enable"] = fp16 ? "1" : "0",
+            ["trt_engine_cache_enable"] = "1",
+            ["trt_engine_cache_path"] = cacheDirectory,
+        };
         if (key != ModelSetContract.FusedStep) return o;
         var l = g.Latent;
         var spatial = $"sample:1x{g.LatentChannels}x16x{l}x{l},pose_cond_fea:1x{g.PoseChannels}x12x{l}x{l},pose:1x3x4x{g.Resolution}x{g.Resolution},new_noise:1x{g.LatentChannels}x4x{l}x{l}";

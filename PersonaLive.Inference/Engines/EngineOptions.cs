@@ -29,12 +29,23 @@ public sealed class EngineOptions
     /// <summary>Run fp16 model variants where the model set provides them.</summary>
     public bool Fp16 { get; set; }
 
+    /// <summary>
+    /// Where the TensorRT execution provider keeps the engines it builds (building one takes minutes, so
+    /// they must survive restarts). Used only with <c>ExecutionProvider=tensorrt</c>; then it is created if
+    /// missing and must be writable by the app's user, checked at start (<see cref="EngineOptionsValidator"/>).
+    /// </summary>
+    [Required]
+    public string TensorRtCacheDirectory { get; set; } = DefaultCacheDirectory("tensorrt");
+
     /// <summary>Default: <c>$XDG_CACHE_HOME/personalive/models</c> or <c>~/.cache/personalive/models</c>.</summary>
-    public static string DefaultModelDirectory()
+    public static string DefaultModelDirectory() => DefaultCacheDirectory("models");
+
+    /// <summary><c>$XDG_CACHE_HOME/personalive/NAME</c>, or <c>~/.cache/personalive/NAME</c> without that variable.</summary>
+    private static string DefaultCacheDirectory(string name)
     {
         var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         if (string.IsNullOrEmpty(cache))
             cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(cache, "personalive", "models");
+        return Path.Combine(cache, "personalive", name);
     }
 }

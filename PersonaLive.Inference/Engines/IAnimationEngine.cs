@@ -3,7 +3,7 @@ using PersonaLive.Inference.Imaging;
 namespace PersonaLive.Inference.Engines;
 
 /// <summary>
-/// One live session's animator (ARCHITECTURE.md, "Engine interface"). Created per session by an
+/// One live session's animator (docs/architecture.md, "Engine interface"). Created per session by an
 /// <see cref="IAnimationEngineFactory"/>; holds only per-session state (tracking, filters, streaming
 /// window), while model sessions are shared by the factory. Not thread-safe: one caller at a time.
 /// </summary>
@@ -25,8 +25,21 @@ public interface IAnimationEngine : IDisposable
     void Recenter();
 
     /// <summary>
-    /// Maps exactly <see cref="ChunkSize"/> driving frames to output frames (one per driving frame,
-    /// same order, same capture timestamps). Output images are owned by the caller.
+    /// How many driving frames an output lags behind its own driving frame: output n (counted from the
+    /// portrait being set) was driven by input n - <see cref="PipelineDelayFrames"/>. 0 for engines that
+    /// animate each frame as it comes (lite); 12 for personalive, whose 16-frame window emits the oldest
+    /// 4 frames per chunk.
+    /// </summary>
+    int PipelineDelayFrames => 0;
+
+    /// <summary>
+    /// Takes exactly <see cref="ChunkSize"/> driving frames and returns exactly <see cref="ChunkSize"/>
+    /// output frames, oldest first. Each output carries the capture time of the driving frame that drove it,
+    /// so with a pipeline delay the outputs carry the times of earlier inputs, and the latency measured
+    /// from them includes the delay. While the pipeline fills (the first <see cref="PipelineDelayFrames"/>
+    /// outputs after <see cref="SetPortrait"/>) no input has driven an output yet: those frames are marked
+    /// <see cref="AnimatedFrame.WarmUp"/> and carry the first input's capture time. Capture times of the
+    /// other outputs increase strictly when the inputs' do. Output images are owned by the caller.
     /// </summary>
     IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk);
 }
@@ -37,4 +50,10 @@ public interface IAnimationEngine : IDisposable
 public sealed record DrivingFrame(RgbaImage Image, long CaptureTimeUs);
 
 /// <summary>An engine output frame and the capture time of the driving frame that produced it.</summary>
-public sealed record AnimatedFrame(RgbaImage Image, long CaptureTimeUs);
+/// <param name="Image">RGBA pixels of the output (<see cref="IAnimationEngine.OutputSize"/> square).</param>
+/// <param name="CaptureTimeUs">Capture time of the driving frame that drove this output.</param>
+/// <param name="WarmUp">
+/// True for the outputs a filling pipeline emits before any input drove one (they carry the first
+/// input's capture time, which later outputs repeat); the live loop does not send them.
+/// </param>
+public sealed record AnimatedFrame(RgbaImage Image, long CaptureTimeUs, bool WarmUp = false);

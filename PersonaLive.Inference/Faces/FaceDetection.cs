@@ -23,7 +23,7 @@ public sealed record FaceDetection(float Score, float CenterX, float CenterY, fl
 }
 
 /// <summary>
-/// BlazeFace short-range output decoding (lite-engine.md): 896 anchors (16x16 grid x 2, then 8x8 x 6,
+/// BlazeFace short-range output decoding (docs/lite-engine.md): 896 anchors (16x16 grid x 2, then 8x8 x 6,
 /// order y, x, anchor, centres at (x+0.5)/grid), score = sigmoid(clamp(logit, +-100)) kept at >= threshold,
 /// box and keypoints = value / 128 + anchor centre, then weighted non-maximum suppression at IoU 0.3.
 /// Coordinates come out normalised to the 128x128 input.

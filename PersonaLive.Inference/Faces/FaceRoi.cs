@@ -4,7 +4,7 @@ using PersonaLive.Inference.Imaging;
 namespace PersonaLive.Inference.Faces;
 
 /// <summary>
-/// The rotated square region the landmark model looks at (lite-engine.md, "Landmark ROI and tracking"):
+/// The rotated square region the landmark model looks at (docs/lite-engine.md, "Landmarks and tracking"):
 /// centred on the face, rotated so the eye line is horizontal, 1.5x the face's long side.
 /// </summary>
 public readonly record struct FaceRoi(float CenterX, float CenterY, float Size, float Angle)

@@ -5,7 +5,7 @@ using PersonaLive.Inference.Imaging;
 namespace PersonaLive.Inference.Faces;
 
 /// <summary>
-/// Portrait preparation shared by both engines (ARCHITECTURE.md, data path step 1): decode, detect faces,
+/// Portrait preparation shared by both engines (docs/architecture.md, data path step 1): decode, detect faces,
 /// take the largest, locate its landmarks, and cut a 512x512 crop rotated so the eyes are level, centred
 /// on the face with room for hair, neck and head motion. Every refusal carries a reason a person can act on.
 /// </summary>

@@ -5,7 +5,7 @@ namespace PersonaLive.Inference.Lite;
 
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
-/// (lite-engine.md, "Retargeting"): the neutral pose is the first stable driving frame; expression =
+/// (docs/lite-engine.md, "Retargeting"): the neutral pose is the first stable driving frame; expression =
 /// driver landmarks brought back into the neutral head frame minus the neutral landmarks, carried into
 /// the portrait's frame (rotation and size ratio between neutral and portrait) and added to the portrait's
 /// landmarks; the head's relative rotation is applied around the portrait face centre; translation and

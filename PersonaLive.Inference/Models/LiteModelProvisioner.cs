@@ -7,7 +7,7 @@ using PersonaLive.Inference.Tflite;
 namespace PersonaLive.Inference.Models;
 
 /// <summary>
-/// Provisions the lite engine's two face models into a model directory (lite-engine.md): <c>npm pack</c>
+/// Provisions the lite engine's two face models into a model directory (docs/lite-engine.md): <c>npm pack</c>
 /// the pinned <c>@mediapipe/face_mesh</c> tarball, verify its SHA-512, cut <c>face_detection_short_range.tflite</c>
 /// and <c>face_landmark.tflite</c> out of the Emscripten asset package by the loader's byte ranges, verify
 /// their SHA-256, convert them to ONNX with <see cref="TfliteToOnnxConverter"/>, and write them next to the

@@ -6,7 +6,7 @@ namespace PersonaLive.Inference.Onnx;
 
 /// <summary>
 /// The process-wide ONNX Runtime sessions: one <see cref="InferenceSession"/> per model file, created on
-/// first request and shared by every engine instance (ARCHITECTURE.md: "one ORT session per model per
+/// first request and shared by every engine instance (docs/architecture.md: "one ORT session per model per
 /// process"). <c>InferenceSession.Run</c> is safe to call concurrently, so per-session state lives in the
 /// callers' <see cref="FixedShapeRunner"/> buffers, never here. An optional <c>optionsFactory</c> builds the
 /// session options per model path (execution provider, optimisation level); the default is CPU,

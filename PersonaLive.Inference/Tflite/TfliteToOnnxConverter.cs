@@ -8,7 +8,7 @@ namespace PersonaLive.Inference.Tflite;
 /// Converts a <see cref="TfliteModel"/> to ONNX (opset 17) for exactly the operators the MediaPipe face
 /// models use: ADD, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE (of constants), MAX_POOL_2D, PAD,
 /// PRELU, RELU, RESHAPE; anything else throws <see cref="NotSupportedException"/>.
-/// Activations stay NCHW inside the graph (ONNX's convolution layout). Traps handled (lite-engine.md):
+/// Activations stay NCHW inside the graph (ONNX's convolution layout). Traps handled (docs/lite-engine.md):
 /// TFLite SAME padding is asymmetric, so pads are explicit with the extra pixel at the end; values are
 /// transposed back to NHWC before RESHAPE and graph outputs so element order matches TFLite; PRELU/ADD
 /// constants are broadcast-reshaped to NCHW; depthwise weights [1,H,W,C] become [C,1,H,W] with group C;

@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace PersonaLive.Web.Tests.Architecture;
 
 /// <summary>
-/// Enforces ARCHITECTURE.md's dependency rule on the compiled assemblies: Inference and WebRtc never
+/// Enforces the dependency rule of docs/architecture.md on the compiled assemblies: Inference and WebRtc never
 /// reference each other, Web, or ASP.NET Core; Web references both.
 /// </summary>
 public sealed class DependencyRuleTests

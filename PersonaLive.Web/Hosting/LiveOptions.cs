@@ -14,10 +14,10 @@ public sealed class LiveOptions
     [Range(0, 5000)] public int? EchoEngineDelayMs { get; set; }
 
     /// <summary>
-    /// The echo engine holds each frame in a delay line for <see cref="EchoEngineDelayMs"/> instead of
-    /// blocking per chunk, so its output keeps the camera's frame rate and only the delay changes.
+    /// With the echo engine: each output echoes the camera frame this many frames back (a pipeline delay
+    /// like the personalive engine's), so the output keeps the camera's frame rate and only latency changes.
     /// </summary>
-    public bool EchoEngineDelayLine { get; set; }
+    [Range(0, 250)] public int EchoEngineDelayFrames { get; set; }
 
     /// <summary>Start engine warm-up (model provisioning, session loading) when the server starts.</summary>
     public bool WarmUpOnStart { get; set; } = true;

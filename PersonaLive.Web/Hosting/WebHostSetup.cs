@@ -37,6 +37,7 @@ internal static class WebHostSetup
     {
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
         services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RtcOptions>().Bind(configuration.GetSection(RtcOptions.SectionName))
@@ -60,7 +61,7 @@ internal static class WebHostSetup
 
         services.AddSingleton<IAnimationEngineFactory>(sp =>
             sp.GetRequiredService<IOptions<LiveOptions>>().Value is { EchoEngineDelayMs: { } delayMs } live
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayLine: live.EchoEngineDelayLine)
+                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: live.EchoEngineDelayFrames)
                 : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         AddLive(services);
 

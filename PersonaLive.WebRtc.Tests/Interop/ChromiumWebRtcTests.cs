@@ -98,7 +98,7 @@ public sealed class ChromiumWebRtcTests
         Assert.StartsWith("persona-", root.GetProperty("remoteStreamId").GetString(), StringComparison.Ordinal); // our a=msid
         Assert.True(root.GetProperty("framesDecoded").GetInt32() > 30, "browser decoded too few of our frames");
         Assert.Equal(320, root.GetProperty("frameWidth").GetInt32());
-        // Our RR + REMB (goog-remb) lift Chrome's upload estimate above its 300 kb/s start (webrtc.md 0.5).
+        // Our RR + REMB (goog-remb) lift Chrome's upload estimate above its 300 kb/s start (docs/webrtc.md, upload rate).
         Assert.True(root.GetProperty("availableOutgoingBitrate").GetDouble() >= 1_000_000, "Chrome's upload estimate did not follow our REMB");
         var pixel = root.GetProperty("pixel").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         Assert.True(pixel[0] > 180 && pixel[1] < 80 && pixel[2] < 80, $"expected red, canvas pixel was {string.Join(",", pixel)}");

@@ -5,7 +5,7 @@ using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 namespace PersonaLive.WebRtc.Dtls;
 
 /// <summary>
-/// DTLS 1.2 server for the passive role (webrtc.md section 3.1): ECDSA P-256 credentials, a certificate
+/// DTLS 1.2 server for the passive role (docs/webrtc.md, "DTLS"): ECDSA P-256 credentials, a certificate
 /// request with ecdsa_sign (Chrome aborts without it), the client certificate checked against the SDP
 /// fingerprint, use_srtp negotiation (RFC 5764 section 4.1), extended master secret required, and the
 /// SRTP keys exported inside <see cref="NotifyHandshakeComplete"/>.
@@ -75,7 +75,7 @@ internal sealed class WebRtcDtlsServer : DefaultTlsServer
 
     public override void NotifySecureRenegotiation(bool secureRenegotiation)
     {
-        // BouncyCastle never renegotiates; peers without renegotiation_info are fine (pion/dtls#720).
+        // BouncyCastle never renegotiates; peers without renegotiation_info are fine (BouncyCastle's default would fail their handshake).
     }
 
     public override void NotifyHandshakeComplete()

@@ -1,7 +1,7 @@
 namespace PersonaLive.WebRtc.Media;
 
 /// <summary>
-/// Loss-based send-rate control (webrtc.md section 2.15): above 10 % loss reported in the peer's RRs
+/// Loss-based send-rate control (docs/webrtc.md, "Download rate"): above 10 % loss reported in the peer's RRs
 /// cut the target by 15 %, below 2 % raise it by 5 % per report, never past the peer's REMB or the
 /// configured bounds. Pure arithmetic; the caller applies the result to the encoder.
 /// </summary>

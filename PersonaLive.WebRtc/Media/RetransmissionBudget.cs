@@ -14,7 +14,7 @@ public enum RetransmissionDecision
 }
 
 /// <summary>
-/// Bounds NACK retransmissions (RFC 4585 section 6.2.1 generic NACK, resent per webrtc.md section 2.13)
+/// Bounds NACK retransmissions (RFC 4585 section 6.2.1 generic NACK, resent as docs/webrtc.md describes)
 /// so a receiver that reports loss is never flooded (RFC 3550 section 10 / RFC 8083: senders must react
 /// to congestion, and resending everything a lossy receiver asks for adds load exactly when the path is
 /// congested). A token bucket holds bytes; it refills at <see cref="BudgetFraction"/> of the current

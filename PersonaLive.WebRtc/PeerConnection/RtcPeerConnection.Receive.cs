@@ -239,7 +239,7 @@ public sealed partial class RtcPeerConnection
         }
     }
 
-    /// <summary>Coalesces keyframe requests to one per 300 ms (webrtc.md section 2.12).</summary>
+    /// <summary>Coalesces keyframe requests to one per 300 ms (a lossy viewer must not cause a keyframe storm).</summary>
     private void RaiseKeyframeRequested(bool force)
     {
         long now = NowMs;

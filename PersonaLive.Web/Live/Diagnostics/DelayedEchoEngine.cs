@@ -1,31 +1,38 @@
-using System.Diagnostics;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 
 namespace PersonaLive.Web.Live.Diagnostics;
 
 /// <summary>
-/// A test engine with a known, fixed delay: it returns each driving frame resized to its output size
-/// (nearest neighbour). Running the live loop once with delay 0 and once with delay D must move the
-/// measured glass-to-glass latency by about D; that is how the latency measurement is proven. Selected
-/// with <c>Live:EchoEngineDelayMs</c>. By default it sleeps <see cref="Delay"/> per chunk, so a delay also
-/// lowers the frame rate (tests use that to make the FrameGate drop frames). With <c>delayLine</c> it
-/// instead holds every frame until it is <see cref="Delay"/> old and returns it, with its own capture time,
-/// from the first call after that: the output keeps the camera's frame rate and only the delay changes,
-/// which is what a latency proof needs (a 3 fps stream would also change the browser's jitter buffer).
+/// A test engine with a known delay: it returns each driving frame resized to its output size (nearest
+/// neighbour). Running the live loop once without and once with a delay must move the measured latency by
+/// that delay; that is how the latency measurement is proven. Selected with <c>Live:EchoEngineDelayMs</c>.
+/// Two kinds of delay: <see cref="Delay"/> is slept per chunk, which also lowers the frame rate (tests use
+/// that to make the FrameGate drop frames); <see cref="PipelineDelayFrames"/> makes each output the echo
+/// of the input that many frames back, with that input's capture time, like the personalive engine's
+/// window: the output keeps the camera's frame rate and only the latency changes, which is what a latency
+/// proof needs. Either way one output leaves per input, as the engine interface asks.
 /// </summary>
-internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256, bool delayLine = false) : IAnimationEngine
+internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256, int delayFrames = 0) : IAnimationEngine
 {
-    private readonly Queue<(AnimatedFrame Frame, long DueTimestamp)> _held = new();
+    private readonly Queue<RgbaImage> _held = new();
+    private readonly PipelineTimestamps _timestamps = new(delayFrames);
+    private RgbaImage? _first;
 
     public string Name => "echo";
     public int ChunkSize { get; } = chunkSize;
     public int OutputSize { get; } = outputSize;
+    public int PipelineDelayFrames { get; } = delayFrames;
     public TimeSpan Delay { get; } = delay;
     public int Recentered { get; private set; }
     public PreparedPortrait? Portrait { get; private set; }
 
-    public void SetPortrait(PreparedPortrait portrait) => Portrait = portrait;
+    public void SetPortrait(PreparedPortrait portrait)
+    {
+        Portrait = portrait;
+        DisposeHeld();
+        _timestamps.Reset();
+    }
 
     public void Recenter() => Recentered++;
 
@@ -33,18 +40,28 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (chunk.Count != ChunkSize) throw new ArgumentException($"Expected {ChunkSize} frames, got {chunk.Count}.", nameof(chunk));
-        if (!delayLine)
+        if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+        foreach (var f in chunk)
         {
-            if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
-            return chunk.Select(f => new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs)).ToList();
+            _first ??= Resize(f.Image, OutputSize);
+            _held.Enqueue(Resize(f.Image, OutputSize));
+            _timestamps.Enter(f.CaptureTimeUs);
         }
+        var outputs = new List<AnimatedFrame>(chunk.Count);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var (capture, warmUp) = _timestamps.Leave();
+            // Warm-up outputs echo the first input (what a filling window shows); later ones the input that drove them.
+            outputs.Add(new AnimatedFrame(warmUp ? Copy(_first!) : _held.Dequeue(), capture, warmUp));
+        }
+        return outputs;
+    }
 
-        var now = Stopwatch.GetTimestamp();
-        var due = now + (long)(Delay.TotalSeconds * Stopwatch.Frequency);
-        foreach (var f in chunk) _held.Enqueue((new AnimatedFrame(Resize(f.Image, OutputSize), f.CaptureTimeUs), due));
-        var ready = new List<AnimatedFrame>();
-        while (_held.TryPeek(out var head) && head.DueTimestamp <= now) ready.Add(_held.Dequeue().Frame);
-        return ready;
+    private static RgbaImage Copy(RgbaImage src)
+    {
+        var dst = new RgbaImage(src.Width, src.Height);
+        src.Pixels.CopyTo(dst.Pixels);
+        return dst;
     }
 
     private static RgbaImage Resize(RgbaImage src, int size)
@@ -64,17 +81,21 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
         return dst;
     }
 
-    public void Dispose()
+    private void DisposeHeld()
     {
-        while (_held.TryDequeue(out var held)) held.Frame.Image.Dispose();
+        while (_held.TryDequeue(out var held)) held.Dispose();
+        _first?.Dispose();
+        _first = null;
     }
+
+    public void Dispose() => DisposeHeld();
 }
 
 /// <summary>Factory for <see cref="DelayedEchoEngine"/>; accepts any decodable image as a portrait (no face check).</summary>
-internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1, bool delayLine = false) : IAnimationEngineFactory
+internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1, int delayFrames = 0) : IAnimationEngineFactory
 {
     public string Name => "echo";
-    public EngineStatus Status { get; } = new(EngineState.Ready, $"Test engine: echoes the camera after {delay.TotalMilliseconds:0} ms.");
+    public EngineStatus Status { get; } = new(EngineState.Ready, $"Test engine: echoes the camera after {delay.TotalMilliseconds:0} ms and {delayFrames} frames.");
     public Task WarmUpAsync(IProgress<EngineStatus>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(Status);
@@ -91,5 +112,5 @@ internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1
         return Task.FromResult(PortraitResult.Ok(new PreparedPortrait(image, 512)));
     }
 
-    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize, delayLine: delayLine);
+    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize, delayFrames: delayFrames);
 }

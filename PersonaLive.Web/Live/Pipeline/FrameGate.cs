@@ -1,7 +1,7 @@
 namespace PersonaLive.Web.Live.Pipeline;
 
 /// <summary>
-/// The bounded buffer between the camera and the engine (ARCHITECTURE.md, data path step 3). It never
+/// The bounded buffer between the camera and the engine (docs/architecture.md, data path step 4). It never
 /// lets latency grow: when the engine is ready for its next chunk it takes <c>chunkSize</c> frames
 /// evenly spaced over the frames that arrived since the last chunk, the newest always included, and
 /// drops the rest. If frames pile up faster than the engine runs, the oldest are dropped on arrival

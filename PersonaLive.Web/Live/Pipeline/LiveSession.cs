@@ -22,6 +22,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
     private readonly ILogger _log;
     private readonly FrameGate<CameraFrame> _gate;
     private readonly OutputPacer<OutputFrame> _pacer;
+    private readonly DrivingFrameArrivals _arrivals;
     private readonly ConcurrentDictionary<string, ILiveMediaPeer> _viewers = new();
     private readonly ConcurrentQueue<Action<IAnimationEngine>> _engineCommands = new();
     private readonly CancellationTokenSource _stop = new();
@@ -43,6 +44,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _log = log;
         _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4), n => _metrics.FramesDropped.Add(n));
         _pacer = new OutputPacer<OutputFrame>(time);
+        _arrivals = new DrivingFrameArrivals(engine.PipelineDelayFrames + 4 * engine.ChunkSize);
         _fpsIn = new RateMeter(time);
         _fpsOut = new RateMeter(time);
         _bitsOut = new RateMeter(time);
@@ -198,7 +200,11 @@ internal sealed partial class LiveSession : IAsyncDisposable
         var driving = new List<DrivingFrame>(chunk.Count);
         try
         {
-            foreach (var c in chunk) driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image.View), c.CaptureTimeUs));
+            foreach (var c in chunk)
+            {
+                driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image.View), c.CaptureTimeUs));
+                _arrivals.Record(c.CaptureTimeUs, c.ArrivalTimestamp);
+            }
             var started = Stopwatch.GetTimestamp();
             var animated = _engine.Animate(driving);
             _lastChunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -207,7 +213,11 @@ internal sealed partial class LiveSession : IAsyncDisposable
             for (var i = 0; i < animated.Count; i++)
             {
                 using var image = animated[i].Image;
-                outputs.Add(new OutputFrame(YuvConverter.ToI420(image), animated[i].CaptureTimeUs, chunk[Math.Min(i, chunk.Count - 1)].ArrivalTimestamp));
+                // Warm-up frames of a filling pipeline were driven by no input yet: not sent (they would
+                // repeat the capture time, and so the RTP timestamp, of the first real output).
+                if (animated[i].WarmUp) continue;
+                var arrival = _arrivals.ArrivalOf(animated[i].CaptureTimeUs) ?? chunk[0].ArrivalTimestamp;
+                outputs.Add(new OutputFrame(YuvConverter.ToI420(image), animated[i].CaptureTimeUs, arrival));
             }
             return outputs;
         }

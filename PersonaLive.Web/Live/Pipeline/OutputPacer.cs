@@ -1,7 +1,7 @@
 namespace PersonaLive.Web.Live.Pipeline;
 
 /// <summary>
-/// Spaces a chunk's output frames over the measured chunk interval (ARCHITECTURE.md, step 4), so an
+/// Spaces a chunk's output frames over the measured chunk interval (docs/architecture.md, data path step 6), so an
 /// engine that produces 4 frames at once every 160 ms plays as a steady 25 fps instead of bursts.
 /// Output i of a chunk of k is due at arrival + i x interval / k, where interval is a moving average of
 /// the time between chunk arrivals (clamped to <see cref="MaxInterval"/>). Frames still waiting when the

@@ -1,6 +1,6 @@
 namespace PersonaLive.WebRtc.Codecs.Vpx;
 
-/// <summary>Settings of the realtime VP8 encoder (libwebrtc-like defaults, webrtc.md section 4.4).</summary>
+/// <summary>Settings of the realtime VP8 encoder (libwebrtc-like defaults, docs/webrtc.md "Realtime settings").</summary>
 public sealed class VpxEncoderOptions
 {
     public int Width { get; set; } = 512;

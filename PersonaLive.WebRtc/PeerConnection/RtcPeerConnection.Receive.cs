@@ -56,7 +56,11 @@ public sealed partial class RtcPeerConnection
                 return;
             }
 
-            _dtls?.Enqueue(datagram);
+            if (_dtls is { } dtls && dtls.Enqueue(datagram) != DtlsRecordAuthenticityFilter.Verdict.None)
+            {
+                Interlocked.Increment(ref _droppedUnauthenticated); // RFC 6347 section 4.1.2.7: discarded silently
+            }
+
             return;
         }
 

@@ -86,7 +86,7 @@ public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
     /// The value of the sample called <paramref name="name"/>, or that name plus the suffix the exporter
     /// derives from the unit or instrument kind (<c>_total</c>, <c>_per_second</c>, ...); fails listing the names seen.
     /// </summary>
-    private static double Value(string exposition, string name)
+    internal static double Value(string exposition, string name)
     {
         var found = new List<double>();
         foreach (var line in exposition.Split('\n'))

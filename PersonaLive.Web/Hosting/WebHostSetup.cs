@@ -77,6 +77,8 @@ internal static class WebHostSetup
         });
         services.AddSingleton<ShareLinkRegistry>();
         services.AddSingleton<LiveSessionManager>();
+        services.AddScoped<CircuitPresence>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
 
         services.AddSingleton<PresetPortraits>();
         services.AddHostedService<IdleSessionReaper>();

@@ -118,7 +118,9 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     public async Task EndAsync(string sessionId, SessionEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        if (!_sessions.TryRemove(sessionId, out var entry)) return;
+        if (!_sessions.TryRemove(sessionId, out var entry)) return; // the first to end it decided the reason
+        metrics.SessionClosed();
+        metrics.EndingChanged(1);
         links.CloseAllFor(sessionId);
         foreach (var (viewerId, v) in _viewers.Where(kv => kv.Value.SessionId == sessionId).ToList())
             if (_viewers.TryRemove(viewerId, out _)) v.Link.RemoveViewer();
@@ -127,7 +129,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         finally
         {
             entry.Ticket.Dispose();
-            metrics.SessionClosed();
+            metrics.EndingChanged(-1);
         }
         LogEnded(_log, sessionId, end.Reason, end.Message);
         SessionEnded?.Invoke(sessionId, end);

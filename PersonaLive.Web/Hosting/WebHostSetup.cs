@@ -81,6 +81,7 @@ internal static class WebHostSetup
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
 
         services.AddSingleton<PresetPortraits>();
+        services.AddSingleton<PersonaLive.Web.Live.Portraits.PortraitDecodeGate>();
         services.AddHostedService<IdleSessionReaper>();
         services.AddHostedService<EngineWarmUpService>();
 

@@ -1,6 +1,7 @@
 using PersonaLive.Inference.Faces;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Inference.Tests.Support;
+using PersonaLive.TestSupport;
 using SkiaSharp;
 
 namespace PersonaLive.Inference.Tests.Imaging;
@@ -30,9 +31,10 @@ public sealed class ImageDecodingTests
     }
 
     [Fact]
-    public void A_39_megapixel_png_decodes_row_by_row_to_a_long_side_of_at_most_2048_with_its_colours()
+    public void A_39_megapixel_png_is_large_and_decodes_to_a_long_side_of_at_most_2048_with_its_colours()
     {
         var png = LargePng.Create(7280, 5456); // 39.7 MP
+        Assert.True(ImageCodec.IsLarge(png));
         Assert.True(png.Length < 10_000_000, // fits the upload limit
              $"{png.Length} bytes");
         Assert.Equal(ImageDecodeStatus.Ok, ImageCodec.TryDecode(png, out var decoded));
@@ -58,6 +60,7 @@ public sealed class ImageDecodingTests
         Assert.Equal(ImageDecodeStatus.Ok, ImageCodec.TryDecode(Encode(ramp, format), out var decoded));
         using var image = decoded!;
         Assert.InRange(Math.Max(image.Width, image.Height), 1024, ImageCodec.DefaultMaxLongSide);
+        Assert.False(ImageCodec.IsLarge(Encode(ramp, format))); // 12 MP is not large
     }
 
     [Theory]
@@ -72,7 +75,7 @@ public sealed class ImageDecodingTests
     }
 
     [Fact]
-    public void Big_truncated_png_is_damaged_on_the_row_by_row_path_too()
+    public void Big_truncated_png_is_damaged_too()
     {
         var png = LargePng.Create(4200, 3000);
         Assert.Equal(ImageDecodeStatus.Damaged, ImageCodec.TryDecode(png.AsSpan(0, png.Length * 2 / 3), out _));

@@ -8,6 +8,21 @@ public static class ImageCodec
     /// <summary>Long side of decoded uploads: enough for face detection and the 512x512 portrait crop.</summary>
     public const int DefaultMaxLongSide = 2048;
 
+    /// <summary>Pixel count above which an image counts as large: decoding it may cost its full-size bitmap.</summary>
+    public const long LargePixelCount = 16_000_000;
+
+    /// <summary>
+    /// True when the header says the image has more than <see cref="LargePixelCount"/> pixels and its
+    /// codec cannot decode it reduced (PNG): callers let only one such decode run at a time.
+    /// </summary>
+    public static bool IsLarge(ReadOnlySpan<byte> encoded)
+    {
+        using var codec = SKCodec.Create(new MemoryStream(encoded.ToArray(), writable: false));
+        if (codec is null || (long)codec.Info.Width * codec.Info.Height <= LargePixelCount) return false;
+        var reduced = codec.GetScaledDimensions((float)DefaultMaxLongSide / Math.Max(codec.Info.Width, codec.Info.Height));
+        return reduced.Width >= codec.Info.Width;
+    }
+
     /// <summary>Decodes to unpremultiplied RGBA, honouring the EXIF orientation; null when the bytes are not an image.</summary>
     public static RgbaImage? Decode(ReadOnlySpan<byte> encoded, long maxPixels = 50_000_000) =>
         TryDecode(encoded, out var image, maxPixels) == ImageDecodeStatus.Ok ? image : null;

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace PersonaLive.Inference.Imaging;
@@ -20,11 +19,12 @@ public enum ImageDecodeStatus
 }
 
 /// <summary>
-/// Decodes large images straight to a bounded size so a 40-megapixel upload never costs its full-size
-/// bitmap: JPEG and WebP through the codec's own scaled decoding (DCT scaling, scaled WebP decode),
-/// top-down formats such as PNG row by row with a box filter (only a few source rows live at once).
-/// A codec that can do neither (an interlaced PNG) is decoded at full size and then reduced.
-/// Every native object is disposed before returning; the caller owns the bitmap it gets.
+/// Decodes large images to a bounded size: JPEG and WebP through the codec's own scaled decoding (DCT
+/// scaling, scaled WebP decode), so a 40-megapixel upload never costs its full-size bitmap. Skia has
+/// no reduced decoding for PNG (nor row-by-row decoding in our build): those are decoded at full size
+/// and box-filtered down at once, and callers bound how many large images decode at a time
+/// (<see cref="ImageCodec.IsLarge"/>). Every native object is disposed before returning except the
+/// bitmap the caller gets.
 /// </summary>
 internal static class ScaledImageDecoder
 {
@@ -35,21 +35,10 @@ internal static class ScaledImageDecoder
         if (longSide <= maxLongSide) return DecodeAt(codec, info.Width, info.Height, out status);
 
         var scaled = codec.GetScaledDimensions((float)maxLongSide / longSide);
-        if (scaled.Width < info.Width && scaled.Width > 0 && scaled.Height > 0)
-        {
-            var bitmap = DecodeAt(codec, scaled.Width, scaled.Height, out status);
-            return bitmap is null ? null : Shrink(bitmap, maxLongSide);
-        }
-
-        int factor = (longSide + maxLongSide - 1) / maxLongSide;
-        if (codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
-        {
-            if (DecodeBoxFiltered(codec, factor, out status) is { } reduced) return reduced;
-            if (status == ImageDecodeStatus.Damaged) return null;
-        }
-
-        var full = DecodeAt(codec, info.Width, info.Height, out status);
-        return full is null ? null : Shrink(full, maxLongSide);
+        var bitmap = scaled.Width < info.Width && scaled.Width > 0 && scaled.Height > 0
+            ? DecodeAt(codec, scaled.Width, scaled.Height, out status)
+            : DecodeAt(codec, info.Width, info.Height, out status);
+        return bitmap is null ? null : Shrink(bitmap, maxLongSide);
     }
 
     private static SKImageInfo Rgba(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -69,73 +58,64 @@ internal static class ScaledImageDecoder
         return null;
     }
 
-    /// <summary>Reduces (and disposes) <paramref name="bitmap"/> when its long side is above the limit.</summary>
+    /// <summary>
+    /// Reduces (and disposes) <paramref name="bitmap"/> when its long side is above the limit: an integer
+    /// box filter first (cheap, no aliasing), then a linear resize for the remaining fraction.
+    /// </summary>
     private static SKBitmap Shrink(SKBitmap bitmap, int maxLongSide)
     {
         int longSide = Math.Max(bitmap.Width, bitmap.Height);
         if (longSide <= maxLongSide) return bitmap;
+        int factor = longSide / maxLongSide;
+        if (factor >= 2)
+        {
+            var reduced = BoxReduce(bitmap, factor);
+            bitmap.Dispose();
+            bitmap = reduced;
+            longSide = Math.Max(bitmap.Width, bitmap.Height);
+            if (longSide <= maxLongSide) return bitmap;
+        }
         double k = (double)maxLongSide / longSide;
         using (bitmap)
         {
             var target = Rgba(Math.Max(1, (int)(bitmap.Width * k)), Math.Max(1, (int)(bitmap.Height * k)));
-            return bitmap.Resize(target, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
+            return bitmap.Resize(target, new SKSamplingOptions(SKFilterMode.Linear))
                 ?? throw new InvalidOperationException("Skia could not resize the decoded image.");
         }
     }
 
-    /// <summary>
-    /// Decodes <paramref name="factor"/> source rows at a time and averages each factor x factor block
-    /// into one pixel. Null with <see cref="ImageDecodeStatus.Ok"/> when the codec cannot decode by rows.
-    /// </summary>
-    private static SKBitmap? DecodeBoxFiltered(SKCodec codec, int factor, out ImageDecodeStatus status)
+    /// <summary>Averages each factor x factor block of RGBA pixels into one (edges that do not fill a block are dropped).</summary>
+    private static SKBitmap BoxReduce(SKBitmap source, int factor)
     {
-        int width = codec.Info.Width, height = codec.Info.Height;
-        int outWidth = Math.Max(1, width / factor), outHeight = Math.Max(1, height / factor);
-        status = ImageDecodeStatus.Ok;
-        if (codec.StartScanlineDecode(Rgba(width, height)) != SKCodecResult.Success) return null;
-
+        int width = source.Width, outWidth = Math.Max(1, width / factor), outHeight = Math.Max(1, source.Height / factor);
         int rowBytes = width * 4;
-        var rows = new byte[rowBytes * factor];
         var sums = new uint[outWidth * 4];
         var output = new SKBitmap(Rgba(outWidth, outHeight));
-        var pixels = output.GetPixelSpan();
-        var handle = GCHandle.Alloc(rows, GCHandleType.Pinned);
-        try
+        var src = source.GetPixelSpan();
+        var dst = output.GetPixelSpan();
+        uint count = (uint)(factor * factor);
+        for (int oy = 0; oy < outHeight; oy++)
         {
-            for (int oy = 0; oy < outHeight; oy++)
+            Array.Clear(sums);
+            for (int r = 0; r < factor; r++)
             {
-                int lines = Math.Min(factor, height - oy * factor);
-                if (codec.GetScanlines(handle.AddrOfPinnedObject(), lines, rowBytes) < lines)
+                var row = src.Slice((oy * factor + r) * rowBytes, rowBytes);
+                for (int ox = 0; ox < outWidth; ox++)
                 {
-                    status = ImageDecodeStatus.Damaged;
-                    output.Dispose();
-                    return null;
-                }
-                Array.Clear(sums);
-                for (int r = 0; r < lines; r++)
-                {
-                    var row = rows.AsSpan(r * rowBytes, rowBytes);
-                    for (int ox = 0; ox < outWidth; ox++)
+                    var block = row.Slice(ox * factor * 4, factor * 4);
+                    int o = ox * 4;
+                    for (int i = 0; i < block.Length; i += 4)
                     {
-                        var block = row.Slice(ox * factor * 4, factor * 4);
-                        for (int i = 0; i < block.Length; i += 4)
-                        {
-                            sums[ox * 4] += block[i];
-                            sums[ox * 4 + 1] += block[i + 1];
-                            sums[ox * 4 + 2] += block[i + 2];
-                            sums[ox * 4 + 3] += block[i + 3];
-                        }
+                        sums[o] += block[i];
+                        sums[o + 1] += block[i + 1];
+                        sums[o + 2] += block[i + 2];
+                        sums[o + 3] += block[i + 3];
                     }
                 }
-                uint count = (uint)(lines * factor);
-                var target = pixels.Slice(oy * outWidth * 4, outWidth * 4);
-                for (int i = 0; i < target.Length; i++) target[i] = (byte)((sums[i] + count / 2) / count);
             }
-            return output;
+            var target = dst.Slice(oy * outWidth * 4, outWidth * 4);
+            for (int i = 0; i < target.Length; i++) target[i] = (byte)((sums[i] + count / 2) / count);
         }
-        finally
-        {
-            handle.Free();
-        }
+        return output;
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace PersonaLive.Inference.Tests.Support;
+namespace PersonaLive.TestSupport;
 
 /// <summary>
 /// Writes a PNG of any size row by row (zlib-streamed IDAT), so a 40-megapixel test image costs the

@@ -6,6 +6,7 @@ using PersonaLive.WebRtc.Ice;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Tests.Media;
+using PersonaLive.TestSupport;
 using PersonaLive.WebRtc.Tests.Support;
 
 namespace PersonaLive.WebRtc.Tests.Negative;

@@ -50,6 +50,11 @@ internal sealed class LiveMetrics
         _meter.CreateObservableGauge("personalive.bitrate", () => snapshot().Kbps, "kbit/s", "Encoded output bitrate, all sessions (viewers not counted).");
     }
 
+    /// <summary>Publishes the media port's and the live sessions' transport counters (<see cref="TransportMetrics"/>).</summary>
+    public void ObserveTransport(Func<PersonaLive.WebRtc.PeerConnection.MediaPortTotals?> port,
+        Func<IEnumerable<(string Session, PersonaLive.Web.Live.Media.MediaPeerStats Stats)>> sessions) =>
+        TransportMetrics.Observe(_meter, port, sessions);
+
     public Counter<long> SessionsStarted { get; }
     public Counter<long> FramesIn { get; }
     public Counter<long> FramesOut { get; }

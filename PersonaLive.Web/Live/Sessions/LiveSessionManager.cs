@@ -38,6 +38,8 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         this.loggers = loggers;
         _log = loggers.CreateLogger<LiveSessionManager>();
         metrics.ObserveRates(CurrentRates); // rate gauges read the live sessions at scrape time
+        metrics.ObserveTransport(() => (peers as PersonaLive.Web.Live.Media.Rtc.RtcMediaPeerFactory)?.Server?.GetTotals(),
+            () => _sessions.Values.Select(e => (e.Session.Id, e.Session.GetTransportStats())).ToList());
     }
 
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using PersonaLive.TestSupport;
 
-namespace PersonaLive.WebRtc.Tests.Support;
+namespace PersonaLive.TestSupport;
 
 /// <summary>
 /// Sends UDP datagrams on loopback with a forged source port through a raw IPv4 socket (needs root or

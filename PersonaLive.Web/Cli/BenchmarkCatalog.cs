@@ -23,6 +23,7 @@ internal static class BenchmarkCatalog
         ["personalive-tiny"] = (c, ct) => PersonaLive.Inference.Benchmarks.PersonaLiveTinyBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["soak"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SoakBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 
     public static IReadOnlyCollection<string> Names => Runners.Keys;

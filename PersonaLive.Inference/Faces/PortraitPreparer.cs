@@ -22,22 +22,39 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
     /// <summary>Faces smaller than this (landmark extent, pixels) carry too little detail to animate.</summary>
     public const float MinFacePixels = 48;
 
+    /// <summary>What a person is told when the file's header is fine but its data is cut short or corrupt.</summary>
+    public const string DamagedMessage = "The file is damaged or incomplete. Upload it again, or export the photo again and upload the new file.";
+
     public PortraitResult Prepare(ReadOnlySpan<byte> encoded)
     {
-        using var image = ImageCodec.Decode(encoded);
-        if (image is null)
-            return PortraitResult.Fail("This file is not an image we can read. Upload a JPEG, PNG or WebP photo.");
-        return Prepare(image);
+        var status = ImageCodec.TryDecode(encoded, out var decoded);
+        using var image = decoded;
+        return status switch
+        {
+            ImageDecodeStatus.Ok => Prepare(image!),
+            ImageDecodeStatus.Damaged => PortraitResult.Fail(DamagedMessage),
+            ImageDecodeStatus.BadDimensions => PortraitResult.Fail("The image has too many pixels (or none). Upload a photo of at most 40 megapixels."),
+            _ => PortraitResult.Fail("This file is not an image we can read. Upload a JPEG, PNG or WebP photo."),
+        };
     }
 
     public PortraitResult Prepare(RgbaImage image)
     {
-        var cropToPhoto = Locate(image, out var error);
+        var cropToPhoto = Locate(image, out var error, out var faces);
         if (cropToPhoto is null) return PortraitResult.Fail(error!);
         var crop = new RgbaImage(OutputSize, OutputSize);
         ImageSampler.ToRgba(image, cropToPhoto.Value, crop, clampToEdge: true);
         OutsideFill.Soften(crop, cropToPhoto.Value, image.Width, image.Height);
-        return PortraitResult.Ok(new PreparedPortrait(crop, OutputSize));
+        return PortraitResult.Ok(new PreparedPortrait(crop, OutputSize)) with { Notice = SeveralFacesNotice(faces!, image.Width) };
+    }
+
+    /// <summary>With two or more faces (largest first) says which one was used and how to choose another.</summary>
+    private static string? SeveralFacesNotice(List<FaceDetection> faces, int imageWidth)
+    {
+        if (faces.Count < 2) return null;
+        var x = faces[0].CenterX / imageWidth;
+        var where = x < 0.35f ? "on the left" : x > 0.65f ? "on the right" : "in the middle";
+        return $"This photo has {faces.Count} faces; we used the largest, {where}. To animate another one, crop the photo to that face and upload it again.";
     }
 
     /// <summary>
@@ -45,15 +62,19 @@ public sealed class PortraitPreparer(FaceDetector detector, FaceLandmarker landm
     /// can act on. The crop is centred on the face with room for hair and motion; where the photo ends, it
     /// shrinks (down to <see cref="MinMargin"/>) and shifts (keeping the face inside) to stay within the photo.
     /// </summary>
-    public Affine2? Locate(RgbaImage image, out string? error)
+    public Affine2? Locate(RgbaImage image, out string? error) => Locate(image, out error, out _);
+
+    /// <summary>As <see cref="Locate(RgbaImage, out string?)"/>, also giving the faces found (largest first; the first is used).</summary>
+    private Affine2? Locate(RgbaImage image, out string? error, out List<FaceDetection>? faces)
     {
         error = null;
+        faces = null;
         if (image.Width < 64 || image.Height < 64)
         {
             error = $"The image is only {image.Width}x{image.Height} pixels; use a photo of at least 256x256.";
             return null;
         }
-        var faces = detector.Detect(image);
+        faces = detector.Detect(image);
         if (faces.Count == 0)
         {
             error = "No face was found. Use a photo where one face looks towards the camera, well lit and not covered.";

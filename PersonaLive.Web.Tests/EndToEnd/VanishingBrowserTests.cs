@@ -31,6 +31,7 @@ public sealed class VanishingBrowserTests
                 ["Live:EchoEngineDelayMs"] = "0",
                 ["Rtc:ConsentTimeoutSeconds"] = ConsentTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Limits:IdleTimeoutSeconds"] = "600", // only the consent timeout may end it
+                ["Limits:DepartedGraceSeconds"] = "600", // (the page's dropped circuit would end it first: SessionLifetimeTests)
             }, ct);
             string? endReason = null;
             var endKind = (PersonaLive.Web.Live.Pipeline.SessionEndReason)(-1);

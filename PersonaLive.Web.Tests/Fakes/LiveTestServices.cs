@@ -38,6 +38,10 @@ internal sealed class LiveTestServices
         services.AddSingleton(Options.Create(new RtcOptions()));
         services.AddSingleton(Links);
         services.AddSingleton<PresetPortraits>();
+        services.AddSingleton<PortraitDecodeGate>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<PersonaLive.Web.Live.Sessions.CircuitPresence>();
+        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Logger<>));
         services.AddSingleton(sp => new LiveMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         var peerFactory = peers ?? Peers;
         services.AddSingleton(sp => Sessions = new LiveSessionManager(Engine, peerFactory, Admission, Links,

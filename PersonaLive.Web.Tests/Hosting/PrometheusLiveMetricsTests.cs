@@ -82,11 +82,78 @@ public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
         Assert.Matches("(?m)^personalive_latency_glass_to_glass_milliseconds_bucket\\{[^}]*le=\"1000\"\\} [1-9]", text);
     }
 
+    [Fact]
+    public async Task A_garbage_flood_moves_the_media_port_drop_counters_and_the_session_keeps_its_transport_stats()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sessions = _factory!.Services.GetRequiredService<LiveSessionManager>();
+        var server = ((PersonaLive.Web.Live.Media.Rtc.RtcMediaPeerFactory)_factory.Services.GetRequiredService<IMediaPeerFactory>()).Server!;
+        var (portrait, png) = await RealStackApp.AdaPortraitAsync(_factory, ct);
+        var camera = SyntheticLiveClient.CameraLoop(png, 160, 120, 10);
+        await using var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait, ct);
+        for (var i = 0; i < 25; i++)
+        {
+            client.Send(camera[i % camera.Count]);
+            await Task.Delay(40, ct);
+        }
+        using var http = _factory.CreateClient();
+        _ = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        var before = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+
+        using var stranger = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var spoofer = PersonaLive.TestSupport.SpoofedUdpSender.Open(client.LocalEndPoint, server.LocalEndPoint);
+        var random = new Random(3);
+        for (var i = 0; i < 200; i++)
+        {
+            var junk = new byte[60];
+            random.NextBytes(junk);
+            junk[0] = 0x55; // no RFC 7983 class: malformed
+            await stranger.SendAsync(junk, server.LocalEndPoint, ct);
+            (junk[0], junk[1]) = (0x80, 96); // RTP from an address nobody authenticated
+            await stranger.SendAsync(junk, server.LocalEndPoint, ct);
+            spoofer.Send([23, 254, 253, 0, 1, 0, 0, 0, 0, 0x10, (byte)i, 0, 2, 0xAB, 0xCD]); // forged short DTLS record from the client's address
+            if (i % 10 == 0)
+            {
+                client.Send(camera[i / 10 % camera.Count]);
+                await Task.Delay(20, ct);
+            }
+        }
+        await Task.Delay(300, ct);
+        var after = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', after.Split('\n').Where(l => l.StartsWith("personalive_media_port", StringComparison.Ordinal) || l.StartsWith("personalive_session_", StringComparison.Ordinal))));
+
+        double Dropped(string text, string reason) => Sample(text, "personalive_media_port_dropped", $"reason=\"{reason}\"");
+        Assert.True(Dropped(after, "malformed") - Dropped(before, "malformed") >= 200);
+        Assert.True(Dropped(after, "unknown_source") - Dropped(before, "unknown_source") >= 200);
+        Assert.True(Dropped(after, "unauthenticated") - Dropped(before, "unauthenticated") >= 200);
+        Assert.Equal(0, Dropped(after, "handler_error"));
+        Assert.Equal(1, Value(after, "personalive_sessions_active")); // the flood ended nothing
+        var id = $"session=\"{client.SessionId}\"";
+        Assert.True(Sample(after, "personalive_session_packets_received", id) > Sample(before, "personalive_session_packets_received", id));
+        Assert.True(Sample(after, "personalive_session_bytes_sent", id) > 0);
+        Assert.True(Sample(after, "personalive_media_port_packets_received") > Sample(before, "personalive_media_port_packets_received"));
+    }
+
+    /// <summary>The value of the first sample whose name starts with <paramref name="name"/> and whose labels contain <paramref name="label"/>.</summary>
+    private static double Sample(string exposition, string name, string label = "")
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (!line.StartsWith(name, StringComparison.Ordinal) || !line.Contains(label, StringComparison.Ordinal)) continue;
+            var rest = line[name.Length..];
+            if (rest.Length > 0 && rest[0] is not ('{' or ' ' or '_')) continue;
+            var end = line.Contains('}', StringComparison.Ordinal) ? line.IndexOf('}', StringComparison.Ordinal) + 1 : line.IndexOf(' ', StringComparison.Ordinal);
+            return double.Parse(line[end..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        Assert.Fail($"no sample {name}{{{label}}} in the scrape");
+        return 0;
+    }
+
     /// <summary>
     /// The value of the sample called <paramref name="name"/>, or that name plus the suffix the exporter
     /// derives from the unit or instrument kind (<c>_total</c>, <c>_per_second</c>, ...); fails listing the names seen.
     /// </summary>
-    private static double Value(string exposition, string name)
+    internal static double Value(string exposition, string name)
     {
         var found = new List<double>();
         foreach (var line in exposition.Split('\n'))

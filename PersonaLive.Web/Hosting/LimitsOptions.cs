@@ -4,7 +4,7 @@ namespace PersonaLive.Web.Hosting;
 
 /// <summary>
 /// Resource limits (configuration section <c>Limits</c>): admission control, upload limits, idle
-/// timeout and viewers per session. Validated when the host starts.
+/// timeout, viewers per session and the grace given to a page whose connection dropped. Validated when the host starts.
 /// </summary>
 public sealed class LimitsOptions
 {
@@ -15,4 +15,10 @@ public sealed class LimitsOptions
     [Range(64 * 64, 100_000_000)] public long MaxUploadPixels { get; set; } = 40_000_000;
     [Range(5, 86_400)] public int IdleTimeoutSeconds { get; set; } = 120;
     [Range(0, 1000)] public int MaxViewersPerSession { get; set; } = 10;
+
+    /// <summary>
+    /// How long a page's connection may stay down before its live session ends and its slot or queue
+    /// place is given up (a reload or a short network blip reconnects within it).
+    /// </summary>
+    [Range(0, 600)] public double DepartedGraceSeconds { get; set; } = 2;
 }

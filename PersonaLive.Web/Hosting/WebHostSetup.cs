@@ -87,8 +87,11 @@ internal static class WebHostSetup
         });
         services.AddSingleton<ShareLinkRegistry>();
         services.AddSingleton<LiveSessionManager>();
+        services.AddScoped<CircuitPresence>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
 
         services.AddSingleton<PresetPortraits>();
+        services.AddSingleton<PersonaLive.Web.Live.Portraits.PortraitDecodeGate>();
         services.AddHostedService<IdleSessionReaper>();
         services.AddHostedService<EngineWarmUpService>();
 

@@ -20,6 +20,8 @@ internal sealed class DtlsSession : IDisposable
     private readonly DtlsDatagramChannel _channel;
     private DtlsTransport? _transport;
     private Thread? _thread;
+    private volatile Func<int> _selectedCipherSuite = () => -1;
+    private volatile bool _handshakeComplete;
     private volatile bool _closing;
     private int _started;
 
@@ -46,7 +48,21 @@ internal sealed class DtlsSession : IDisposable
 
     public bool IsServer => _isServer;
 
-    public void Enqueue(ReadOnlySpan<byte> datagram) => _channel.Enqueue(datagram);
+    /// <summary>
+    /// Queues a well-formed datagram for BouncyCastle unless <see cref="DtlsRecordAuthenticityFilter"/>
+    /// shows it cannot be authentic (returned verdict; the datagram is then dropped silently).
+    /// </summary>
+    public DtlsRecordAuthenticityFilter.Verdict Enqueue(ReadOnlySpan<byte> datagram)
+    {
+        int minimum = DtlsRecordAuthenticityFilter.MinimumProtectedLength(_selectedCipherSuite());
+        var verdict = DtlsRecordAuthenticityFilter.Check(datagram, _handshakeComplete, minimum);
+        if (verdict == DtlsRecordAuthenticityFilter.Verdict.None)
+        {
+            _channel.Enqueue(datagram);
+        }
+
+        return verdict;
+    }
 
     public void Start()
     {
@@ -69,6 +85,7 @@ internal sealed class DtlsSession : IDisposable
             {
                 var server = new WebRtcDtlsServer(_certificate, _remoteAlgorithm, _remoteFingerprint, _timeoutMillis);
                 alert = () => server.AlertReceived;
+                _selectedCipherSuite = () => server.SelectedCipherSuite;
                 _transport = new DtlsServerProtocol().Accept(server, _channel);
                 keys = server.Keys;
             }
@@ -76,6 +93,7 @@ internal sealed class DtlsSession : IDisposable
             {
                 var client = new WebRtcDtlsClient(_certificate, _remoteAlgorithm, _remoteFingerprint, _timeoutMillis);
                 alert = () => client.AlertReceived;
+                _selectedCipherSuite = () => client.SelectedCipherSuite;
                 _transport = new DtlsClientProtocol().Connect(client, _channel);
                 keys = client.Keys;
             }
@@ -96,6 +114,7 @@ internal sealed class DtlsSession : IDisposable
             return;
         }
 
+        _handshakeComplete = true;
         _logger.LogInformation("DTLS connected ({Role}), SRTP profile {Profile}", _isServer ? "server" : "client", keys.Profile);
         Connected?.Invoke(keys);
         var buffer = new byte[2048];

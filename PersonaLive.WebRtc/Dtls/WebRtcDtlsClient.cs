@@ -16,6 +16,7 @@ internal sealed class WebRtcDtlsClient : DefaultTlsClient
     private readonly byte[] _remoteFingerprint;
     private readonly int _timeoutMillis;
     private int _profile = -1;
+    private int _selectedCipherSuite = -1;
 
     public WebRtcDtlsClient(DtlsCertificate certificate, string remoteAlgorithm, byte[] remoteFingerprint, int timeoutMillis)
         : base(new BcTlsCrypto(new SecureRandom()))
@@ -31,6 +32,15 @@ internal sealed class WebRtcDtlsClient : DefaultTlsClient
     public short? AlertReceived { get; private set; }
 
     public override void NotifyAlertReceived(short alertLevel, short alertDescription) => AlertReceived = alertDescription;
+
+    /// <summary>The suite the server chose, -1 before its ServerHello; read by the record filter on the socket thread.</summary>
+    public int SelectedCipherSuite => Volatile.Read(ref _selectedCipherSuite);
+
+    public override void NotifySelectedCipherSuite(int selectedCipherSuite)
+    {
+        base.NotifySelectedCipherSuite(selectedCipherSuite);
+        Volatile.Write(ref _selectedCipherSuite, selectedCipherSuite);
+    }
 
     protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
 

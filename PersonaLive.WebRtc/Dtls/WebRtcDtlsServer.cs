@@ -17,6 +17,7 @@ internal sealed class WebRtcDtlsServer : DefaultTlsServer
     private readonly byte[] _remoteFingerprint;
     private readonly int _timeoutMillis;
     private int _profile = -1;
+    private int _selectedCipherSuite = -1;
 
     public WebRtcDtlsServer(DtlsCertificate certificate, string remoteAlgorithm, byte[] remoteFingerprint, int timeoutMillis)
         : base(new BcTlsCrypto(new SecureRandom()))
@@ -30,6 +31,16 @@ internal sealed class WebRtcDtlsServer : DefaultTlsServer
     public SrtpKeyingMaterial? Keys { get; private set; }
 
     public short? AlertReceived { get; private set; }
+
+    /// <summary>The suite chosen in our ServerHello, -1 before; read by the record filter on the socket thread.</summary>
+    public int SelectedCipherSuite => Volatile.Read(ref _selectedCipherSuite);
+
+    public override int GetSelectedCipherSuite()
+    {
+        int suite = base.GetSelectedCipherSuite();
+        Volatile.Write(ref _selectedCipherSuite, suite);
+        return suite;
+    }
 
     protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
 

@@ -50,6 +50,12 @@ public sealed record PeerConnectionStats
     /// <summary>Loss the remote receiver reported about our stream (last RR), 0..1.</summary>
     public double RemoteFractionLost { get; init; }
 
+    /// <summary>Round-trip time from the last receiver report about our stream (RFC 3550 section 6.4.1), null before one.</summary>
+    public double? RoundTripMs { get; init; }
+
+    /// <summary>Packets of the remote stream that never arrived (RFC 3550 section 6.4.1 cumulative lost).</summary>
+    public long PacketsLost { get; init; }
+
     /// <summary>Loss we measured on the remote stream (last report interval), 0..1.</summary>
     public double LocalFractionLost { get; init; }
 

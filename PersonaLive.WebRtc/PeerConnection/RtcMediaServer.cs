@@ -23,6 +23,8 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, RtcPeerConnection> _byAddress = new();
     private long _unknownSource;
     private long _malformed;
+    private readonly object _retiredLock = new();
+    private MediaPortTotals _retired = new();
     private volatile bool _disposed;
 
     public RtcMediaServer(RtcOptions options, ILoggerFactory loggerFactory)
@@ -96,9 +98,39 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     /// <summary>The selected pair's local side: all later datagrams to <paramref name="remote"/> leave through <paramref name="via"/>.</summary>
     internal void Route(IPEndPoint remote, UdpMediaSocket via) => _sockets.Route(remote, via);
 
+    /// <summary>Totals over the port's life: its own drops plus every peer connection's, live and closed.</summary>
+    public MediaPortTotals GetTotals()
+    {
+        MediaPortTotals totals;
+        lock (_retiredLock)
+        {
+            totals = _retired;
+        }
+
+        foreach (var pc in _byUfrag.Values)
+        {
+            totals = totals.Plus(pc.GetStats());
+        }
+
+        return totals with
+        {
+            DroppedMalformed = totals.DroppedMalformed + DroppedMalformed,
+            DroppedUnknownSource = totals.DroppedUnknownSource + DroppedUnknownSource,
+            HandlerErrors = SocketHandlerErrors,
+        };
+    }
+
     internal void Remove(RtcPeerConnection pc)
     {
-        _byUfrag.TryRemove(pc.LocalUfrag, out _);
+        if (_byUfrag.TryRemove(pc.LocalUfrag, out _))
+        {
+            var last = pc.GetStats(); // keep a closed session's counts in the totals
+            lock (_retiredLock)
+            {
+                _retired = _retired.Plus(last);
+            }
+        }
+
         foreach (var kv in _byAddress)
         {
             if (ReferenceEquals(kv.Value, pc))

@@ -31,6 +31,7 @@ public sealed partial class RtcPeerConnection
     private long _droppedMalformed, _droppedUnauthenticated, _droppedReplayed;
     private long _nacksReceived, _plisReceived, _firsReceived, _retransmissions;
     private double _remoteFractionLost;
+    private double? _roundTripMs;
     private ulong? _remoteRemb;
     private long _lastKeyframeRequestMs = -1_000_000;
 
@@ -56,7 +57,11 @@ public sealed partial class RtcPeerConnection
                 return;
             }
 
-            _dtls?.Enqueue(datagram);
+            if (_dtls is { } dtls && dtls.Enqueue(datagram) != DtlsRecordAuthenticityFilter.Verdict.None)
+            {
+                Interlocked.Increment(ref _droppedUnauthenticated); // RFC 6347 section 4.1.2.7: discarded silently
+            }
+
             return;
         }
 
@@ -210,6 +215,16 @@ public sealed partial class RtcPeerConnection
             if (block.Ssrc == _localSsrc)
             {
                 _remoteFractionLost = block.FractionLost / 256.0;
+                if (block.LastSenderReport != 0)
+                {
+                    // RFC 3550 section 6.4.1: RTT = arrival - LSR - DLSR, in 1/65536 s (middle 32 bits of NTP)
+                    uint rtt = NtpTime.Middle32(NtpTime.Now()) - block.LastSenderReport - block.DelaySinceLastSenderReport;
+                    if (rtt < 65536u * 10)
+                    {
+                        _roundTripMs = rtt * 1000.0 / 65536;
+                    }
+                }
+
                 ApplyBitrate(_bandwidth.OnReceiverReport(_remoteFractionLost));
             }
         }

@@ -137,6 +137,8 @@ public sealed partial class RtcPeerConnection
         EncoderBitrateKbps = _encoderBitrateKbps,
         RemoteEstimatedBitrate = _remoteRemb,
         RemoteFractionLost = _remoteFractionLost,
+        RoundTripMs = _roundTripMs,
+        PacketsLost = _receiveStats?.CumulativeLost ?? 0,
         LocalFractionLost = _receiveStats?.LastFractionLost ?? 0,
         SrtpProfile = _profileName,
     };

@@ -31,6 +31,7 @@ public sealed partial class Studio : IAsyncDisposable
     private IReadOnlyList<PersonaLive.Web.Live.Media.Rtc.BrowserIceServer> PageIceServers() =>
         PersonaLive.Web.Live.Media.Rtc.BrowserIceServers.For(Rtc.Value, "studio-" + Guid.NewGuid().ToString("N")[..12], TimeProvider.System);
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private CircuitPresence Presence { get; set; } = default!;
     [Inject] private PersonaLive.Web.Live.Portraits.PresetPortraits Presets { get; set; } = default!;
 
     /// <summary>
@@ -85,6 +86,7 @@ public sealed partial class Studio : IAsyncDisposable
     {
         _engineStatus = EngineFactory.Status;
         Sessions.SessionEnded += OnSessionEnded;
+        Presence.Departed += OnDepartedAsync;
         if (RendererInfo.IsInteractive) _ = RefreshLoopAsync(_disposed.Token);
     }
 
@@ -251,11 +253,23 @@ public sealed partial class Studio : IAsyncDisposable
 
     private void OnServerConnectionState(MediaPeerState state) => _ = InvokeAsync(StateHasChanged);
 
+    /// <summary>
+    /// Ends our session on the server first, then closes the browser side: whoever ends first decides the
+    /// reason, so the browser's close_notify cannot turn a Stop into "connection closed".
+    /// </summary>
     private async Task EndSessionAsync(string reason, SessionEndReason why = SessionEndReason.Stopped)
     {
-        await StopClientAsync();
         if (DetachSession() is { } id) await Sessions.EndAsync(id, new SessionEnd(why, reason));
+        await StopClientAsync();
     }
+
+    /// <summary>The page's connection stayed down: give the slot or the queue place to the next person now.</summary>
+    private Task OnDepartedAsync() => InvokeAsync(async () =>
+    {
+        _attempt++; // a start still in flight backs out
+        _queueCts?.Cancel();
+        if (DetachSession() is { } id) await Sessions.EndAsync(id, new SessionEnd(SessionEndReason.Stopped, "The page went away."));
+    });
 
     private string? DetachSession()
     {
@@ -279,6 +293,7 @@ public sealed partial class Studio : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Sessions.SessionEnded -= OnSessionEnded;
+        Presence.Departed -= OnDepartedAsync;
         await _disposed.CancelAsync();
         if (DetachSession() is { } id) await Sessions.EndAsync(id, "The page was closed.");
         try

@@ -36,6 +36,9 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     }
 
     public RtcPeerConnection Peer { get; }
+
+    /// <summary>The client's UDP address: what the server authenticated (tests forge datagrams from it).</summary>
+    public System.Net.IPEndPoint LocalEndPoint => _media.LocalEndPoint;
     public string SessionId { get; }
 
     /// <summary>Whether the animated output is decoded (else complete frames are only counted).</summary>

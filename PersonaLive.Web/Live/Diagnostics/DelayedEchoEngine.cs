@@ -104,8 +104,12 @@ internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1
 
     public Task<PortraitResult> PreparePortraitAsync(ReadOnlyMemory<byte> encodedImage, CancellationToken cancellationToken)
     {
-        using var bitmap = SkiaSharp.SKBitmap.Decode(encodedImage.ToArray());
-        if (bitmap is null) return Task.FromResult(PortraitResult.Fail("The image could not be decoded."));
+        var status = ImageCodec.TryDecode(encodedImage.Span, out var decoded);
+        using var rgba = decoded;
+        if (status == ImageDecodeStatus.Damaged) return Task.FromResult(PortraitResult.Fail(PersonaLive.Inference.Faces.PortraitPreparer.DamagedMessage));
+        if (rgba is null) return Task.FromResult(PortraitResult.Fail("The image could not be decoded."));
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(rgba.Width, rgba.Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul));
+        rgba.Pixels.CopyTo(bitmap.GetPixelSpan());
         using var square = bitmap.Resize(new SkiaSharp.SKImageInfo(512, 512, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul), new SkiaSharp.SKSamplingOptions(SkiaSharp.SKFilterMode.Linear));
         var image = new RgbaImage(512, 512);
         square.GetPixelSpan().CopyTo(image.Pixels);

@@ -14,6 +14,7 @@ internal sealed class LiveMetrics
     private readonly Meter _meter;
     private readonly UpDownCounter<long> _activeSessions;
     private readonly UpDownCounter<long> _waiting;
+    private readonly UpDownCounter<long> _ending;
     private readonly UpDownCounter<long> _viewers;
 
     public LiveMetrics(IMeterFactory meters)
@@ -22,6 +23,7 @@ internal sealed class LiveMetrics
         var meter = _meter = meters.Create(MeterName);
         _activeSessions = meter.CreateUpDownCounter<long>("personalive.sessions.active", "{session}", "Live sessions running now.");
         _waiting = meter.CreateUpDownCounter<long>("personalive.sessions.waiting", "{session}", "People waiting for a free session slot.");
+        _ending = meter.CreateUpDownCounter<long>("personalive.sessions.ending", "{session}", "Sessions that ended and are still freeing their resources; each still holds its admission slot.");
         _viewers = meter.CreateUpDownCounter<long>("personalive.viewers.active", "{viewer}", "Share-link viewers connected now.");
         SessionsStarted = meter.CreateCounter<long>("personalive.sessions.started", "{session}", "Live sessions started.");
         FramesIn = meter.CreateCounter<long>("personalive.frames.in", "{frame}", "Camera frames decoded and taken into the FrameGate.");
@@ -48,6 +50,11 @@ internal sealed class LiveMetrics
         _meter.CreateObservableGauge("personalive.bitrate", () => snapshot().Kbps, "kbit/s", "Encoded output bitrate, all sessions (viewers not counted).");
     }
 
+    /// <summary>Publishes the media port's and the live sessions' transport counters (<see cref="TransportMetrics"/>).</summary>
+    public void ObserveTransport(Func<PersonaLive.WebRtc.PeerConnection.MediaPortTotals?> port,
+        Func<IEnumerable<(string Session, PersonaLive.Web.Live.Media.MediaPeerStats Stats)>> sessions) =>
+        TransportMetrics.Observe(_meter, port, sessions);
+
     public Counter<long> SessionsStarted { get; }
     public Counter<long> FramesIn { get; }
     public Counter<long> FramesOut { get; }
@@ -59,6 +66,8 @@ internal sealed class LiveMetrics
 
     public void SessionOpened() => _activeSessions.Add(1);
     public void SessionClosed() => _activeSessions.Add(-1);
+    /// <summary>An ended session starts (+1) or finishes (-1) freeing its resources and slot.</summary>
+    public void EndingChanged(int delta) => _ending.Add(delta);
     public void WaitingChanged(int delta) => _waiting.Add(delta);
     public void ViewersChanged(int delta) => _viewers.Add(delta);
 }

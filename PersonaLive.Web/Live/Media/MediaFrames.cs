@@ -58,4 +58,15 @@ internal sealed record MediaPeerStats(
     long FramesSent,
     long PacketsLost,
     double? RoundTripMs,
-    long TargetBitrateBps);
+    long TargetBitrateBps)
+{
+    public long PacketsReceived { get; init; }
+    public long PacketsSent { get; init; }
+    public long NacksReceived { get; init; }
+
+    /// <summary>Keyframe requests received (PLI and FIR).</summary>
+    public long PlisReceived { get; init; }
+
+    /// <summary>Fraction of our packets the browser reported lost in its last receiver report (0..1).</summary>
+    public double RemoteFractionLost { get; init; }
+}

@@ -121,6 +121,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
     }
 
     /// <summary>A snapshot for the stats overlay.</summary>
+    /// <summary>The host peer's transport counters (packets, bytes, NACKs, PLIs, RTT, loss) for /metrics.</summary>
+    internal MediaPeerStats GetTransportStats() => _host.GetStats();
+
     public LiveSessionStats GetStats() => new(
         FpsIn: _fpsIn.PerSecond,
         FpsOut: _fpsOut.PerSecond,

@@ -38,6 +38,8 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         this.loggers = loggers;
         _log = loggers.CreateLogger<LiveSessionManager>();
         metrics.ObserveRates(CurrentRates); // rate gauges read the live sessions at scrape time
+        metrics.ObserveTransport(() => (peers as PersonaLive.Web.Live.Media.Rtc.RtcMediaPeerFactory)?.Server?.GetTotals(),
+            () => _sessions.Values.Select(e => (e.Session.Id, e.Session.GetTransportStats())).ToList());
     }
 
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
@@ -118,7 +120,9 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     public async Task EndAsync(string sessionId, SessionEnd end)
     {
         ArgumentNullException.ThrowIfNull(end);
-        if (!_sessions.TryRemove(sessionId, out var entry)) return;
+        if (!_sessions.TryRemove(sessionId, out var entry)) return; // the first to end it decided the reason
+        metrics.SessionClosed();
+        metrics.EndingChanged(1);
         links.CloseAllFor(sessionId);
         foreach (var (viewerId, v) in _viewers.Where(kv => kv.Value.SessionId == sessionId).ToList())
             if (_viewers.TryRemove(viewerId, out _)) v.Link.RemoveViewer();
@@ -127,7 +131,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         finally
         {
             entry.Ticket.Dispose();
-            metrics.SessionClosed();
+            metrics.EndingChanged(-1);
         }
         LogEnded(_log, sessionId, end.Reason, end.Message);
         SessionEnded?.Invoke(sessionId, end);

@@ -75,8 +75,15 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     public MediaPeerStats GetStats()
     {
         var s = _pc.GetStats();
-        return new MediaPeerStats(s.BytesReceived, s.BytesSent, s.FramesDecoded, s.FramesSent, s.FramesLost,
-            RoundTripMs: null, TargetBitrateBps: s.TargetBitrateKbps * 1000L);
+        return new MediaPeerStats(s.BytesReceived, s.BytesSent, s.FramesDecoded, s.FramesSent, s.PacketsLost,
+            RoundTripMs: s.RoundTripMs, TargetBitrateBps: s.TargetBitrateKbps * 1000L)
+        {
+            PacketsReceived = s.PacketsReceived,
+            PacketsSent = s.PacketsSent,
+            NacksReceived = s.NacksReceived,
+            PlisReceived = s.PlisReceived + s.FirsReceived,
+            RemoteFractionLost = s.RemoteFractionLost,
+        };
     }
 
     public async ValueTask DisposeAsync()

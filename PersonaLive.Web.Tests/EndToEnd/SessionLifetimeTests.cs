@@ -11,8 +11,10 @@ namespace PersonaLive.Web.Tests.EndToEnd;
 /// <summary>
 /// How sessions end for real users in Chromium on the real stack: Stop always reads as Stopped, and
 /// people who close their tab without Stop give their slot to the next person within seconds, with
-/// /metrics agreeing with what the queue tells people.
+/// /metrics agreeing with what the queue tells people. Runs alone: /metrics reads the process-wide
+/// meter by name, so a host started by a parallel test would add its own series.
 /// </summary>
+[Collection(nameof(SessionLifetimeTests))]
 public sealed class SessionLifetimeTests
 {
     private static async Task<(RealAppHost Host, DirectoryInfo Work)> StartAsync(int maxSessions, CancellationToken ct)
@@ -115,3 +117,7 @@ public sealed class SessionLifetimeTests
         }
     }
 }
+
+/// <summary>Keeps <see cref="SessionLifetimeTests"/> away from other hosts in the same test process.</summary>
+[CollectionDefinition(nameof(SessionLifetimeTests), DisableParallelization = true)]
+public sealed class SessionLifetimeCollection;

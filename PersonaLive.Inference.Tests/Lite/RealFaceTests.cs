@@ -69,6 +69,7 @@ public sealed class RealFaceTests
         var shown = new List<RgbaImage>();
         var closest = float.MaxValue;
         var turned = 0f;
+        var shut = float.MaxValue;
         long time = 0;
         for (var i = 0; i < frames.Count; i++)
         {
@@ -96,6 +97,12 @@ public sealed class RealFaceTests
                 closest = dr.RightEye + dr.LeftEye;
                 using var pair = Strip.Compose([[frames[i]], [result]], 384);
                 TestImages.Save(pair, strip.Replace(".png", "-eyes-most-closed.png"));
+            }
+            if (dr.Mouth < shut && i > 15)
+            {
+                shut = dr.Mouth;
+                using var pair = Strip.Compose([[frames[i]], [result]], 512);
+                TestImages.Save(pair, strip.Replace(".png", "-mouth-most-closed.png"));
             }
             if (Math.Abs(dr.Yaw) > turned && i > 15)
             {

@@ -22,7 +22,21 @@ public sealed class RealFaceTests
     /// <summary>A stretch of the blinking clip with three blinks (44.4, 45.1 and 47.1 s, read by the landmark model).</summary>
     private const double Blink = 44;
 
-    private sealed record Drive(QualitySeries Series, List<FaceReading> Driver, List<FaceReading> Output, double Tear);
+    private sealed record Drive(QualitySeries Series, List<FaceReading> Driver, List<FaceReading> Output, double Tear, int LipFolds, double LidMismatch);
+
+    /// <summary>The mesh's centre column through the lips, top to bottom: outer upper lip, its two inner rings, the
+    /// inner upper and lower lip, the lower lip's two rings, outer lower lip.</summary>
+    private static readonly int[] LipColumn = [0, 11, 12, 13, 14, 15, 16, 17];
+
+    /// <summary>True when a point of the lip column lies above the one before it (face up/down): a lip folded over itself.</summary>
+    private static bool LipFolded(ReadOnlySpan<Vector2> t)
+    {
+        var across = Vector2.Normalize(t[FaceRoi.LeftEyeOuter] - t[FaceRoi.RightEyeOuter]);
+        var down = new Vector2(-across.Y, across.X);
+        for (var k = 1; k < LipColumn.Length; k++)
+            if (Vector2.Dot(t[LipColumn[k]] - t[LipColumn[k - 1]], down) < -0.5f) return true;
+        return false;
+    }
 
     private static async Task<(LiteEngineFactory Factory, PreparedPortrait Portrait)> PortraitAsync(string photo)
     {
@@ -50,9 +64,12 @@ public sealed class RealFaceTests
         var series = new QualitySeries();
         List<FaceReading> driver = [], output = [];
         var tear = 0.0;
+        var folds = 0;
+        var mismatch = 0.0;
         var shown = new List<RgbaImage>();
         var closest = float.MaxValue;
         var turned = 0f;
+        var shut = float.MaxValue;
         long time = 0;
         for (var i = 0; i < frames.Count; i++)
         {
@@ -64,7 +81,10 @@ public sealed class RealFaceTests
             var (dr, or) = (FaceReading.Of(reference, d), FaceReading.Of(portraitPoints, o));
             series.Add(dr, or);
             var mesh = engine.CurrentTargets[..FaceLandmarker.PointCount].ToArray().Select(v => new Vector3(v, 0)).ToArray();
-            series.AddMesh(FaceShape.RightEyeOpening(mesh) / FaceShape.RightEyeOpening(portraitPoints), FaceShape.LeftEyeOpening(mesh) / FaceShape.LeftEyeOpening(portraitPoints));
+            var (rightLid, leftLid) = (FaceShape.RightEyeOpening(mesh) / FaceShape.RightEyeOpening(portraitPoints), FaceShape.LeftEyeOpening(mesh) / FaceShape.LeftEyeOpening(portraitPoints));
+            series.AddMesh(rightLid, leftLid);
+            if (i > 15) mismatch = Math.Max(mismatch, Math.Abs(rightLid - leftLid) - Math.Abs(dr.RightEye - dr.LeftEye) / Math.Max(Math.Max(dr.RightEye, dr.LeftEye), 1e-3f));
+            if (i > 15 && LipFolded(engine.CurrentTargets)) folds++;
             driver.Add(dr);
             output.Add(or);
             if (i % 10 == 0 && engine.RenderSourceMap(coordinates, map))
@@ -77,6 +97,12 @@ public sealed class RealFaceTests
                 closest = dr.RightEye + dr.LeftEye;
                 using var pair = Strip.Compose([[frames[i]], [result]], 384);
                 TestImages.Save(pair, strip.Replace(".png", "-eyes-most-closed.png"));
+            }
+            if (dr.Mouth < shut && i > 15)
+            {
+                shut = dr.Mouth;
+                using var pair = Strip.Compose([[frames[i]], [result]], 512);
+                TestImages.Save(pair, strip.Replace(".png", "-mouth-most-closed.png"));
             }
             if (Math.Abs(dr.Yaw) > turned && i > 15)
             {
@@ -96,7 +122,7 @@ public sealed class RealFaceTests
             TestImages.Save(sheet, strip);
         for (var k = 1; k < shown.Count; k += 2) shown[k].Dispose();
         foreach (var f in frames) f.Dispose();
-        return new Drive(series, driver, output, tear);
+        return new Drive(series, driver, output, tear, folds, mismatch);
     }
 
     [Fact]
@@ -109,6 +135,9 @@ public sealed class RealFaceTests
         var r = run.Series.R(x => x.Mouth);
         TestContext.Current.TestOutputHelper?.WriteLine($"mouth r {r:F2}, amplitude {run.Series.Amplitude(x => x.Mouth):F2}, tear {run.Tear:F4}");
         Assert.True(r >= 0.8, $"mouth r {r:F2}: the output mouth must follow the driver's (an inverted mouth gives r < 0)");
+        // Look at real-mid-sentence.png: the lips closing from an open neutral must not fold the lower lip over the upper.
+        Assert.True(run.LipFolds == 0, $"{run.LipFolds} frames with a lip folded over itself");
+        Assert.True(run.LidMismatch < 0.25, $"one lid {run.LidMismatch:P0} more open than the other beyond the driver's difference");
         var closed = run.Driver.Select((x, i) => (x.Mouth, i)).Where(x => x.Mouth < 0.03f).Select(x => run.Output[x.i].Mouth).ToList();
         Assert.NotEmpty(closed);
         Assert.True(closed.Average() < 0.05f, $"driver lips closed, output mouth opening {closed.Average():F3}");
@@ -141,6 +170,8 @@ public sealed class RealFaceTests
         var yawAmp = run.Series.Amplitude(x => x.Yaw);
         TestContext.Current.TestOutputHelper?.WriteLine($"yaw r {yawR:F2} amplitude {yawAmp:F2}; tear {run.Tear:F4}");
         Assert.True(run.Tear < 0.01, $"tear score {run.Tear:F4}");
+        // A turn foreshortens one of the driver's eyes: that must not shut one portrait lid and leave the other open.
+        Assert.True(run.LidMismatch < 0.25, $"one lid {run.LidMismatch:P0} more open than the other beyond the driver's difference");
         Assert.True(yawR >= 0.8, $"yaw r {yawR:F2}");
         Assert.True(yawAmp >= 0.75, $"yaw amplitude {yawAmp:F2} of the driver's");
     }

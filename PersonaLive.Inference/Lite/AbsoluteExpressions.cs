@@ -27,6 +27,7 @@ public sealed class AbsoluteExpressions
     public const float ReferenceRiseSeconds = 0.3f, ReferenceDecaySeconds = 20f, LidSmoothingSeconds = 0.03f;
 
     private float[] _lowerFaceWeights = [];
+    private int[] _upperLipBody = [];
     private PortraitRig? _weightsFor;
     private float _rightRef, _leftRef, _right = 1, _left = 1;
     private bool _started;
@@ -57,13 +58,18 @@ public sealed class AbsoluteExpressions
         var offset = down * (shift * eyes);
         for (var i = 0; i < weights.Length; i++)
             if (weights[i] > 0) expression[i] += (1 - UpperLipShare) * weights[i] * offset;
-        foreach (var i in FaceShape.UpperLip) expression[i] -= UpperLipShare * offset;
+        foreach (var i in UpperLipBody(rig)) expression[i] -= UpperLipShare * offset;
     }
 
     /// <summary>Updates the lid openings from the driver's landmarks of this frame.</summary>
     public void UpdateLids(ReadOnlySpan<Vector3> driver, float dt)
     {
-        float right = FaceShape.RightEyeOpening(driver), left = FaceShape.LeftEyeOpening(driver);
+        // Both eyes read as one (their mean opening over a shared reference): blinks are binocular, while each eye's
+        // own reading swings with head turns and tracker noise, which closed one lid and not the other. Winks are
+        // not transferred. Widths are measured in 3-D so a turn does not foreshorten the far eye.
+        var both = (TrueOpening(driver, FaceShape.RightUpper, FaceShape.RightLower, FaceRoi.RightEyeOuter, FaceShape.RightInner)
+            + TrueOpening(driver, FaceShape.LeftUpper, FaceShape.LeftLower, FaceRoi.LeftEyeOuter, FaceShape.LeftInner)) / 2;
+        float right = both, left = both;
         if (!_started)
         {
             _rightRef = MathF.Max(right, MinOpenReference);
@@ -121,6 +127,14 @@ public sealed class AbsoluteExpressions
         }
     }
 
+    /// <summary>Mean gap of the three central lid pairs over the eye's corner distance, both in 3-D.</summary>
+    private static float TrueOpening(ReadOnlySpan<Vector3> p, int[] upper, int[] lower, int outer, int inner)
+    {
+        var gap = 0f;
+        for (var k = 2; k <= 4; k++) gap += Vector3.Distance(p[upper[k]], p[lower[k]]);
+        return gap / 3 / MathF.Max(Vector3.Distance(p[outer], p[inner]), 1e-3f);
+    }
+
     private static float Share(float opening, float reference) =>
         Math.Clamp((opening / reference - ClosedShare) / (OpenShare - ClosedShare), 0, MaxWiden);
 
@@ -152,11 +166,25 @@ public sealed class AbsoluteExpressions
             var side = MathF.Abs(Vector2.Dot(d, across)) / half;
             w[i] = SmoothStep(0.05f, 0.3f, below) * (1 - SmoothStep(1.1f, 2.2f, side));
         }
+        // Every point of the lip body (the mesh has rings between the inner and outer contours) follows its own
+        // lip: a partly carried lower-lip ring would end up above the inner lip and fold the lip over itself.
+        for (var i = 0; i < w.Length; i++)
+            if (FaceShape.InsideOuterLips(p, Xy(p[i]))) w[i] = FaceShape.BelowLipLine(p, Xy(p[i])) ? 1 : 0;
         foreach (var i in FaceShape.LowerLip) w[i] = 1;
         foreach (var i in FaceShape.UpperLip) w[i] = 0;
         w[FaceShape.MouthLeftCorner] = w[FaceShape.MouthRightCorner] = w[FaceShape.InnerLeftCorner] = w[FaceShape.InnerRightCorner] = 0.5f;
-        (_lowerFaceWeights, _weightsFor) = (w, rig);
+        var upper = new List<int>(FaceShape.UpperLip);
+        for (var i = 0; i < w.Length; i++)
+            if (!upper.Contains(i) && FaceShape.InsideOuterLips(p, Xy(p[i])) && !FaceShape.BelowLipLine(p, Xy(p[i])) && w[i] == 0) upper.Add(i);
+        (_lowerFaceWeights, _upperLipBody, _weightsFor) = (w, upper.ToArray(), rig);
         return w;
+    }
+
+    /// <summary>The upper lip's points, its inner rings included (they rise with it).</summary>
+    private int[] UpperLipBody(PortraitRig rig)
+    {
+        LowerFaceWeights(rig);
+        return _upperLipBody;
     }
 
     private static float SmoothStep(float a, float b, float x)

@@ -39,5 +39,40 @@ public static class FaceShape
         return gap / 3 / MathF.Max(width, 1e-3f);
     }
 
+    /// <summary>Outer lip contour, upper lip corner to corner then lower lip back.</summary>
+    private static readonly int[] OuterLips = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146];
+    /// <summary>Inner lip pairs (upper, lower) from the right corner to the left: their midpoints trace the line the lips meet on.</summary>
+    private static readonly (int Upper, int Lower)[] LipLine =
+        [(78, 78), (191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324), (308, 308)];
+
+    /// <summary>True when <paramref name="q"/> lies inside the outer lip contour of <paramref name="p"/> (the lips' body).</summary>
+    public static bool InsideOuterLips(ReadOnlySpan<Vector3> p, Vector2 q)
+    {
+        var inside = false;
+        for (int i = 0, j = OuterLips.Length - 1; i < OuterLips.Length; j = i++)
+        {
+            Vector2 a = Xy(p[OuterLips[i]]), b = Xy(p[OuterLips[j]]);
+            if ((a.Y > q.Y) != (b.Y > q.Y) && q.X < a.X + (q.Y - a.Y) * (b.X - a.X) / (b.Y - a.Y)) inside = !inside;
+        }
+        return inside;
+    }
+
+    /// <summary>True when <paramref name="q"/> lies below the line the lips meet on (in the face's own up/down, so roll does not matter).</summary>
+    public static bool BelowLipLine(ReadOnlySpan<Vector3> p, Vector2 q)
+    {
+        var across = Vector2.Normalize(Xy(p[FaceRoi.LeftEyeOuter]) - Xy(p[FaceRoi.RightEyeOuter]));
+        var down = new Vector2(-across.Y, across.X);
+        var qa = Vector2.Dot(q, across);
+        for (var k = 1; k < LipLine.Length; k++)
+        {
+            Vector2 a = (Xy(p[LipLine[k - 1].Upper]) + Xy(p[LipLine[k - 1].Lower])) / 2, b = (Xy(p[LipLine[k].Upper]) + Xy(p[LipLine[k].Lower])) / 2;
+            float aa = Vector2.Dot(a, across), ba = Vector2.Dot(b, across);
+            if (k < LipLine.Length - 1 && qa > ba) continue;
+            var t = Math.Clamp((qa - aa) / MathF.Max(ba - aa, 1e-3f), 0, 1);
+            return Vector2.Dot(q, down) > Vector2.Dot(Vector2.Lerp(a, b, t), down);
+        }
+        return false;
+    }
+
     private static Vector2 Xy(Vector3 v) => new(v.X, v.Y);
 }

@@ -58,6 +58,8 @@ public sealed partial class Studio : IAsyncDisposable
     private ClientStats? _clientStats;
     private CancellationTokenSource? _queueCts;
     private readonly CancellationTokenSource _disposed = new();
+    /// <summary>Cancelled when the page's connection stayed down: browser calls of a start in flight give up at once.</summary>
+    private readonly CancellationTokenSource _gone = new();
     private IJSObjectReference? _module, _client;
     private DotNetObjectReference<Studio>? _self;
     private ElementReference _cameraVideo, _outputVideo, _videoFileInput;
@@ -166,9 +168,9 @@ public sealed partial class Studio : IAsyncDisposable
             }
         }
 
-        if (_disposed.IsCancellationRequested)
+        if (_disposed.IsCancellationRequested || _gone.IsCancellationRequested)
         {
-            ticket.Dispose(); // granted just as the page closed
+            ticket.Dispose(); // granted just as the page closed or went away
             return;
         }
 
@@ -181,8 +183,8 @@ public sealed partial class Studio : IAsyncDisposable
         try
         {
             _self ??= DotNetObjectReference.Create(this);
-            _client ??= await _module!.InvokeAsync<IJSObjectReference>("createClient", _self);
-            var start = await _client.InvokeAsync<ClientStartResult>("startStudio", _cameraVideo, _outputVideo,
+            _client ??= await _module!.InvokeAsync<IJSObjectReference>("createClient", _gone.Token, _self);
+            var start = await _client.InvokeAsync<ClientStartResult>("startStudio", _gone.Token, _cameraVideo, _outputVideo,
                 new { source = _source, deviceId = _cameraId, fileInput = _videoFileInput, iceServers = PageIceServers(), iceTransportPolicy = Rtc.Value.IceTransportPolicy });
             if (start is not { Ok: true, OfferSdp: { } offer })
             {
@@ -206,6 +208,12 @@ public sealed partial class Studio : IAsyncDisposable
         catch (JSDisconnectedException)
         {
             // The page went away mid-start; DisposeAsync ends any session.
+        }
+        catch (OperationCanceledException) when (_gone.IsCancellationRequested)
+        {
+            // The page's connection is gone: a call to it would wait for the interop timeout holding the
+            // slot; the ticket is freed below, or the departure handler ends the session it reached.
+            Fail("The connection to the server was lost. Reload the page to go live again.");
         }
         catch (JSException ex)
         {
@@ -264,12 +272,16 @@ public sealed partial class Studio : IAsyncDisposable
     }
 
     /// <summary>The page's connection stayed down: give the slot or the queue place to the next person now.</summary>
-    private Task OnDepartedAsync() => InvokeAsync(async () =>
+    private Task OnDepartedAsync()
     {
-        _attempt++; // a start still in flight backs out
-        _queueCts?.Cancel();
-        if (DetachSession() is { } id) await Sessions.EndAsync(id, new SessionEnd(SessionEndReason.Stopped, "The page went away."));
-    });
+        _gone.Cancel(); // off the renderer: a start awaiting the browser backs out now
+        return InvokeAsync(async () =>
+        {
+            _attempt++; // a start still in flight backs out
+            _queueCts?.Cancel();
+            if (DetachSession() is { } id) await Sessions.EndAsync(id, new SessionEnd(SessionEndReason.Stopped, "The page went away."));
+        });
+    }
 
     private string? DetachSession()
     {
@@ -303,6 +315,6 @@ public sealed partial class Studio : IAsyncDisposable
         }
         catch (JSDisconnectedException) { }
         _self?.Dispose();
-        _disposed.Dispose();
+        _disposed.Dispose(); // _gone stays undisposed: a late departure may still cancel it
     }
 }

@@ -69,6 +69,23 @@ internal sealed class TestNetwork : IDisposable
         return network;
     }
 
+    /// <summary>
+    /// Gives the namespace a default route via the host end, fenced by an nftables rule that drops every
+    /// packet leaving the namespace for anything but the link's /30 and loopback. Firefox picks the
+    /// interface of the default route for its ICE host candidate (it learns it without sending a packet);
+    /// with no default route it offers none. The fence keeps all traffic on the test link. Null on success, else why not.
+    /// </summary>
+    public string? AddFencedDefaultRoute()
+    {
+        string subnet = $"{NamespaceAddress}/30";
+        return Ip("netns", "exec", Namespace, "nft", "add", "table", "inet", "persona_fence")
+            ?? Ip("netns", "exec", Namespace, "nft", "add", "chain", "inet", "persona_fence", "out", "{ type filter hook output priority 0 ; }")
+            ?? Ip("netns", "exec", Namespace, "nft", "add", "rule", "inet", "persona_fence", "out", "oifname", "lo", "accept")
+            ?? Ip("netns", "exec", Namespace, "nft", "add", "rule", "inet", "persona_fence", "out", "ip", "daddr", subnet, "accept")
+            ?? Ip("netns", "exec", Namespace, "nft", "add", "rule", "inet", "persona_fence", "out", "drop")
+            ?? Ip("netns", "exec", Namespace, "ip", "route", "add", "default", "via", HostAddress.ToString());
+    }
+
     /// <summary><c>ip netns exec NAME</c> followed by <paramref name="command"/>: a command line that runs inside the namespace.</summary>
     public IReadOnlyList<string> Inside(params string[] command) => ["ip", "netns", "exec", Namespace, .. command];
 

@@ -24,23 +24,25 @@ namespace PersonaLive.Web.Tests.EndToEnd;
 internal sealed class RealAppHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _factory;
-    private readonly IPlaywright _playwright;
+    private readonly IPlaywright? _playwright;
+    private readonly IBrowser? _browser;
 
     private readonly NamespaceLoopbackForward _forward;
 
-    private RealAppHost(WebApplicationFactory<Program> factory, IPlaywright playwright, IBrowser browser, string baseUrl, TestNetwork network,
+    private RealAppHost(WebApplicationFactory<Program> factory, IPlaywright? playwright, IBrowser? browser, string baseUrl, TestNetwork network,
         NamespaceLoopbackForward forward)
     {
         Network = network;
         _forward = forward;
         _factory = factory;
         _playwright = playwright;
-        Browser = browser;
+        _browser = browser;
         BaseUrl = baseUrl;
         Sessions.GlassToGlassReported += (_, ms) => Latencies.Enqueue(ms);
     }
 
-    public IBrowser Browser { get; }
+    /// <summary>The stock Chromium (absent when the test drives another browser itself).</summary>
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("This host started no Chromium.");
 
     /// <summary>The test network the browser runs in (start further browsers inside it).</summary>
     public TestNetwork Network { get; }
@@ -52,12 +54,13 @@ internal sealed class RealAppHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the app and the browser; <paramref name="networkSettings"/> adds settings that depend on the
-    /// test network (e.g. a TURN server on its host address), made once the network exists.
+    /// test network (e.g. a TURN server on its host address), made once the network exists. With
+    /// <paramref name="cameraY4m"/> null no Chromium starts (the test brings its own browser into <see cref="Network"/>).
     /// </summary>
-    public static async Task<RealAppHost> StartAsync(string cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct,
+    public static async Task<RealAppHost> StartAsync(string? cameraY4m, IReadOnlyDictionary<string, string> settings, CancellationToken ct,
         Func<TestNetwork, IReadOnlyDictionary<string, string>>? networkSettings = null)
     {
-        StockBrowser.RequireChromium();
+        if (cameraY4m is not null) StockBrowser.RequireChromium();
         var network = StockBrowser.RequireNetwork();
         var more = networkSettings?.Invoke(network) ?? new Dictionary<string, string>();
         int httpPort = StockBrowser.FreeTcpPort();
@@ -74,6 +77,7 @@ internal sealed class RealAppHost : IAsyncDisposable
         if (!peers.IsAvailable) Assert.Fail($"The WebRTC stack is unavailable: {peers.UnavailableReason}");
         await factory.Services.GetRequiredService<IAnimationEngineFactory>().WarmUpAsync(null, ct);
         var baseUrl = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
+        if (cameraY4m is null) return new RealAppHost(factory, null, null, baseUrl, network, forward);
         var playwright = await Playwright.CreateAsync();
         var browser = await StockBrowser.LaunchAsync(playwright, network, cameraY4m);
         return new RealAppHost(factory, playwright, browser, baseUrl, network, forward);
@@ -105,8 +109,8 @@ internal sealed class RealAppHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
         await _factory.DisposeAsync();
         _forward.Dispose();
         Network.Dispose();

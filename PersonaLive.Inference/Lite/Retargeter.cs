@@ -5,11 +5,12 @@ namespace PersonaLive.Inference.Lite;
 
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
-/// (docs/lite-engine.md, "Retargeting"): the neutral pose is the first stable driving frame; expression =
-/// driver landmarks brought back into the neutral head frame minus the neutral landmarks, carried into
-/// the portrait's frame (rotation and size ratio between neutral and portrait) and added to the portrait's
-/// landmarks; the head's relative rotation is applied around the portrait face centre; translation and
-/// scale are damped. Face points are smoothed with a One-Euro filter; the rings follow a 2-D similarity fit.
+/// (docs/lite-engine.md, "Retargeting"): head pose is relative to a neutral driving frame (re-centre resets
+/// it), applied in 3-D to the portrait's lifted mesh with <see cref="TurnGain"/>; the expression offset is
+/// the driver's landmarks in the neutral head frame minus the neutral landmarks, carried into the
+/// portrait's frame, and then made absolute by <see cref="AbsoluteExpressions"/> (mouth gap and lid opening
+/// measured per frame, so a first frame mid-sentence or mid-blink biases nothing); translation and scale
+/// are damped. Face points are smoothed with a One-Euro filter; the rings follow a 2-D similarity fit.
 /// Per-session state; no allocation per frame.
 /// </summary>
 public sealed class Retargeter

@@ -5,7 +5,8 @@ namespace PersonaLive.Web.Tests.Architecture;
 
 /// <summary>
 /// Enforces the dependency rule of docs/architecture.md on the compiled assemblies: Inference and WebRtc never
-/// reference each other, Web, or ASP.NET Core; Web references both.
+/// reference each other, Web, or ASP.NET Core; Web references both; PersonaLive.Media (the shared frame
+/// types) references nothing of ours and no package, so any of them may reference it.
 /// </summary>
 public sealed class DependencyRuleTests
 {
@@ -38,6 +39,16 @@ public sealed class DependencyRuleTests
     }
 
     [Fact]
+    public void Media_references_only_the_runtime()
+    {
+        var refs = LoadReferences(DependencyRule.Media);
+        Assert.All(refs, r => Assert.True(r.StartsWith("System", StringComparison.Ordinal), $"PersonaLive.Media references {r}"));
+        var project = XDocument.Load(Path.Combine(RepositoryRoot(), DependencyRule.Media, DependencyRule.Media + ".csproj"));
+        Assert.DoesNotContain(project.Descendants(), e => e.Name.LocalName is "ProjectReference" or "PackageReference" or "FrameworkReference");
+        Assert.Contains(DependencyRule.Media, LoadReferences("PersonaLive.WebRtc"));
+    }
+
+    [Fact]
     public void Web_references_both_libraries()
     {
         var refs = LoadReferences("PersonaLive.Web");
@@ -52,7 +63,8 @@ public sealed class DependencyRuleTests
         var refs = new[] { "System.Runtime", "PersonaLive.WebRtc", "Microsoft.AspNetCore.Http", "PersonaLive.Web" };
         var violations = DependencyRule.Violations(refs, "PersonaLive.Inference");
         Assert.Equal(["PersonaLive.WebRtc", "Microsoft.AspNetCore.Http", "PersonaLive.Web"], violations);
-        Assert.Empty(DependencyRule.Violations(["System.Runtime", "Microsoft.Extensions.Logging.Abstractions"], "PersonaLive.WebRtc"));
+        Assert.Empty(DependencyRule.Violations(["System.Runtime", "Microsoft.Extensions.Logging.Abstractions", "PersonaLive.Media"], "PersonaLive.WebRtc"));
+        Assert.Equal(["PersonaLive.WebRtc"], DependencyRule.Violations(["System.Runtime", "PersonaLive.WebRtc"], DependencyRule.Media));
     }
 
     private static string RepositoryRoot()
@@ -83,11 +95,14 @@ public sealed class DependencyRuleTests
 internal static class DependencyRule
 {
     private static readonly string[] ForbiddenPrefixes = ["Microsoft.AspNetCore"];
-    private static readonly string[] OurAssemblies = ["PersonaLive.Inference", "PersonaLive.WebRtc", "PersonaLive.Web"];
+    private static readonly string[] OurAssemblies = ["PersonaLive.Inference", "PersonaLive.WebRtc", "PersonaLive.Web", Media];
+
+    /// <summary>The shared frame types: every assembly may reference it, it references none of ours.</summary>
+    public const string Media = "PersonaLive.Media";
 
     public static List<string> Violations(IEnumerable<string> references, string library) =>
         references.Where(r =>
-                (OurAssemblies.Contains(r, StringComparer.Ordinal) && r != library) ||
+                (OurAssemblies.Contains(r, StringComparer.Ordinal) && r != library && (r != Media || library == Media)) ||
                 ForbiddenPrefixes.Any(p => r.StartsWith(p, StringComparison.Ordinal)))
             .ToList();
 }

@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using PersonaLive.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -181,7 +182,7 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
             return Task.Run(() => echo.EvaluateAsync<string>(script, offerSdp)).GetAwaiter().GetResult();
         }
 
-        public uint SendFrame(in I420FrameView frame, long captureTimeUs) => _inner.SendFrame(frame, captureTimeUs);
+        public uint SendFrame(I420Frame frame, long captureTimeUs) => _inner.SendFrame(frame, captureTimeUs);
         public void SendEncodedFrame(in EncodedVideoFrame frame) => _inner.SendEncodedFrame(frame);
         public void RequestKeyframe() => _inner.RequestKeyframe();
         public void ForceKeyframe() => _inner.ForceKeyframe();

@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using PersonaLive.TestSupport;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
@@ -172,7 +173,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
         public event EncodedFrameHandler? FrameEncoded { add => inner.FrameEncoded += value; remove => inner.FrameEncoded -= value; }
         public event Action? KeyframeRequested { add => inner.KeyframeRequested += value; remove => inner.KeyframeRequested -= value; }
         public string CreateAnswer(string offerSdp) { offers.Enqueue(offerSdp); return inner.CreateAnswer(offerSdp); }
-        public uint SendFrame(in I420FrameView frame, long captureTimeUs) => inner.SendFrame(frame, captureTimeUs);
+        public uint SendFrame(I420Frame frame, long captureTimeUs) => inner.SendFrame(frame, captureTimeUs);
         public void SendEncodedFrame(in EncodedVideoFrame frame) => inner.SendEncodedFrame(frame);
         public void RequestKeyframe() => inner.RequestKeyframe();
         public void ForceKeyframe() => inner.ForceKeyframe();

@@ -225,7 +225,7 @@ public sealed class StudioPageTests : BunitContext
         Click(page, "button.recenter");
 
         // Commands are applied by the engine worker before the next chunk.
-        using (var frame = new PersonaLive.Web.Live.Imaging.I420Buffer(16, 16)) _live.Peers.Created.Single().Deliver(frame, 1);
+        using (var frame = PersonaLive.Media.I420Frame.Create(16, 16)) _live.Peers.Created.Single().Deliver(frame, 1);
         page.WaitForAssertion(() => Assert.Same(replacement, engine.Portrait), TimeSpan.FromSeconds(5));
         Assert.NotSame(first, engine.Portrait);
         page.WaitForAssertion(() => Assert.Equal(1, engine.Recentered), TimeSpan.FromSeconds(5));

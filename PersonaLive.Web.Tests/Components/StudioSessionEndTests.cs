@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using Bunit;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Components.Pages;
@@ -77,7 +78,7 @@ public sealed class StudioSessionEndTests : BunitContext
     public void Engine_failure_returns_to_start_without_reconnect()
     {
         var page = RenderLiveStudio(() => new ThrowingEngine());
-        using (var frame = new I420Buffer(16, 16)) _live.Peers.Created.Single().Deliver(frame, 1);
+        using (var frame = I420Frame.Create(16, 16)) _live.Peers.Created.Single().Deliver(frame, 1);
         AssertBackToStart(page, "The animation engine failed");
     }
 

@@ -8,7 +8,7 @@ using PersonaLive.Web.Live.Media.Rtc;
 using PersonaLive.Web.Live.Portraits;
 using PersonaLive.Web.Live.Sessions;
 using PersonaLive.WebRtc.Benchmarks;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.PeerConnection;
 
 using PersonaLive.Web.Tests.Fakes;

@@ -1,5 +1,5 @@
+using PersonaLive.Media;
 using System.Collections.Concurrent;
-using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Media;
 
 namespace PersonaLive.Web.Tests.Fakes;
@@ -32,7 +32,7 @@ internal sealed class FakeMediaPeer(MediaPeerRole role, string id) : ILiveMediaP
         return "v=0\r\nanswer-for:" + Id;
     }
 
-    public uint SendFrame(in I420FrameView frame, long captureTimeUs)
+    public uint SendFrame(I420Frame frame, long captureTimeUs)
     {
         _rtp += 3000;
         Sent.Enqueue((_rtp, captureTimeUs, frame.Y[0]));
@@ -47,8 +47,8 @@ internal sealed class FakeMediaPeer(MediaPeerRole role, string id) : ILiveMediaP
     public void ForceKeyframe() => Interlocked.Increment(ref KeyframesForced);
     public MediaPeerStats GetStats() => new(0, 0, 0, Sent.Count, 0, null, 0);
 
-    public void Deliver(I420Buffer image, long? captureUs, uint rtp = 0) =>
-        FrameDecoded?.Invoke(new DecodedVideoFrame(image.View, rtp, captureUs));
+    public void Deliver(I420Frame image, long? captureUs, uint rtp = 0) =>
+        FrameDecoded?.Invoke(new DecodedVideoFrame(image, rtp, captureUs));
 
     public void RaiseKeyframeRequest() => KeyframeRequested?.Invoke();
 

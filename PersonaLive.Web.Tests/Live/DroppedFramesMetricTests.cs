@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -75,13 +76,13 @@ public sealed class DroppedFramesMetricTests : IAsyncDisposable
         // while frames are still waiting (dropped at close).
         for (var i = 0; i < 60; i++)
         {
-            using var frame = new I420Buffer(16, 16);
+            using var frame = I420Frame.Create(16, 16);
             host.Deliver(frame, i);
             await Task.Delay(5, ct);
         }
         for (var i = 0; i < 40; i++)
         {
-            using var frame = new I420Buffer(16, 16);
+            using var frame = I420Frame.Create(16, 16);
             host.Deliver(frame, 1000 + i);
         }
         var overlayDropped = session.GetStats().FramesDropped;

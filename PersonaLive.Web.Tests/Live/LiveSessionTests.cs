@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,7 +53,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
 
         for (var i = 0; i < 20; i++)
         {
-            using var frame = new I420Buffer(64, 48);
+            using var frame = I420Frame.Create(64, 48);
             frame.Y.Fill((byte)(16 + i * 10)); frame.U.Fill(128); frame.V.Fill(128);
             host.Deliver(frame, captureUs: 1_000_000 + i * 40_000);
             await Task.Delay(15, TestContext.Current.CancellationToken);
@@ -90,7 +91,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         var started = DateTime.UtcNow;
         for (var i = 0; host.Sent.Count < 8 && DateTime.UtcNow - started < TimeSpan.FromSeconds(20); i++)
         {
-            using var frame = new I420Buffer(32, 32);
+            using var frame = I420Frame.Create(32, 32);
             host.Deliver(frame, 1000 * i);
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
@@ -107,7 +108,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         var host = _peers.Created.Single();
         for (var i = 0; i < 8; i++)
         {
-            using var frame = new I420Buffer(16, 16);
+            using var frame = I420Frame.Create(16, 16);
             host.Deliver(frame, i);
         }
         await WaitUntil(() => host.Sent.Count >= 4);
@@ -136,7 +137,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         viewer.RaiseKeyframeRequest(); // PLI from the viewer's browser reaches the host encoder
         Assert.Equal(2, host.KeyframesForced);
 
-        using (var frame = new I420Buffer(16, 16)) host.Deliver(frame, 1);
+        using (var frame = I420Frame.Create(16, 16)) host.Deliver(frame, 1);
         await WaitUntil(() => !viewer.EncodedReceived.IsEmpty);
 
         manager.Revoke(link);
@@ -173,7 +174,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
             var (session, _) = manager.Start(manager.Admission.TryEnter()!, Portrait(), "offer");
             var link = manager.Share(session.Id);
             manager.JoinAsViewer(link.Token, "o");
-            using (var frame = new I420Buffer(16, 16)) _peers.Created.First(p => p.Role == MediaPeerRole.Host && !p.Disposed).Deliver(frame, cycle);
+            using (var frame = I420Frame.Create(16, 16)) _peers.Created.First(p => p.Role == MediaPeerRole.Host && !p.Disposed).Deliver(frame, cycle);
             await manager.EndAsync(session.Id, "user stopped");
             Assert.False(link.IsOpen);
         }
@@ -194,7 +195,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         var ended = new TaskCompletionSource<string>();
         manager.SessionEnded += (_, end) => ended.TrySetResult(end.Message);
         manager.Start(manager.Admission.TryEnter()!, Portrait(), "offer");
-        using (var frame = new I420Buffer(16, 16)) _peers.Created.Single().Deliver(frame, 1);
+        using (var frame = I420Frame.Create(16, 16)) _peers.Created.Single().Deliver(frame, 1);
 
         var reason = await ended.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Contains("engine failed", reason, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using PersonaLive.Media;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ public sealed class PipelineDelayLatencyTests : IAsyncDisposable
         {
             var wait = Interval * i - clock.Elapsed;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
-            using var frame = new I420Buffer(80, 60);
+            using var frame = I420Frame.Create(80, 60);
             frame.Y.Fill((byte)(40 + i * 4)); frame.U.Fill(128); frame.V.Fill(128);
             host.Deliver(frame, (i + 1) * CaptureStepUs);
         }

@@ -1,6 +1,6 @@
 using PersonaLive.Inference.Imaging;
+using PersonaLive.Media;
 using PersonaLive.Web.Live.Imaging;
-using PersonaLive.Web.Live.Media;
 
 namespace PersonaLive.Web.Tests.Live;
 
@@ -33,9 +33,9 @@ public sealed class YuvConverterTests
     [MemberData(nameof(KnownColours))]
     public void I420_to_rgba_gives_back_the_colour(byte r, byte g, byte b, byte y, byte u, byte v)
     {
-        using var i420 = new I420Buffer(6, 4);
+        using var i420 = I420Frame.Rent(6, 4);
         i420.Y.Fill(y); i420.U.Fill(u); i420.V.Fill(v);
-        using var rgba = YuvConverter.ToRgba(i420.View);
+        using var rgba = YuvConverter.ToRgba(i420);
         for (var p = 0; p < 6 * 4; p++)
         {
             Assert.InRange(rgba.Pixels[p * 4], r - 2, r + 2);
@@ -50,17 +50,15 @@ public sealed class YuvConverterTests
     {
         // 5x3 picture with stride 8 (luma) and 4 (chroma): padding bytes are 0 and must never show up.
         const int w = 5, h = 3, sy = 8, sc = 4;
-        var y = new byte[sy * h];
-        var u = new byte[sc * 2];
-        var v = new byte[sc * 2];
-        for (var row = 0; row < h; row++) for (var x = 0; x < w; x++) y[row * sy + x] = 235;
-        for (var row = 0; row < 2; row++) for (var x = 0; x < 3; x++) { u[row * sc + x] = 128; v[row * sc + x] = 128; }
-        var view = new I420FrameView(w, h, y, sy, u, sc, v, sc);
+        using var padded = new I420Frame(w, h, sy, sc, sc, new byte[sy * h + 2 * sc * 2]);
+        for (var row = 0; row < h; row++) for (var x = 0; x < w; x++) padded.Y[row * sy + x] = 235;
+        for (var row = 0; row < 2; row++) for (var x = 0; x < 3; x++) { padded.U[row * sc + x] = 128; padded.V[row * sc + x] = 128; }
 
-        using var rgba = YuvConverter.ToRgba(view);
+        using var rgba = YuvConverter.ToRgba(padded);
         Assert.All(rgba.Pixels.ToArray(), value => Assert.Equal(255, value));
 
-        using var copy = I420Buffer.CopyOf(view);
+        using var copy = I420Frame.Rent(w, h);
+        padded.CopyTo(copy);
         Assert.All(copy.Y.ToArray(), value => Assert.Equal(235, value));
         Assert.Equal(3 * 2, copy.U.Length);
     }
@@ -78,17 +76,17 @@ public sealed class YuvConverterTests
                 px[o] = (byte)(x * 4); px[o + 1] = (byte)(yy * 5); px[o + 2] = (byte)(255 - x * 2); px[o + 3] = 255;
             }
         using var i420 = YuvConverter.ToI420(rgba);
-        using var back = YuvConverter.ToRgba(i420.View);
+        using var back = YuvConverter.ToRgba(i420);
         var worst = 0;
         for (var i = 0; i < px.Length; i++) worst = Math.Max(worst, Math.Abs(px[i] - back.Pixels[i]));
         Assert.InRange(worst, 0, 12);
     }
 
     [Fact]
-    public void View_rejects_planes_smaller_than_the_size()
+    public void Frame_rejects_buffers_and_strides_smaller_than_the_size()
     {
-        Assert.Throws<ArgumentException>(() => new I420FrameView(4, 4, new byte[15], 4, new byte[4], 2, new byte[4], 2));
-        Assert.Throws<ArgumentException>(() => new I420FrameView(4, 4, new byte[16], 3, new byte[4], 2, new byte[4], 2));
+        Assert.Throws<ArgumentException>(() => new I420Frame(4, 4, 4, 2, 2, new byte[23]));
+        Assert.Throws<ArgumentException>(() => new I420Frame(4, 4, 3, 2, 2, new byte[24]));
     }
 
     private static RgbaImage Solid(int w, int h, byte r, byte g, byte b)

@@ -1,6 +1,6 @@
 using PersonaLive.TestSupport;
 using System.Text.Json;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
@@ -60,9 +60,9 @@ public sealed class ChromiumWebRtcTests
                 {
                     lock (decoded)
                     {
-                        if (f.CaptureNtpTime is ulong capture)
+                        if (f.CaptureTimeUs is long capture)
                         {
-                            lastCapture = capture;
+                            lastCapture = NtpTime.FromUnixMicros(capture);
                             lastCaptureSeenAt = NtpTime.Now();
                         }
 

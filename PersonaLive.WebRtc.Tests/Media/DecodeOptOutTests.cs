@@ -1,5 +1,5 @@
 using PersonaLive.WebRtc.Benchmarks;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Tests.Support;

@@ -1,6 +1,6 @@
 using PersonaLive.TestSupport;
 using System.Runtime.InteropServices;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using PersonaLive.WebRtc.Benchmarks;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Ice;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;

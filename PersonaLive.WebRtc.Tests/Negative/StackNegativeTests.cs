@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using PersonaLive.WebRtc.Benchmarks;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Diagnostics;
 using PersonaLive.WebRtc.Ice;
 using PersonaLive.WebRtc.PeerConnection;

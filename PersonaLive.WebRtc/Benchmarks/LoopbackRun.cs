@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 
@@ -71,9 +71,9 @@ public static class LoopbackRun
                 clientDecoded.Add(f.RtpTimestamp);
             }
 
-            if (f.CaptureNtpTime is ulong capture)
+            if (f.CaptureTimeUs is long capture)
             {
-                double ms = (NtpTime.ToDateTime(NtpTime.Now()) - NtpTime.ToDateTime(capture)).TotalMilliseconds;
+                double ms = (NtpTime.ToUnixMicros(NtpTime.Now()) - capture) / 1000.0;
                 lock (latencies)
                 {
                     latencies.Add(ms);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vpx;
 
 namespace PersonaLive.WebRtc.Benchmarks;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Rtp;
@@ -30,6 +31,7 @@ public sealed partial class RtcPeerConnection
 
             if (waitKeyframe && !frame.IsKeyframe)
             {
+                frame.Release();
                 Interlocked.Increment(ref _decoderSkipped);
                 continue;
             }
@@ -38,11 +40,14 @@ public sealed partial class RtcPeerConnection
             RaiseFrameAssembled(frame);
             if (decoder is null)
             {
+                frame.Release();
                 waitKeyframe = false;
                 continue;
             }
 
-            if (!decoder.TryDecode(frame.Data, out var picture) || picture is null)
+            bool decoded = decoder.TryDecode(frame.Data, out var picture);
+            frame.Release();
+            if (!decoded || picture is null)
             {
                 waitKeyframe = true;
                 _assembler.KeyframeNeeded = true;
@@ -57,19 +62,24 @@ public sealed partial class RtcPeerConnection
                 Interlocked.Increment(ref _keyframesDecoded);
             }
 
-            ulong? capture = null;
+            long? capture = null;
             if (_remoteClock is (ulong ntp, uint rtp))
             {
-                capture = NtpTime.Add90kHz(ntp, (int)(frame.RtpTimestamp - rtp));
+                capture = NtpTime.ToUnixMicros(NtpTime.Add90kHz(ntp, (int)(frame.RtpTimestamp - rtp)));
             }
 
             try
             {
+                // The picture is pooled: handlers that keep it take a reference (I420Frame.Retain).
                 FrameDecoded?.Invoke(this, new DecodedVideoFrame(picture, frame.RtpTimestamp, capture));
             }
             catch (Exception e)
             {
                 _logger.LogError(e, "FrameDecoded handler threw");
+            }
+            finally
+            {
+                picture.Dispose();
             }
         }
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Media;
@@ -53,7 +53,6 @@ public sealed partial class RtcPeerConnection
             return 0;
         }
 
-        IReadOnlyList<EncodedFrame> encoded;
         lock (_encodeLock)
         {
             if (_closing.IsCancellationRequested)
@@ -92,18 +91,17 @@ public sealed partial class RtcPeerConnection
             _encoderBitrateKbps = _encoder.BitrateKbps;
             bool key = _forceKeyframe;
             _forceKeyframe = false;
-            encoded = _encoder.Encode(frame, (long)NtpTime.To90kHz(captureNtpTime), key);
-            _framesEncoded += encoded.Count;
-        }
+            if (!_encoder.TryEncode(frame, (long)NtpTime.To90kHz(captureNtpTime), key, out var encoded, out bool isKeyframe))
+            {
+                return 0;
+            }
 
-        uint timestamp = 0;
-        foreach (var e in encoded)
-        {
-            timestamp = SendEncodedFrame(e, captureNtpTime);
-            FrameEncoded?.Invoke(this, new EncodedFrameSentEventArgs(e, timestamp, captureNtpTime, frame.Width, frame.Height));
+            // Sent and raised while the encoder's reused output buffer still holds this frame (no copy).
+            _framesEncoded++;
+            uint timestamp = SendEncodedPayload(encoded.Span, captureNtpTime);
+            FrameEncoded?.Invoke(this, new EncodedFrameSentEventArgs(encoded, isKeyframe, timestamp, captureNtpTime, frame.Width, frame.Height));
+            return timestamp;
         }
-
-        return timestamp;
     }
 
     /// <summary>
@@ -113,6 +111,12 @@ public sealed partial class RtcPeerConnection
     public uint SendEncodedFrame(EncodedFrame frame, ulong captureNtpTime)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        return SendEncodedPayload(frame.Data, captureNtpTime);
+    }
+
+    /// <summary>Sends already encoded VP8 bytes (the viewer fan-out passes the host's encoded frame, uncopied).</summary>
+    public uint SendEncodedPayload(ReadOnlySpan<byte> frame, ulong captureNtpTime)
+    {
         if (_video is null || !_video.WeSend || _closing.IsCancellationRequested)
         {
             return 0;
@@ -128,7 +132,7 @@ public sealed partial class RtcPeerConnection
             }
 
             byte pt = (byte)_video.Vp8PayloadType;
-            _packetizer.Packetize(frame.Data, _payloadScratch, (payload, marker) =>
+            _packetizer.Packetize(frame, _payloadScratch, (payload, marker) =>
             {
                 int n = RtpHeader.Write(_packetBuffer, marker, pt, _sequence, timestamp, _localSsrc);
                 payload.CopyTo(_packetBuffer.AsSpan(n));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Dtls;

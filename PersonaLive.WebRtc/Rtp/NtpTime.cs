@@ -29,6 +29,31 @@ public static class NtpTime
     public static ulong Add90kHz(ulong ntp, long ticks) =>
         ticks >= 0 ? ntp + (ulong)(((UInt128)(ulong)ticks << 32) / 90000) : ntp - (ulong)(((UInt128)(ulong)(-ticks) << 32) / 90000);
 
+    /// <summary>Seconds from 1900-01-01 (NTP era 0) to 1970-01-01 (Unix epoch).</summary>
+    public const long UnixEpochSeconds = 2_208_988_800;
+
+    /// <summary>NTP time as microseconds since the Unix epoch (the app's capture-time unit).</summary>
+    public static long ToUnixMicros(ulong ntp)
+    {
+        long seconds = (long)(ntp >> 32) - UnixEpochSeconds;
+        long micros = (long)(((ntp & 0xFFFF_FFFFUL) * 1_000_000UL) >> 32);
+        return seconds * 1_000_000 + micros;
+    }
+
+    /// <summary>Microseconds since the Unix epoch as NTP time (inverse of <see cref="ToUnixMicros"/> to within 1 us).</summary>
+    public static ulong FromUnixMicros(long unixMicros)
+    {
+        long seconds = Math.DivRem(unixMicros, 1_000_000, out long micros);
+        if (micros < 0)
+        {
+            micros += 1_000_000;
+            seconds--;
+        }
+
+        ulong fraction = ((ulong)micros << 32) / 1_000_000UL;
+        return ((ulong)(seconds + UnixEpochSeconds) << 32) | fraction;
+    }
+
     /// <summary>The middle 32 bits, as used for LSR in reception reports (RFC 3550 section 6.4.1).</summary>
     public static uint Middle32(ulong ntp) => (uint)(ntp >> 16);
 }

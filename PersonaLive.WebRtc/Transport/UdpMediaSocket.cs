@@ -69,14 +69,14 @@ internal sealed class UdpMediaSocket : IDisposable
     private void ReceiveLoop()
     {
         var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        var sources = new SourceEndPoints(LocalEndPoint.AddressFamily);
         while (!_disposed)
         {
             int n;
-            EndPoint source = any;
             try
             {
-                n = _socket.ReceiveFrom(buffer, ref source);
+                // The SocketAddress overload fills a reused address instead of allocating an endpoint per datagram.
+                n = _socket.ReceiveFrom(buffer, SocketFlags.None, sources.Address);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
             {
@@ -94,7 +94,7 @@ internal sealed class UdpMediaSocket : IDisposable
 
             try
             {
-                _handler(buffer.AsSpan(0, n), (IPEndPoint)source, this);
+                _handler(buffer.AsSpan(0, n), sources.Current(), this);
             }
             catch (Exception e)
             {

@@ -1,4 +1,4 @@
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.PeerConnection;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Sessions;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 using SkiaSharp;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using PersonaLive.Inference.Imaging;
-using PersonaLive.Web.Live.Media;
+using PersonaLive.Media;
 
 namespace PersonaLive.Web.Live.Imaging;
 
@@ -13,7 +13,7 @@ namespace PersonaLive.Web.Live.Imaging;
 internal static class YuvConverter
 {
     /// <summary>Converts a decoded camera frame into a pooled RGBA image (dispose returns the buffer).</summary>
-    public static RgbaImage ToRgba(in I420FrameView src)
+    public static RgbaImage ToRgba(I420Frame src)
     {
         var pixels = ArrayPool<byte>.Shared.Rent(src.Width * src.Height * 4);
         var image = new RgbaImage(src.Width, src.Height, pixels, p => ArrayPool<byte>.Shared.Return(p));
@@ -22,11 +22,12 @@ internal static class YuvConverter
     }
 
     /// <summary>Converts into a caller buffer of at least 4 x width x height bytes.</summary>
-    public static unsafe void ToRgba(in I420FrameView src, Span<byte> rgba)
+    public static unsafe void ToRgba(I420Frame src, Span<byte> rgba)
     {
+        ArgumentNullException.ThrowIfNull(src);
         int w = src.Width, h = src.Height;
         if (rgba.Length < w * h * 4) throw new ArgumentException("RGBA buffer too small.", nameof(rgba));
-        // Plane sizes were checked by I420FrameView's constructor, so raw pointers stay in bounds.
+        // Plane sizes were checked by I420Frame's constructor, so raw pointers stay in bounds.
         fixed (byte* yBase = src.Y, uBase = src.U, vBase = src.V, dBase = rgba)
         {
             for (var row = 0; row < h; row++)
@@ -53,20 +54,21 @@ internal static class YuvConverter
         }
     }
 
-    /// <summary>Converts an engine output frame into a packed I420 buffer (chroma = 2x2 average).</summary>
-    public static I420Buffer ToI420(RgbaImage image)
+    /// <summary>Converts an engine output frame into a pooled, packed I420 frame (chroma = 2x2 average); dispose returns it.</summary>
+    public static I420Frame ToI420(RgbaImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var b = new I420Buffer(image.Width, image.Height);
+        var b = I420Frame.Rent(image.Width, image.Height);
         ToI420(image.Pixels, image.Width, image.Height, b);
         return b;
     }
 
     /// <summary>Converts tightly packed RGBA pixels into <paramref name="dst"/> (same size).</summary>
-    public static unsafe void ToI420(ReadOnlySpan<byte> rgba, int width, int height, I420Buffer dst)
+    public static unsafe void ToI420(ReadOnlySpan<byte> rgba, int width, int height, I420Frame dst)
     {
         ArgumentNullException.ThrowIfNull(dst);
         if (dst.Width != width || dst.Height != height) throw new ArgumentException("Size mismatch.", nameof(dst));
+        if (dst.StrideY != width || dst.StrideU != dst.ChromaWidth || dst.StrideV != dst.ChromaWidth) throw new ArgumentException("Destination must be tightly packed.", nameof(dst));
         if (rgba.Length < width * height * 4) throw new ArgumentException("RGBA buffer too small.", nameof(rgba));
         int cw = dst.ChromaWidth;
         fixed (byte* s = rgba, yp = dst.Y, up = dst.U, vp = dst.V)

@@ -1,3 +1,5 @@
+using PersonaLive.Media;
+
 namespace PersonaLive.Web.Live.Media;
 
 /// <summary>
@@ -8,15 +10,15 @@ namespace PersonaLive.Web.Live.Media;
 /// </summary>
 /// <remarks>
 /// Threading: events are raised on the media stack's threads; handlers must be quick and must not
-/// block (the pipeline copies decoded frames into its own pooled buffers and returns).
+/// block (decoded pictures are pooled: the pipeline takes a reference with I420Frame.Retain, no copy).
 /// Time: every capture time is microseconds since the Unix epoch on the <b>browser's</b> clock, i.e.
 /// the sender's RTCP SR NTP time converted to Unix time (NTP seconds - 2208988800). The page compares
 /// it with <c>performance.timeOrigin + performance.now()</c>, which is on the same clock.
 /// <para>Binding PersonaLive.WebRtc (one adapter class wrapping a PeerConnection, one factory wrapping the
 /// shared RtcMediaServer, registered in WebHostSetup.AddLive):
 /// CreateAnswer =&gt; PeerConnection.CreateAnswer; ConnectionStateChanged =&gt; map its states;
-/// FrameDecoded =&gt; wrap its decoded I420 frame (planes + strides) with the RTP timestamp and the SR-derived
-/// capture time (null until the first SR); SendFrame =&gt; encode + send with that capture time, return the
+/// FrameDecoded =&gt; pass its decoded frame on (pooled I420 picture, RTP timestamp, SR-derived capture
+/// time, null until the first SR); SendFrame =&gt; encode + send with that capture time, return the
 /// RTP timestamp used and raise FrameEncoded with the encoded bytes; SendEncodedFrame =&gt; packetize and
 /// send pre-encoded VP8 (viewers); RequestKeyframe =&gt; PLI to the browser; ForceKeyframe =&gt; next encode is
 /// a keyframe; KeyframeRequested: raised on PLI/FIR received; GetStats =&gt; its counters; DisposeAsync =&gt; close.</para>
@@ -35,7 +37,7 @@ internal interface ILiveMediaPeer : IAsyncDisposable
     /// <summary>Raised whenever <see cref="State"/> changes.</summary>
     event Action<MediaPeerState>? ConnectionStateChanged;
 
-    /// <summary>A camera frame was decoded (host peers only). The planes are valid during the call only.</summary>
+    /// <summary>A camera frame was decoded (host peers only). The picture is valid during the call; retain it to keep it.</summary>
     event DecodedFrameHandler? FrameDecoded;
 
     /// <summary>An output frame was encoded by <see cref="SendFrame"/>; the pipeline forwards it to viewers.</summary>
@@ -52,7 +54,7 @@ internal interface ILiveMediaPeer : IAsyncDisposable
     /// time of the driving camera frame, carried in RTCP SR / abs-capture-time so the browser can measure
     /// glass-to-glass latency. Returns the RTP timestamp the frame was sent with.
     /// </summary>
-    uint SendFrame(in I420FrameView frame, long captureTimeUs);
+    uint SendFrame(I420Frame frame, long captureTimeUs);
 
     /// <summary>Sends an already encoded VP8 frame (viewer fan-out: one encode, many peers).</summary>
     void SendEncodedFrame(in EncodedVideoFrame frame);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PersonaLive.Inference.Engines;
+using PersonaLive.Media;
 using PersonaLive.Web.Live.Diagnostics;
 using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Media;
@@ -156,7 +157,8 @@ internal sealed partial class LiveSession : IAsyncDisposable
         var capture = frame.CaptureTimeUs ?? _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         // The gate reports every drop (eviction, selection, close) to FramesDropped itself; a frame it refuses
         // (closed just now) is neither in nor dropped, so frames.in - frames.dropped = frames the engine got.
-        if (_gate.Push(new CameraFrame(I420Buffer.CopyOf(frame.Image), capture, _time.GetTimestamp()))) _metrics.FramesIn.Add(1);
+        // No copy: the gate holds a reference to the decoder's pooled picture until the engine took it.
+        if (_gate.Push(new CameraFrame(frame.Frame.Retain(), capture, _time.GetTimestamp()))) _metrics.FramesIn.Add(1);
     }
 
     private void OnFrameEncoded(in EncodedVideoFrame frame)
@@ -205,7 +207,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         {
             foreach (var c in chunk)
             {
-                driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image.View), c.CaptureTimeUs));
+                driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image), c.CaptureTimeUs));
                 _arrivals.Record(c.CaptureTimeUs, c.ArrivalTimestamp);
             }
             var started = Stopwatch.GetTimestamp();
@@ -247,7 +249,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         using (frame)
         {
             if (HasEnded) return;
-            var rtp = _host.SendFrame(frame.Image.View, frame.CaptureTimeUs);
+            var rtp = _host.SendFrame(frame.Image, frame.CaptureTimeUs);
             var serverMs = _time.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds;
             Latency.RecordSent(rtp, frame.CaptureTimeUs, serverMs);
             _fpsOut.Add();

@@ -168,6 +168,7 @@ public sealed class Vp8FrameAssembler
                 _losses.OnFrame(first.PictureId, first.LongPictureId);
                 if (_waitingForKeyframe && !frame!.IsKeyframe)
                 {
+                    frame.Release();
                     _losses.OnDiscarded();
                     KeyframeNeeded = true;
                     continue;

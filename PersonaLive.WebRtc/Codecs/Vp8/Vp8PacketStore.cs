@@ -152,7 +152,7 @@ internal sealed class Vp8PacketStore
             seq++;
         }
 
-        var data = new byte[total];
+        var data = ArrayPool<byte>.Shared.Rent(Math.Max(1, total));
         int offset = 0;
         for (long s = start; s <= seq; s++)
         {
@@ -164,7 +164,7 @@ internal sealed class Vp8PacketStore
             _packets.RemoveAt(index);
         }
 
-        frame = new AssembledFrame(data, first.Timestamp, Vp8PayloadDescriptor.IsKeyframe(data), recovered, start);
+        frame = new AssembledFrame(data, total, first.Timestamp, Vp8PayloadDescriptor.IsKeyframe(data.AsSpan(0, total)), recovered, start);
         next = seq + 1;
         return FrameTakeResult.Complete;
     }

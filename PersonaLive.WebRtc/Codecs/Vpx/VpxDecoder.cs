@@ -1,8 +1,11 @@
+using PersonaLive.Media;
+
 namespace PersonaLive.WebRtc.Codecs.Vpx;
 
 /// <summary>
 /// VP8 decoder over libvpx (ABI 12). Decoded pictures are owned by libvpx until the next call, so they
-/// are copied row by row (the stride is wider than the width) into a managed <see cref="I420Frame"/>.
+/// are copied row by row (the stride is wider than the width) into a pooled, tightly packed
+/// <see cref="I420Frame"/> (<see cref="I420Frame.Rent"/>: no garbage per frame); the caller disposes it.
 /// A corrupt frame is reported as false, never thrown, so the caller can ask for a keyframe.
 /// Not thread-safe; dispose to free the native context.
 /// </summary>
@@ -27,7 +30,7 @@ public sealed unsafe class VpxDecoder : IDisposable
         }
     }
 
-    /// <summary>Decodes one frame; false when libvpx rejects it or produced no picture.</summary>
+    /// <summary>Decodes one frame; false when libvpx rejects it or produced no picture. The caller owns (disposes) the picture.</summary>
     public bool TryDecode(ReadOnlySpan<byte> frame, out I420Frame? picture)
     {
         picture = null;
@@ -49,6 +52,7 @@ public sealed unsafe class VpxDecoder : IDisposable
         VpxImage* img;
         while ((img = VpxNative.vpx_codec_get_frame(ctx, &iter)) is not null)
         {
+            picture?.Dispose();
             picture = CopyOut(img);
         }
 
@@ -64,13 +68,13 @@ public sealed unsafe class VpxDecoder : IDisposable
             return null;
         }
 
-        int ch = (h + 1) / 2;
+        int cw = (w + 1) / 2, ch = (h + 1) / 2;
         int sy = img->StrideY, su = img->StrideU, sv = img->StrideV;
-        var buffer = new byte[sy * h + (su + sv) * ch];
-        new ReadOnlySpan<byte>(img->PlaneY, sy * h).CopyTo(buffer);
-        new ReadOnlySpan<byte>(img->PlaneU, su * ch).CopyTo(buffer.AsSpan(sy * h));
-        new ReadOnlySpan<byte>(img->PlaneV, sv * ch).CopyTo(buffer.AsSpan(sy * h + su * ch));
-        return new I420Frame(w, h, sy, su, sv, buffer);
+        var picture = I420Frame.Rent(w, h);
+        I420Frame.CopyPlane(new ReadOnlySpan<byte>(img->PlaneY, sy * (h - 1) + w), sy, picture.Y, picture.StrideY, w, h);
+        I420Frame.CopyPlane(new ReadOnlySpan<byte>(img->PlaneU, su * (ch - 1) + cw), su, picture.U, picture.StrideU, cw, ch);
+        I420Frame.CopyPlane(new ReadOnlySpan<byte>(img->PlaneV, sv * (ch - 1) + cw), sv, picture.V, picture.StrideV, cw, ch);
+        return picture;
     }
 
     public void Dispose() => _context.Dispose();

@@ -1,3 +1,5 @@
+using PersonaLive.Media;
+
 namespace PersonaLive.WebRtc.Codecs.Vpx;
 
 /// <summary>
@@ -13,6 +15,9 @@ public sealed unsafe class VpxEncoder : IDisposable
     private readonly NativeBlockHandle _image;
     private readonly VpxEncoderOptions _options;
     private long _lastPts = long.MinValue;
+    private byte[] _output = new byte[64 * 1024];
+    private int _outputLength;
+    private bool _outputKeyframe;
 
     public VpxEncoder(VpxEncoderOptions options)
     {
@@ -112,10 +117,34 @@ public sealed unsafe class VpxEncoder : IDisposable
 
     /// <summary>
     /// Encodes one picture (must match the configured size). <paramref name="pts90k"/> must increase;
-    /// a non-increasing value is bumped by one tick. Returns the produced frames (normally one).
+    /// a non-increasing value is bumped by one tick. Returns the produced frames (normally one) in new
+    /// arrays; the send path uses the allocation-free <see cref="TryEncode"/> instead.
     /// </summary>
     public IReadOnlyList<EncodedFrame> Encode(I420Frame frame, long pts90k, bool forceKeyframe)
     {
+        var output = new List<EncodedFrame>(1);
+        EncodeCore(frame, pts90k, forceKeyframe, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Encodes one picture like <see cref="Encode"/> into a buffer this encoder reuses: <paramref name="data"/>
+    /// is valid until the next call. False when libvpx produced no frame. With no lag frames VP8 yields one
+    /// frame per picture; were there more, the last is kept.
+    /// </summary>
+    public bool TryEncode(I420Frame frame, long pts90k, bool forceKeyframe, out ReadOnlyMemory<byte> data, out bool isKeyframe)
+    {
+        _outputLength = 0;
+        _outputKeyframe = false;
+        EncodeCore(frame, pts90k, forceKeyframe, null);
+        data = _output.AsMemory(0, _outputLength);
+        isKeyframe = _outputKeyframe;
+        return _outputLength > 0;
+    }
+
+    private void EncodeCore(I420Frame frame, long pts90k, bool forceKeyframe, List<EncodedFrame>? output)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
         if (frame.Width != _options.Width || frame.Height != _options.Height)
         {
             throw new ArgumentException($"Frame is {frame.Width}x{frame.Height}; the encoder expects {_options.Width}x{_options.Height}.", nameof(frame));
@@ -129,7 +158,6 @@ public sealed unsafe class VpxEncoder : IDisposable
         _lastPts = pts90k;
         var img = (VpxImage*)_image.Pointer;
         byte* ctx = _context.Pointer;
-        var output = new List<EncodedFrame>(1);
         fixed (byte* data = frame.Buffer)
         {
             img->PlaneY = data;
@@ -163,10 +191,23 @@ public sealed unsafe class VpxEncoder : IDisposable
                 continue;
             }
 
-            output.Add(new EncodedFrame(new ReadOnlySpan<byte>(buf, (int)size).ToArray(), (flagsOut & VpxLayout.FrameIsKey) != 0, pts));
-        }
+            var bytes = new ReadOnlySpan<byte>(buf, (int)size);
+            bool key = (flagsOut & VpxLayout.FrameIsKey) != 0;
+            if (output is not null)
+            {
+                output.Add(new EncodedFrame(bytes.ToArray(), key, pts));
+                continue;
+            }
 
-        return output;
+            if (_output.Length < bytes.Length)
+            {
+                _output = new byte[Math.Max(bytes.Length, _output.Length * 2)]; // grows to the largest frame, then stays
+            }
+
+            bytes.CopyTo(_output);
+            _outputLength = bytes.Length;
+            _outputKeyframe = key;
+        }
     }
 
     private void Control(int id, int value) =>

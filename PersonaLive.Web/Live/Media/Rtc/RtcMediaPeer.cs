@@ -1,21 +1,20 @@
-using PersonaLive.WebRtc.Codecs.Vpx;
-using PersonaLive.WebRtc.Codecs;
+using PersonaLive.Media;
 using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Sdp;
 
 namespace PersonaLive.Web.Live.Media.Rtc;
 
 /// <summary>
 /// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
-/// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, copies
-/// output pictures into a reused I420 buffer for the encoder, and re-raises encoded frames for the
-/// viewer fan-out.
+/// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, and
+/// passes frames through uncopied: decoded pictures as they are (pooled), output pictures straight to the
+/// encoder, and the encoder's bytes to the viewer fan-out.
 /// </summary>
 internal sealed class RtcMediaPeer : ILiveMediaPeer
 {
     private readonly RtcPeerConnection _pc;
     private readonly ILogger _log;
-    private I420Frame? _sendBuffer;
 
     public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log)
     {
@@ -53,20 +52,9 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         }
     }
 
-    public uint SendFrame(in I420FrameView frame, long captureTimeUs)
-    {
-        var buffer = _sendBuffer;
-        if (buffer is null || buffer.Width != frame.Width || buffer.Height != frame.Height)
-            _sendBuffer = buffer = I420Frame.Create(frame.Width, frame.Height);
-        CopyPlane(frame.Y, frame.StrideY, buffer.Y, buffer.StrideY, frame.Width, frame.Height);
-        int cw = (frame.Width + 1) / 2, ch = (frame.Height + 1) / 2;
-        CopyPlane(frame.U, frame.StrideU, buffer.U, buffer.StrideU, cw, ch);
-        CopyPlane(frame.V, frame.StrideV, buffer.V, buffer.StrideV, cw, ch);
-        return _pc.SendFrame(buffer, CaptureClock.UnixMicrosToNtp(captureTimeUs));
-    }
+    public uint SendFrame(I420Frame frame, long captureTimeUs) => _pc.SendFrame(frame, NtpTime.FromUnixMicros(captureTimeUs));
 
-    public void SendEncodedFrame(in EncodedVideoFrame frame) =>
-        _pc.SendEncodedFrame(new EncodedFrame(frame.Data.ToArray(), frame.IsKeyframe, frame.RtpTimestamp), CaptureClock.UnixMicrosToNtp(frame.CaptureTimeUs));
+    public void SendEncodedFrame(in EncodedVideoFrame frame) => _pc.SendEncodedPayload(frame.Data, NtpTime.FromUnixMicros(frame.CaptureTimeUs));
 
     public void RequestKeyframe() => _pc.RequestKeyframe();
 
@@ -99,14 +87,11 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
 
     private void OnKeyframeRequested(object? sender, EventArgs e) => KeyframeRequested?.Invoke();
 
-    private void OnFrameDecoded(object? sender, PersonaLive.WebRtc.PeerConnection.DecodedVideoFrame decoded)
+    private void OnFrameDecoded(object? sender, DecodedVideoFrame decoded)
     {
-        var f = decoded.Frame;
-        var view = new I420FrameView(f.Width, f.Height, f.Y, f.StrideY, f.U, f.StrideU, f.V, f.StrideV);
-        long? capture = decoded.CaptureNtpTime is { } ntp ? CaptureClock.NtpToUnixMicros(ntp) : null;
         try
         {
-            FrameDecoded?.Invoke(new Media.DecodedVideoFrame(view, decoded.RtpTimestamp, capture));
+            FrameDecoded?.Invoke(decoded);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -119,14 +104,8 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     {
         var handler = FrameEncoded;
         if (handler is null) return;
-        handler(new EncodedVideoFrame(e.Frame.Data, e.Frame.IsKeyframe, e.RtpTimestamp,
-            CaptureClock.NtpToUnixMicros(e.CaptureNtpTime), e.Width, e.Height));
-    }
-
-    private static void CopyPlane(ReadOnlySpan<byte> src, int srcStride, Span<byte> dst, int dstStride, int width, int height)
-    {
-        for (int row = 0; row < height; row++)
-            src.Slice(row * srcStride, width).CopyTo(dst.Slice(row * dstStride, width));
+        handler(new EncodedVideoFrame(e.Data.Span, e.IsKeyframe, e.RtpTimestamp,
+            NtpTime.ToUnixMicros(e.CaptureNtpTime), e.Width, e.Height));
     }
 
     private static MediaPeerState Map(PeerConnectionState state) => state switch

@@ -28,6 +28,12 @@ public sealed class RgbaImage : IDisposable
     /// <summary>Allocates a new black, opaque-less (all zero) image.</summary>
     public RgbaImage(int width, int height) : this(width, height, new byte[checked(width * height * 4)]) { }
 
+    /// <summary>An image over a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/> (contents undefined); dispose returns it.</summary>
+    public static RgbaImage Rent(int width, int height) =>
+        new(width, height, System.Buffers.ArrayPool<byte>.Shared.Rent(checked(width * height * 4)), ReturnToPool);
+
+    private static void ReturnToPool(byte[] pixels) => System.Buffers.ArrayPool<byte>.Shared.Return(pixels);
+
     public int Width { get; }
     public int Height { get; }
     public int Stride => Width * 4;

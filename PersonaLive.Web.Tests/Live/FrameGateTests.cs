@@ -41,7 +41,7 @@ public sealed class FrameGateTests
         gate.Push(new Frame(2));
         Assert.False(take.IsCompleted);
         gate.Push(new Frame(3));
-        var chunk = await take.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var chunk = await take.AsTask().WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         Assert.Equal([0, 1, 2, 3], chunk!.Select(f => f.Index));
         Assert.Equal(0, gate.Dropped);
     }
@@ -85,7 +85,7 @@ public sealed class FrameGateTests
         var pending = new Frame(0);
         gate.Push(pending);
         gate.Close();
-        Assert.Null(await take.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        Assert.Null(await take.AsTask().WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
         Assert.True(pending.Disposed);
         var late = new Frame(1);
         Assert.False(gate.Push(late));

@@ -9,6 +9,8 @@ public sealed class NackScheduler
 {
     private const int MaxTracked = 256;
     private readonly Dictionary<ushort, (int Tries, long LastMs)> _tracked = new();
+    private readonly HashSet<ushort> _stillMissing = new();
+    private readonly List<ushort> _gone = new();
 
     public int RetryIntervalMs { get; init; } = 40;
     public int MaxRetries { get; init; } = 10;
@@ -18,20 +20,39 @@ public sealed class NackScheduler
 
     public void OnReceived(ushort sequence) => _tracked.Remove(sequence);
 
-    /// <summary>Given the currently missing numbers, returns those due for a (re)request.</summary>
+    /// <summary>Given the currently missing numbers, returns those due for a (re)request (no allocation: it runs every timer tick).</summary>
     public void Due(IReadOnlyList<ushort> missing, long nowMs, List<ushort> due)
     {
-        var stillMissing = new HashSet<ushort>(missing);
-        foreach (var seq in _tracked.Keys.ToList())
+        ArgumentNullException.ThrowIfNull(missing);
+        ArgumentNullException.ThrowIfNull(due);
+        if (missing.Count == 0 && _tracked.Count == 0)
         {
-            if (!stillMissing.Contains(seq))
+            return;
+        }
+
+        _stillMissing.Clear();
+        for (int i = 0; i < missing.Count; i++)
+        {
+            _stillMissing.Add(missing[i]);
+        }
+
+        _gone.Clear();
+        foreach (var seq in _tracked.Keys)
+        {
+            if (!_stillMissing.Contains(seq))
             {
-                _tracked.Remove(seq);
+                _gone.Add(seq);
             }
         }
 
-        foreach (var seq in missing)
+        foreach (var seq in _gone)
         {
+            _tracked.Remove(seq);
+        }
+
+        for (int i = 0; i < missing.Count; i++)
+        {
+            ushort seq = missing[i];
             if (_tracked.TryGetValue(seq, out var state))
             {
                 if (state.Tries < MaxRetries && nowMs - state.LastMs >= RetryIntervalMs)

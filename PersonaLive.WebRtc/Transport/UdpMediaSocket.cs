@@ -20,6 +20,7 @@ internal sealed class UdpMediaSocket : IDisposable
     private readonly DatagramHandler _handler;
     private readonly Thread _thread;
     private volatile bool _disposed;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, SocketAddress> _destinations = new();
 
     public UdpMediaSocket(IPEndPoint bind, DatagramHandler handler, ILogger logger)
     {
@@ -55,7 +56,8 @@ internal sealed class UdpMediaSocket : IDisposable
 
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, destination);
+            // The SocketAddress overload with a cached address: the EndPoint overload serializes (allocates) per datagram.
+            _socket.SendTo(datagram, SocketFlags.None, AddressOf(destination));
         }
         catch (SocketException e)
         {
@@ -64,6 +66,21 @@ internal sealed class UdpMediaSocket : IDisposable
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    private SocketAddress AddressOf(IPEndPoint destination)
+    {
+        if (_destinations.TryGetValue(destination, out var address))
+        {
+            return address;
+        }
+
+        if (_destinations.Count >= 1024)
+        {
+            _destinations.Clear(); // bounded: peers come and go
+        }
+
+        return _destinations[destination] = destination.Serialize();
     }
 
     private void ReceiveLoop()

@@ -59,14 +59,14 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
 
     private static RgbaImage Copy(RgbaImage src)
     {
-        var dst = new RgbaImage(src.Width, src.Height);
+        var dst = RgbaImage.Rent(src.Width, src.Height);
         src.Pixels.CopyTo(dst.Pixels);
         return dst;
     }
 
     private static RgbaImage Resize(RgbaImage src, int size)
     {
-        var dst = new RgbaImage(size, size);
+        var dst = RgbaImage.Rent(size, size); // pooled: the caller disposes each output
         var s = src.Pixels;
         var d = dst.Pixels;
         for (var y = 0; y < size; y++)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Media;
 
@@ -15,8 +14,8 @@ internal static class YuvConverter
     /// <summary>Converts a decoded camera frame into a pooled RGBA image (dispose returns the buffer).</summary>
     public static RgbaImage ToRgba(I420Frame src)
     {
-        var pixels = ArrayPool<byte>.Shared.Rent(src.Width * src.Height * 4);
-        var image = new RgbaImage(src.Width, src.Height, pixels, p => ArrayPool<byte>.Shared.Return(p));
+        ArgumentNullException.ThrowIfNull(src);
+        var image = RgbaImage.Rent(src.Width, src.Height);
         ToRgba(src, image.Pixels);
         return image;
     }

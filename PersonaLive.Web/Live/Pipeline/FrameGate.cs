@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PersonaLive.Web.Live.Pipeline;
 
 /// <summary>
@@ -15,6 +17,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
 {
     private readonly object _lock = new();
     private readonly List<T> _pending = [];
+    private readonly List<T> _dropScratch = [];
     private readonly int _capacity;
     private readonly Action<int>? _onDropped;
     private TaskCompletionSource? _arrived;
@@ -75,23 +78,45 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     /// Waits until at least <paramref name="chunkSize"/> frames arrived since the last chunk, then takes
     /// the selection and drops the others. Returns null when the gate was closed.
     /// </summary>
-    public async Task<IReadOnlyList<T>?> TakeChunkAsync(int chunkSize, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Called once per chunk, so it keeps its garbage small: the state machine comes from a pool, and
+    /// cancellation wakes the wait through one registration instead of a cancellable wrapper task per wait.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<IReadOnlyList<T>?> TakeChunkAsync(int chunkSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, _capacity);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static gate => ((FrameGate<T>)gate!).WakeTaker(), this)
+            : default;
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var (chunk, wait) = TryTake(chunkSize);
             if (wait is null) return chunk;
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested(); // a cancel before the wait existed woke nothing
+            await wait.ConfigureAwait(false);
         }
+    }
+
+    private void WakeTaker()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            wake = _arrived;
+            _arrived = null;
+        }
+        wake?.TrySetResult();
     }
 
     /// <summary>Takes a chunk now if enough frames arrived; otherwise returns the task that signals the next arrival.</summary>
     private (IReadOnlyList<T>? Chunk, Task? Wait) TryTake(int chunkSize)
     {
-        var chunk = new T[chunkSize];
-        List<T> drop;
+        T[] chunk;
+        var drop = _dropScratch; // one taker at a time (the engine worker), so the scratch list is its own
+        drop.Clear();
         lock (_lock)
         {
             if (_closed) return (null, null);
@@ -100,12 +125,12 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
                 _arrived ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 return (null, _arrived.Task);
             }
-            var picks = SelectEvenly(_pending.Count, chunkSize);
-            drop = new List<T>(_pending.Count - chunkSize);
+            chunk = new T[chunkSize];
+            var n = _pending.Count;
             var next = 0;
-            for (var i = 0; i < _pending.Count; i++)
+            for (var i = 0; i < n; i++)
             {
-                if (next < chunkSize && picks[next] == i) chunk[next++] = _pending[i];
+                if (next < chunkSize && Pick(n, chunkSize, next) == i) chunk[next++] = _pending[i];
                 else drop.Add(_pending[i]);
             }
             _pending.Clear();
@@ -113,7 +138,9 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
             _delivered += chunkSize;
         }
         foreach (var d in drop) d.Dispose();
-        if (drop.Count > 0) _onDropped?.Invoke(drop.Count);
+        var dropped = drop.Count;
+        drop.Clear();
+        if (dropped > 0) _onDropped?.Invoke(dropped);
         return (chunk, null);
     }
 
@@ -127,9 +154,11 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(n, k);
         var picks = new int[k];
         for (var i = 0; i < k; i++)
-            picks[i] = (int)(((long)(i + 1) * n + k - 1) / k) - 1;
+            picks[i] = Pick(n, k, i);
         return picks;
     }
+
+    private static int Pick(int n, int k, int i) => (int)(((long)(i + 1) * n + k - 1) / k) - 1;
 
     /// <summary>Stops the gate: waiting takers return null, pending frames are dropped (counted) and disposed.</summary>
     public void Close()

@@ -61,6 +61,12 @@ internal sealed class OutputPacer<T>(TimeProvider time)
     public List<T> TakeDue(out TimeSpan? nextDue)
     {
         var due = new List<T>();
+        TakeDue(due, out nextDue);
+        return due;
+    }
+
+    private void TakeDue(List<T> due, out TimeSpan? nextDue)
+    {
         lock (_lock)
         {
             var now = NowTicks();
@@ -68,13 +74,16 @@ internal sealed class OutputPacer<T>(TimeProvider time)
                 due.Add(_queue.Dequeue().Frame);
             nextDue = _queue.TryPeek(out var next) ? TimeSpan.FromTicks(next.DueTicks - now) : null;
         }
-        return due;
     }
 
     /// <summary>Sends frames as they become due until cancelled. <paramref name="send"/> runs on this loop's thread.</summary>
     public async Task RunAsync(Action<T> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
+        // Per frame this loop makes little garbage: one reused list, and cancellation completes the
+        // "changed" signal through one registration instead of a cancellable wrapper task per wait.
+        using var registration = cancellationToken.UnsafeRegister(static pacer => ((OutputPacer<T>)pacer!).Wake(), this);
+        var due = new List<T>();
         while (!cancellationToken.IsCancellationRequested)
         {
             Task changed;
@@ -83,13 +92,27 @@ internal sealed class OutputPacer<T>(TimeProvider time)
                 _changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 changed = _changed.Task;
             }
-            var due = TakeDue(out var wait);
+            TakeDue(due, out var wait);
             foreach (var f in due) send(f);
+            due.Clear();
+            if (cancellationToken.IsCancellationRequested) break; // a cancel before "changed" existed woke nothing
             if (wait is { } w)
                 await Task.WhenAny(changed, Task.Delay(w, time, cancellationToken)).ConfigureAwait(false);
             else
-                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await changed.ConfigureAwait(false);
         }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void Wake()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            wake = _changed;
+            _changed = null;
+        }
+        wake?.TrySetResult();
     }
 
     /// <summary>Removes everything still queued (session end) so the caller can dispose it.</summary>

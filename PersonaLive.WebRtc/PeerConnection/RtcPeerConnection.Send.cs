@@ -29,6 +29,10 @@ public sealed partial class RtcPeerConnection
     private uint _packetsSent, _octetsSent;
     private long _bytesSent, _framesEncoded, _framesSent, _nacksSent, _plisSent;
     private uint _lastRtpTimestamp;
+    private Vp8Packetizer.PayloadSink? _emitPacket;
+    private byte _packetPayloadType;
+    private uint _packetTimestamp;
+    private System.Net.IPEndPoint? _packetTarget;
 
     /// <summary>
     /// Raised after <see cref="SendFrame"/> encoded and sent a frame, with the encoded bytes, so the
@@ -131,23 +135,30 @@ public sealed partial class RtcPeerConnection
                 return 0;
             }
 
-            byte pt = (byte)_video.Vp8PayloadType;
-            _packetizer.Packetize(frame, _payloadScratch, (payload, marker) =>
-            {
-                int n = RtpHeader.Write(_packetBuffer, marker, pt, _sequence, timestamp, _localSsrc);
-                payload.CopyTo(_packetBuffer.AsSpan(n));
-                n += payload.Length;
-                _history.Store(_sequence, _packetBuffer.AsSpan(0, n));
-                _packetsSent++;
-                _octetsSent += (uint)payload.Length;
-                _sequence++;
-                ProtectAndSend(n, target);
-            });
+            // The packet sink is one cached delegate reading the frame's fields (no closure per frame).
+            _packetPayloadType = (byte)_video.Vp8PayloadType;
+            _packetTimestamp = timestamp;
+            _packetTarget = target;
+            _packetizer.Packetize(frame, _payloadScratch, _emitPacket ??= EmitPacket);
+            _packetTarget = null;
             _lastRtpTimestamp = timestamp;
             _framesSent++;
         }
 
         return timestamp;
+    }
+
+    /// <summary>Writes, stores and sends one RTP packet of the frame being packetized. Caller holds <see cref="_sendLock"/>.</summary>
+    private void EmitPacket(ReadOnlySpan<byte> payload, bool marker)
+    {
+        int n = RtpHeader.Write(_packetBuffer, marker, _packetPayloadType, _sequence, _packetTimestamp, _localSsrc);
+        payload.CopyTo(_packetBuffer.AsSpan(n));
+        n += payload.Length;
+        _history.Store(_sequence, _packetBuffer.AsSpan(0, n));
+        _packetsSent++;
+        _octetsSent += (uint)payload.Length;
+        _sequence++;
+        ProtectAndSend(n, _packetTarget!);
     }
 
     /// <summary>Protects the RTP packet in <see cref="_packetBuffer"/> and sends it. Caller holds <see cref="_sendLock"/>.</summary>

@@ -16,7 +16,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// measures (see wwwroot/js/live.js for the method) for N seconds, after a warm-up that starts with the
 /// first measured frame (<see cref="WarmUpFor"/>; its samples are discarded). Keys: g2g_ms_median,
 /// g2g_ms_p95, slope_ms_per_min (least squares; ~0 = no growth), fps_out (frames the server sent per
-/// second), cpu_pct (this process, % of all cores).
+/// second), cpu_pct (this process, % of all cores), alloc_bytes_per_frame (bytes this whole process allocated
+/// over the measured window, web host included, per frame sent).
 /// </summary>
 public static class E2eBenchmark
 {
@@ -76,6 +77,7 @@ public static class E2eBenchmark
 
             var self = Process.GetCurrentProcess();
             var cpuStart = self.TotalProcessorTime;
+            var allocStart = GC.GetTotalAllocatedBytes(precise: true);
             var sentStart = sessions.Find(sessionId!)?.GetStats().FramesSent ?? 0;
             var wall = Stopwatch.StartNew();
             while (wall.Elapsed < duration)
@@ -84,6 +86,7 @@ public static class E2eBenchmark
                 log.WriteLine($"e2e: {wall.Elapsed.TotalSeconds:0} s, {series.Count} samples, median {series.Median:0} ms");
                 if (sessions.Find(sessionId!) is null) throw new InvalidOperationException("The live session ended during the benchmark.");
             }
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocStart;
             self.Refresh();
             var cpu = (self.TotalProcessorTime - cpuStart).TotalSeconds / (wall.Elapsed.TotalSeconds * Environment.ProcessorCount) * 100;
             var sent = (sessions.Find(sessionId!)?.GetStats().FramesSent ?? sentStart) - sentStart;
@@ -94,6 +97,7 @@ public static class E2eBenchmark
                 new("slope_ms_per_min", Math.Round(series.SlopeMsPerMinute, 2)),
                 new("fps_out", Math.Round(sent / wall.Elapsed.TotalSeconds, 1)),
                 new("cpu_pct", Math.Round(cpu, 1)),
+                new("alloc_bytes_per_frame", sent > 0 ? Math.Round((double)allocated / sent) : 0),
             ];
         }
         finally

@@ -17,6 +17,7 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
 {
     private readonly Queue<RgbaImage> _held = new();
     private readonly PipelineTimestamps _timestamps = new(delayFrames);
+    private readonly List<AnimatedFrame> _outputs = new(4);
     private RgbaImage? _first;
 
     public string Name => "echo";
@@ -47,7 +48,8 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
             _held.Enqueue(Resize(f.Image, OutputSize));
             _timestamps.Enter(f.CaptureTimeUs);
         }
-        var outputs = new List<AnimatedFrame>(chunk.Count);
+        var outputs = _outputs; // reused: callers read it before the next call (the images are theirs)
+        outputs.Clear();
         for (var i = 0; i < chunk.Count; i++)
         {
             var (capture, warmUp) = _timestamps.Leave();

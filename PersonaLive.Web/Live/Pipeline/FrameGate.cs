@@ -20,7 +20,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     private readonly List<T> _dropScratch = [];
     private readonly int _capacity;
     private readonly Action<int>? _onDropped;
-    private TaskCompletionSource? _arrived;
+    private readonly AsyncSignal _arrived = new();
     private bool _closed;
     private long _dropped, _accepted, _delivered;
 
@@ -50,7 +50,6 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     {
         ArgumentNullException.ThrowIfNull(frame);
         T? evicted = null;
-        TaskCompletionSource? wake;
         lock (_lock)
         {
             if (_closed) { frame.Dispose(); return false; }
@@ -62,15 +61,13 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
                 _dropped++;
             }
             _pending.Add(frame);
-            wake = _arrived;
-            _arrived = null;
         }
         if (evicted is not null)
         {
             evicted.Dispose();
             _onDropped?.Invoke(1);
         }
-        wake?.TrySetResult();
+        _arrived.Set();
         return true;
     }
 
@@ -80,7 +77,8 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     /// </summary>
     /// <remarks>
     /// Called once per chunk, so it keeps its garbage small: the state machine comes from a pool, and
-    /// cancellation wakes the wait through one registration instead of a cancellable wrapper task per wait.
+    /// the wait is a reusable signal, and cancellation wakes it through one registration instead of a cancellable
+    /// wrapper task per wait.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IReadOnlyList<T>?> TakeChunkAsync(int chunkSize, CancellationToken cancellationToken)
@@ -94,37 +92,23 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (chunk, wait) = TryTake(chunkSize);
-            if (wait is null) return chunk;
-            cancellationToken.ThrowIfCancellationRequested(); // a cancel before the wait existed woke nothing
-            await wait.ConfigureAwait(false);
+            if (!wait) return chunk;
+            await _arrived.WaitAsync().ConfigureAwait(false); // a Set since the check is remembered: no lost wake-up
         }
     }
 
-    private void WakeTaker()
-    {
-        TaskCompletionSource? wake;
-        lock (_lock)
-        {
-            wake = _arrived;
-            _arrived = null;
-        }
-        wake?.TrySetResult();
-    }
+    private void WakeTaker() => _arrived.Set();
 
-    /// <summary>Takes a chunk now if enough frames arrived; otherwise returns the task that signals the next arrival.</summary>
-    private (IReadOnlyList<T>? Chunk, Task? Wait) TryTake(int chunkSize)
+    /// <summary>Takes a chunk now if enough frames arrived; otherwise says to wait for the next arrival.</summary>
+    private (IReadOnlyList<T>? Chunk, bool Wait) TryTake(int chunkSize)
     {
         T[] chunk;
         var drop = _dropScratch; // one taker at a time (the engine worker), so the scratch list is its own
         drop.Clear();
         lock (_lock)
         {
-            if (_closed) return (null, null);
-            if (_pending.Count < chunkSize)
-            {
-                _arrived ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                return (null, _arrived.Task);
-            }
+            if (_closed) return (null, false);
+            if (_pending.Count < chunkSize) return (null, true);
             chunk = new T[chunkSize];
             var n = _pending.Count;
             var next = 0;
@@ -141,7 +125,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
         var dropped = drop.Count;
         drop.Clear();
         if (dropped > 0) _onDropped?.Invoke(dropped);
-        return (chunk, null);
+        return (chunk, false);
     }
 
     /// <summary>
@@ -164,19 +148,16 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     public void Close()
     {
         List<T> left;
-        TaskCompletionSource? wake;
         lock (_lock)
         {
             _closed = true;
             left = [.. _pending];
             _pending.Clear();
             _dropped += left.Count;
-            wake = _arrived;
-            _arrived = null;
         }
         foreach (var f in left) f.Dispose();
         if (left.Count > 0) _onDropped?.Invoke(left.Count);
-        wake?.TrySetResult();
+        _arrived.Set();
     }
 
     public void Dispose() => Close();

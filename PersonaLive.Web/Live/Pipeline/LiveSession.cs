@@ -28,6 +28,8 @@ internal sealed partial class LiveSession : IAsyncDisposable
     private readonly ConcurrentQueue<Action<IAnimationEngine>> _engineCommands = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly RateMeter _fpsIn, _fpsOut, _bitsOut;
+    private readonly List<DrivingFrame> _drivingScratch = new(4);
+    private readonly List<OutputFrame> _outputScratch = new(4);
     private Task _worker = Task.CompletedTask, _sender = Task.CompletedTask;
     private long _lastActivity;
     private long _engineFailures;
@@ -121,7 +123,6 @@ internal sealed partial class LiveSession : IAsyncDisposable
         await viewer.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A snapshot for the stats overlay.</summary>
     /// <summary>The host peer's transport counters (packets, bytes, NACKs, PLIs, RTT, loss) for /metrics.</summary>
     internal MediaPeerStats GetTransportStats() => _host.GetStats();
 
@@ -202,11 +203,13 @@ internal sealed partial class LiveSession : IAsyncDisposable
 
     private List<OutputFrame> AnimateChunk(IReadOnlyList<CameraFrame> chunk)
     {
-        var driving = new List<DrivingFrame>(chunk.Count);
+        var driving = _drivingScratch; // reused, like outputs: one worker, and engine and pacer read them synchronously
+        driving.Clear();
         try
         {
-            foreach (var c in chunk)
+            for (var i = 0; i < chunk.Count; i++)
             {
+                var c = chunk[i];
                 driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image), c.CaptureTimeUs));
                 _arrivals.Record(c.CaptureTimeUs, c.ArrivalTimestamp);
             }
@@ -214,7 +217,8 @@ internal sealed partial class LiveSession : IAsyncDisposable
             var animated = _engine.Animate(driving);
             _lastChunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             _metrics.EngineChunk.Record(_lastChunkMs, new KeyValuePair<string, object?>("engine", _engine.Name));
-            var outputs = new List<OutputFrame>(animated.Count);
+            var outputs = _outputScratch;
+            outputs.Clear();
             for (var i = 0; i < animated.Count; i++)
             {
                 using var image = animated[i].Image;
@@ -228,8 +232,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
         }
         finally
         {
-            foreach (var d in driving) d.Image.Dispose();
-            foreach (var c in chunk) c.Dispose();
+            for (var i = 0; i < driving.Count; i++) driving[i].Image.Dispose();
+            driving.Clear();
+            for (var i = 0; i < chunk.Count; i++) chunk[i].Dispose();
         }
     }
 

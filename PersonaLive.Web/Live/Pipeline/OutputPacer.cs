@@ -18,7 +18,7 @@ internal sealed class OutputPacer<T>(TimeProvider time)
     private readonly Queue<(T Frame, long DueTicks)> _queue = new();
     private long? _lastArrival;
     private double _intervalTicks;
-    private TaskCompletionSource? _changed;
+    private readonly AsyncSignal _changed = new();
     private readonly long _origin = time.GetTimestamp();
 
     /// <summary>Current chunk-interval estimate (zero until two chunks arrived).</summary>
@@ -31,7 +31,6 @@ internal sealed class OutputPacer<T>(TimeProvider time)
     public void Enqueue(IReadOnlyList<T> frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        TaskCompletionSource? wake;
         lock (_lock)
         {
             var now = NowTicks();
@@ -51,10 +50,8 @@ internal sealed class OutputPacer<T>(TimeProvider time)
             }
             for (var i = 0; i < frames.Count; i++)
                 _queue.Enqueue((frames[i], now + (long)(i * _intervalTicks / frames.Count)));
-            wake = _changed;
-            _changed = null;
         }
-        wake?.TrySetResult();
+        _changed.Set();
     }
 
     /// <summary>Removes and returns frames due now; <paramref name="nextDue"/> is the wait until the next one (null if none).</summary>
@@ -80,39 +77,20 @@ internal sealed class OutputPacer<T>(TimeProvider time)
     public async Task RunAsync(Action<T> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
-        // Per frame this loop makes little garbage: one reused list, and cancellation completes the
-        // "changed" signal through one registration instead of a cancellable wrapper task per wait.
-        using var registration = cancellationToken.UnsafeRegister(static pacer => ((OutputPacer<T>)pacer!).Wake(), this);
+        // Per frame this loop makes no garbage: a reused list, a reusable signal that Enqueue, one timer
+        // (re-armed, for frames due later) and one cancellation registration all set.
+        using var registration = cancellationToken.UnsafeRegister(static signal => ((AsyncSignal)signal!).Set(), _changed);
+        using var timer = time.CreateTimer(static signal => ((AsyncSignal)signal!).Set(), _changed, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var due = new List<T>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            Task changed;
-            lock (_lock)
-            {
-                _changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                changed = _changed.Task;
-            }
             TakeDue(due, out var wait);
             foreach (var f in due) send(f);
             due.Clear();
-            if (cancellationToken.IsCancellationRequested) break; // a cancel before "changed" existed woke nothing
-            if (wait is { } w)
-                await Task.WhenAny(changed, Task.Delay(w, time, cancellationToken)).ConfigureAwait(false);
-            else
-                await changed.ConfigureAwait(false);
+            if (wait is { } w) timer.Change(w, Timeout.InfiniteTimeSpan);
+            await _changed.WaitAsync().ConfigureAwait(false); // woken by Enqueue, the timer or cancellation
         }
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private void Wake()
-    {
-        TaskCompletionSource? wake;
-        lock (_lock)
-        {
-            wake = _changed;
-            _changed = null;
-        }
-        wake?.TrySetResult();
     }
 
     /// <summary>Removes everything still queued (session end) so the caller can dispose it.</summary>

@@ -11,7 +11,7 @@ public sealed class GeometryTests
     [InlineData(0f, 0f, 0f, 1f)]
     [InlineData(0.3f, -0.2f, 0.25f, 1.3f)]
     [InlineData(-0.5f, 0.4f, -0.1f, 0.8f)]
-    public void HeadPoseRecoversAKnownSimilarity(float yaw, float pitch, float roll, float scale)
+    public void RigidAlignmentRecoversAKnownSimilarity(float yaw, float pitch, float roll, float scale)
     {
         var rng = new Random(3);
         var from = new Vector3[FaceLandmarker.PointCount];
@@ -19,7 +19,7 @@ public sealed class GeometryTests
         var q = Quaternion.CreateFromYawPitchRoll(yaw, pitch, roll);
         var shift = new Vector3(12, -7, 3);
         var to = from.Select(p => Vector3.Transform(p, q) * scale + shift).ToArray();
-        var pose = HeadPose.Fit(from, to, HeadPose.RigidIndices);
+        var pose = RigidAlignment.Fit(from, to, RigidAlignment.RigidIndices);
         Assert.Equal(scale, pose.Scale, 3);
         Assert.True(Math.Abs(Quaternion.Dot(pose.Rotation, q)) > 0.99999f, $"rotation {pose.Rotation} vs {q}");
         foreach (var i in new[] { 0, 100, 467 })

@@ -30,8 +30,8 @@ public sealed class MotionTransferTests
         var a = p[FaceRoi.RightEyeOuter];
         var b = p[FaceRoi.LeftEyeOuter];
         var centre = Vector2.Zero;
-        foreach (var i in HeadPose.RigidIndices) centre += new Vector2(p[i].X, p[i].Y);
-        return new Measure(MathF.Atan2(b.Y - a.Y, b.X - a.X) * 180 / MathF.PI, centre / HeadPose.RigidIndices.Length,
+        foreach (var i in RigidAlignment.RigidIndices) centre += new Vector2(p[i].X, p[i].Y);
+        return new Measure(MathF.Atan2(b.Y - a.Y, b.X - a.X) * 180 / MathF.PI, centre / RigidAlignment.RigidIndices.Length,
             PortraitRig.MouthOpeningOf(p), PortraitRig.EyeDistanceOf(p));
     }
 

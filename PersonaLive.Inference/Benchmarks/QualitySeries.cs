@@ -13,7 +13,7 @@ public readonly record struct FaceReading(float Roll, float Yaw, float Pitch, fl
     /// </summary>
     public static FaceReading Of(ReadOnlySpan<Vector3> reference, ReadOnlySpan<Vector3> points)
     {
-        var pose = HeadPose.Fit(reference, points, HeadPose.RigidIndices);
+        var pose = RigidAlignment.Fit(reference, points, RigidAlignment.RigidIndices);
         var m = Matrix4x4.CreateFromQuaternion(pose.Rotation);
         const float Deg = 180 / MathF.PI;
         var roll = MathF.Atan2(m.M12, m.M11) * Deg;

@@ -30,7 +30,7 @@ public sealed class Retargeter
     private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
     private bool _hasNeutral, _hasPrevious;
     private int _settleFrames;
-    private HeadPose _neutralToPortrait;
+    private RigidAlignment _neutralToPortrait;
 
     /// <summary>Depth of each face point after the head rotation (portrait pixels, larger = farther), for drawing order.</summary>
     public ReadOnlySpan<float> Depth => _depth;
@@ -91,11 +91,11 @@ public sealed class Retargeter
                 return false;
             }
             driver.CopyTo(_neutral);
-            _neutralToPortrait = HeadPose.Fit(_neutral, rig.Landmarks, HeadPose.RigidIndices);
+            _neutralToPortrait = RigidAlignment.Fit(_neutral, rig.Landmarks, RigidAlignment.RigidIndices);
             _hasNeutral = true;
         }
 
-        var head = HeadPose.Fit(_neutral, driver, HeadPose.RigidIndices);
+        var head = RigidAlignment.Fit(_neutral, driver, RigidAlignment.RigidIndices);
         var np = _neutralToPortrait;
         // Driver rotation relative to neutral, expressed in the portrait's head frame.
         var rotation = Amplify(Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation));

@@ -3,12 +3,12 @@ using System.Numerics;
 namespace PersonaLive.Inference.Lite;
 
 /// <summary>
-/// Rigid head alignment between two sets of 3-D face landmarks: the similarity (scale, rotation,
-/// translation) that best maps the "from" points onto the "to" points over rigid indices, by Horn's
+/// Rigid alignment of two sets of 3-D face landmarks (a relative motion, not a head pose; the one head-pose
+/// type is the personalive engine's): the similarity (scale, rotation, translation) that best maps the "from" points onto the "to" points over rigid indices, by Horn's
 /// closed-form quaternion method (J. Opt. Soc. Am. A 4(4), 1987): the rotation is the eigenvector of the
 /// largest eigenvalue of a 4x4 symmetric matrix built from the cross-covariance.
 /// </summary>
-public readonly record struct HeadPose(Quaternion Rotation, float Scale, Vector3 FromCentre, Vector3 ToCentre)
+public readonly record struct RigidAlignment(Quaternion Rotation, float Scale, Vector3 FromCentre, Vector3 ToCentre)
 {
     /// <summary>Landmarks that move with the skull, not with expressions (forehead, nose bridge, eye corners, cheekbones).</summary>
     public static readonly int[] RigidIndices =
@@ -18,7 +18,7 @@ public readonly record struct HeadPose(Quaternion Rotation, float Scale, Vector3
 
     public Vector3 Unmap(Vector3 p) => FromCentre + Vector3.Transform(p - ToCentre, Quaternion.Conjugate(Rotation)) / Scale;
 
-    public static HeadPose Fit(ReadOnlySpan<Vector3> from, ReadOnlySpan<Vector3> to, ReadOnlySpan<int> indices)
+    public static RigidAlignment Fit(ReadOnlySpan<Vector3> from, ReadOnlySpan<Vector3> to, ReadOnlySpan<int> indices)
     {
         Vector3 ca = default, cb = default;
         foreach (var i in indices) { ca += from[i]; cb += to[i]; }
@@ -44,7 +44,7 @@ public readonly record struct HeadPose(Quaternion Rotation, float Scale, Vector3
         var v = LargestEigenvector(n);
         var q = Quaternion.Normalize(new Quaternion((float)v[1], (float)v[2], (float)v[3], (float)v[0]));
         var scale = na > 0 ? (float)Math.Sqrt(nb / na) : 1f;
-        return new HeadPose(q, scale, ca, cb);
+        return new RigidAlignment(q, scale, ca, cb);
     }
 
     /// <summary>Cyclic Jacobi rotations on a symmetric 4x4 matrix; returns the eigenvector of the largest eigenvalue.</summary>

@@ -31,9 +31,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
     private readonly List<DrivingFrame> _drivingScratch = new(4);
     private readonly List<OutputFrame> _outputScratch = new(4);
     private Task _worker = Task.CompletedTask, _sender = Task.CompletedTask;
-    private long _lastActivity;
-    private long _engineFailures;
-    private long _framesSent;
+    private long _lastActivity, _engineFailures, _framesSent;
     private double _lastChunkMs;
     private int _ended;
 

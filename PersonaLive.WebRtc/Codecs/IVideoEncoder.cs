@@ -15,8 +15,8 @@ public interface IVideoEncoder : IDisposable
     /// <summary>The bitrate the encoder runs at (kb/s).</summary>
     int BitrateKbps { get; }
 
-    /// <summary>Changes the target bitrate (clamped by the encoder to its bounds).</summary>
-    void SetBitrate(int kbps);
+    /// <summary>Changes the target bitrate (clamped to the encoder's bounds); false when the codec refused (the old rate stays).</summary>
+    bool TrySetBitrate(int kbps);
 
     /// <summary>Encodes one picture at a 90 kHz presentation time; zero or more frames come out.</summary>
     IReadOnlyList<EncodedFrame> Encode(I420Frame frame, long pts90k, bool forceKeyframe);

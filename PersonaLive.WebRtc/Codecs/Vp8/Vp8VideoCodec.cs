@@ -55,7 +55,18 @@ public sealed class Vp8VideoCodec : IVideoCodec
 
         public int BitrateKbps => inner.BitrateKbps;
 
-        public void SetBitrate(int kbps) => inner.SetBitrate(kbps);
+        public bool TrySetBitrate(int kbps)
+        {
+            try
+            {
+                inner.SetBitrate(kbps);
+                return true;
+            }
+            catch (VpxException)
+            {
+                return false;
+            }
+        }
 
         public IReadOnlyList<EncodedFrame> Encode(I420Frame frame, long pts90k, bool forceKeyframe) => inner.Encode(frame, pts90k, forceKeyframe);
 

@@ -40,7 +40,7 @@ internal sealed partial class VideoSender
     private volatile int _encoderBitrateKbps;
     private volatile int _payloadType = -1;
     private uint _packetsSent, _octetsSent;
-    private long _framesEncoded, _framesSent, _retransmissions;
+    private long _framesEncoded, _framesSent, _retransmissions, _bitrateRefusals;
 
     public VideoSender(IVideoCodec codec, RtcOptions options, uint ssrc, SrtpTransport srtp, Action<ReadOnlySpan<byte>, IPEndPoint> transmit)
     {
@@ -63,6 +63,9 @@ internal sealed partial class VideoSender
     public int TargetBitrateKbps => _pendingBitrateKbps;
 
     public bool Enabled => _payloadType >= 0;
+
+    /// <summary>Bitrate changes the encoder refused (kept its old rate).</summary>
+    public long BitrateRefusals => Interlocked.Read(ref _bitrateRefusals);
 
     /// <summary>Sends with this payload type from now on (negotiation done, we send video).</summary>
     public void Enable(int payloadType) => _payloadType = payloadType;
@@ -94,16 +97,9 @@ internal sealed partial class VideoSender
             }
 
             int pending = _pendingBitrateKbps;
-            if (pending != _encoder.BitrateKbps)
+            if (pending != _encoder.BitrateKbps && !_encoder.TrySetBitrate(pending))
             {
-                try
-                {
-                    _encoder.SetBitrate(pending);
-                }
-                catch (VpxException)
-                {
-                    // keeps the old rate; the next frame tries again with the then-current target
-                }
+                Interlocked.Increment(ref _bitrateRefusals); // the old rate stays; the next frame tries again
             }
 
             _encoderBitrateKbps = _encoder.BitrateKbps;

@@ -166,6 +166,26 @@ public sealed class PeerConnectionHammerTests
         Assert.Equal(Threads * PerThread, pair.Server.GetStats().DroppedUnauthenticated - before);
     }
 
+    [Fact]
+    public async Task Disposing_from_its_own_state_handler_even_blocking_does_not_deadlock()
+    {
+        using var logs = new TestLoggerFactory();
+        await using var pair = PeerPair.Create(logs);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Server.ConnectionStateChanged += (_, s) =>
+        {
+            if (s == PeerConnectionState.Connected)
+            {
+                pair.Server.DisposeAsync().AsTask().GetAwaiter().GetResult(); // sync over async on the executor
+                disposed.TrySetResult();
+            }
+        };
+
+        await disposed.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        await PeerPair.WaitForState(pair.Server, s => s == PeerConnectionState.Closed, Timeout);
+        Assert.Equal(0, pair.Server.GetStats().HandlerFailures);
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + Timeout;

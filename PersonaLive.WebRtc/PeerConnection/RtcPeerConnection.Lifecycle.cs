@@ -147,9 +147,14 @@ public sealed partial class RtcPeerConnection
 
     public void Dispose() => Close();
 
-    /// <summary>Closes, then waits for the timer, the decode worker and the events already queued.</summary>
+    /// <summary>
+    /// Closes, then waits for the timer, the decode worker and the events already queued. Called from one
+    /// of this connection's own event handlers (even blocking on it) it does not wait for the executor,
+    /// which is running that handler.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        bool onExecutor = _executor.IsCurrent;
         Close();
         if (_timerTask is not null)
         {
@@ -157,7 +162,7 @@ public sealed partial class RtcPeerConnection
         }
 
         await _receiver.Completion.ConfigureAwait(false);
-        if (!_executor.IsCurrent)
+        if (!onExecutor)
         {
             await _executor.WhenDrained().ConfigureAwait(false);
         }

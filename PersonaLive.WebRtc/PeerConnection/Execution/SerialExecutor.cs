@@ -96,5 +96,6 @@ internal sealed class SerialExecutor
         Interlocked.Increment(ref _executed);
     }
 
+    /// <summary>One queued item: a static-friendly delegate and its state.</summary>
     private readonly record struct WorkItem(Action<object?> Action, object? State);
 }

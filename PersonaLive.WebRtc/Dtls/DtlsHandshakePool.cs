@@ -23,6 +23,14 @@ public sealed class DtlsHandshakePool
         _slots = new SemaphoreSlim(maxConcurrent, maxConcurrent);
     }
 
+    private static int s_pools;
+
+    /// <summary>
+    /// The name of this pool's handshake threads, unique per pool (also the OS thread name, at most 15
+    /// characters, so the threads can be counted from outside the runtime).
+    /// </summary>
+    public string ThreadName { get; } = $"dtls-hs-{Interlocked.Increment(ref s_pools) % 10_000_000}";
+
     /// <summary>The pool used by sessions created without one (tests).</summary>
     internal static DtlsHandshakePool Shared { get; } = new(16);
 
@@ -53,8 +61,15 @@ public sealed class DtlsHandshakePool
         Interlocked.Decrement(ref _queued);
         try
         {
-            await Task.Factory.StartNew(() => RunOne(handshake), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                .ConfigureAwait(false);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                RunOne(handshake);
+                done.SetResult();
+            })
+            { IsBackground = true, Name = ThreadName };
+            thread.Start();
+            await done.Task.ConfigureAwait(false);
         }
         finally
         {

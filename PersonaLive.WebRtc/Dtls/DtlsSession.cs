@@ -178,7 +178,7 @@ internal sealed class DtlsSession : IDisposable
     /// </summary>
     public void Pump()
     {
-        Volatile.Write(ref _pumpScheduled, 0);
+        Interlocked.Exchange(ref _pumpScheduled, 0); // full fence before looking at the queue: a datagram queued now gets its own pump
         bool ended = false;
         lock (_transportLock)
         {

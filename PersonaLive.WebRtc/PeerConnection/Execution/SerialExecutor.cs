@@ -66,7 +66,7 @@ internal sealed class SerialExecutor
                     Run(item);
                 }
 
-                Volatile.Write(ref _scheduled, 0);
+                Interlocked.Exchange(ref _scheduled, 0); // a full fence: the emptiness check below must not move before it
                 // An item posted between the last TryDequeue and the reset found _scheduled == 1 and did
                 // not schedule a runner: take the queue back if it is not empty and nobody else has.
                 if (_queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)

@@ -16,6 +16,9 @@
 import { startPlayback } from './playback.js';
 
 const VP8 = 'video/VP8';
+// Relay-only sessions: how long to wait for a relay candidate before naming the TURN servers that gave
+// none (well under the server's 15 s DTLS handshake timeout, well over a TURN allocation's round trips).
+const TURN_ANSWER_MS = 8000;
 
 export function capabilities() {
   const webrtc = typeof RTCPeerConnection === 'function';
@@ -169,9 +172,19 @@ class LiveClient {
       this.iceErrors.set(e.url, what);
     };
     this.candidates = 0;
+    this.relayCandidates = 0;
     this.gatheringProblem = null;
+    const turnUrls = servers.flatMap(s => [].concat(s.urls || [])).filter(u => /^turns?:/i.test(u));
+    clearTimeout(this.turnTimer);
+    if (turnUrls.length && config.iceTransportPolicy === 'relay') {
+      this.turnTimer = setTimeout(() => this.checkRelay(pc, turnUrls), TURN_ANSWER_MS);
+    }
     pc.onicecandidate = e => {
-      if (e.candidate) { this.candidates++; return; }
+      if (e.candidate) {
+        this.candidates++;
+        if (e.candidate.type === 'relay' || / typ relay/.test(e.candidate.candidate)) this.relayCandidates++;
+        return;
+      }
       // Gathering is over. Without a single candidate (e.g. relay-only with a TURN server that refused
       // us) ICE can never connect: say so now, naming the server, rather than after a silent timeout.
       if (this.candidates === 0) {
@@ -189,6 +202,15 @@ class LiveClient {
       this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState, problem).catch(() => {});
     };
     return pc;
+  }
+
+  // Relay-only and still no relay candidate: a TURN server answers an allocation within a round trip or
+  // two, but a browser waits far longer (~40 s) before it calls one unreachable, and the server gives up on
+  // a peer that never checks in before that. Say now which TURN server did not answer, or what it said.
+  checkRelay(pc, turnUrls) {
+    if (pc !== this.pc || this.relayCandidates > 0 || pc.connectionState === 'connected') return;
+    this.gatheringProblem = turnUrls.map(u => `${u}: ${this.iceErrors.get(u) || `no answer within ${TURN_ANSWER_MS / 1000} s; nothing listens there or the way is blocked`}`).join('; ');
+    if (pc.remoteDescription) this.reportGatheringProblem();
   }
 
   reportGatheringProblem() {
@@ -268,6 +290,7 @@ class LiveClient {
   }
 
   stop() {
+    clearTimeout(this.turnTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     if (this.pc) this.pc.close();

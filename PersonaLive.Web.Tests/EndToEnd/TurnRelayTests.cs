@@ -49,10 +49,13 @@ public sealed class TurnRelayTests
     [Fact]
     public Task Turn_server_where_nothing_listens_is_explained_in_the_studio_naming_it() => RunAsync(blockUdp: false, Turn.NothingListens);
 
-    private static async Task RunAsync(bool blockUdp, Turn kind)
+    [Fact]
+    public Task Dead_turn_server_leaves_a_session_that_connected_directly_alone() => RunAsync(blockUdp: false, Turn.NothingListens, relayOnly: false);
+
+    private static async Task RunAsync(bool blockUdp, Turn kind, bool relayOnly = true)
     {
         if (!TestTurnServer.IsInstalled) Prerequisite.Missing($"{TestTurnServer.Executable} is not installed (apt-get install coturn).");
-        bool wrong = kind != Turn.Good;
+        bool wrong = kind != Turn.Good && relayOnly;
         if (blockUdp && !File.Exists("/usr/sbin/nft")) Prerequisite.Missing("/usr/sbin/nft is not installed (apt-get install nftables).");
         var ct = TestContext.Current.CancellationToken;
         var y4m = Path.Combine(Path.GetTempPath(), $"turn-{Guid.NewGuid():N}.y4m");
@@ -64,7 +67,7 @@ public sealed class TurnRelayTests
             await using var host = await RealAppHost.StartAsync(y4m, new Dictionary<string, string>
             {
                 ["Live:EchoEngineDelayMs"] = "0",
-                ["Rtc:IceTransportPolicy"] = blockUdp ? "all" : "relay",
+                ["Rtc:IceTransportPolicy"] = blockUdp || !relayOnly ? "all" : "relay",
             }, ct, network =>
             {
                 if (kind == Turn.NothingListens)
@@ -128,11 +131,24 @@ public sealed class TurnRelayTests
                     const out = [];
                     for (const pc of (window.__pcs || [])) { (await pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' || s.type === 'outbound-rtp' || (s.type === 'candidate-pair' && s.nominated) || s.type === 'local-candidate') out.push(JSON.stringify(s)); }); }
                     return out.join('\n'); }"));
-                TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', turn!.Log.Split('\n').Where(l => l.Contains("session", StringComparison.OrdinalIgnoreCase)).TakeLast(30)));
+                TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', (turn?.Log ?? "").Split('\n').Where(l => l.Contains("session", StringComparison.OrdinalIgnoreCase)).TakeLast(30)));
             }
 
             // coturn relayed this session: an allocation for a credential the app derived (username "expiry:label").
-            Assert.Matches(@"ALLOCATE processed, success|allocation.*success", turn!.Log);
+            if (turn is null)
+            {
+                // Past the page's wait for a relay candidate: a session that connected directly keeps going, no message.
+                const string frames = "() => document.querySelector('video.output-video').getVideoPlaybackQuality().totalVideoFrames";
+                await page.WaitForTimeoutAsync(9_000);
+                int before = await page.EvaluateAsync<int>(frames);
+                await page.WaitForTimeoutAsync(1_000);
+                Assert.DoesNotContain("ICE server", await page.Locator(".studio").InnerTextAsync(), StringComparison.Ordinal);
+                Assert.True(await page.Locator("button.stop").IsVisibleAsync(), "the session should still be live");
+                Assert.True(await page.EvaluateAsync<int>(frames) > before, "output frames should keep coming");
+                return;
+            }
+
+            Assert.Matches(@"ALLOCATE processed, success|allocation.*success", turn.Log);
         }
         finally
         {

@@ -16,8 +16,8 @@
 import { startPlayback } from './playback.js';
 
 const VP8 = 'video/VP8';
-// Relay-only sessions: how long to wait for a relay candidate before naming the TURN servers that gave
-// none (well under the server's 15 s DTLS handshake timeout, well over a TURN allocation's round trips).
+// How long a page that is not connected waits for a relay candidate before naming the TURN servers that
+// gave none (well under the server's 15 s DTLS handshake timeout, well over a TURN allocation's round trips).
 const TURN_ANSWER_MS = 8000;
 
 export function capabilities() {
@@ -176,7 +176,7 @@ class LiveClient {
     this.gatheringProblem = null;
     const turnUrls = servers.flatMap(s => [].concat(s.urls || [])).filter(u => /^turns?:/i.test(u));
     clearTimeout(this.turnTimer);
-    if (turnUrls.length && config.iceTransportPolicy === 'relay') {
+    if (turnUrls.length) {
       this.turnTimer = setTimeout(() => this.checkRelay(pc, turnUrls), TURN_ANSWER_MS);
     }
     pc.onicecandidate = e => {
@@ -204,9 +204,10 @@ class LiveClient {
     return pc;
   }
 
-  // Relay-only and still no relay candidate: a TURN server answers an allocation within a round trip or
-  // two, but a browser waits far longer (~40 s) before it calls one unreachable, and the server gives up on
-  // a peer that never checks in before that. Say now which TURN server did not answer, or what it said.
+  // Not connected yet and still no relay candidate: a TURN server answers an allocation within a round
+  // trip or two, but a browser waits far longer (~40 s) before it calls one unreachable, and the server
+  // gives up on a peer that never completes its handshake before that. Say now which TURN server did not
+  // answer, or what it said. A page that connected (directly or relayed) is left alone.
   checkRelay(pc, turnUrls) {
     if (pc !== this.pc || this.relayCandidates > 0 || pc.connectionState === 'connected') return;
     this.gatheringProblem = turnUrls.map(u => `${u}: ${this.iceErrors.get(u) || `no answer within ${TURN_ANSWER_MS / 1000} s; nothing listens there or the way is blocked`}`).join('; ');

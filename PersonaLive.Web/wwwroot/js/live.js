@@ -14,11 +14,9 @@
 //  Frames shown before their pair arrives wait in `pendingDisplays` (a few seconds) and are matched later.
 
 import { startPlayback } from './playback.js';
+import { IceProblems } from './ice-problems.js';
 
 const VP8 = 'video/VP8';
-// How long a page that is not connected waits for a relay candidate before naming the TURN servers that
-// gave none (well under the server's 15 s DTLS handshake timeout, well over a TURN allocation's round trips).
-const TURN_ANSWER_MS = 8000;
 
 export function capabilities() {
   const webrtc = typeof RTCPeerConnection === 'function';
@@ -119,7 +117,7 @@ class LiveClient {
   async acceptAnswer(answerSdp) {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
     this.statsTimer = setInterval(() => this.reportStats(), 1000);
-    this.reportGatheringProblem();
+    this.ice.flush();
   }
 
   async openSource(cameraVideo, options) {
@@ -164,67 +162,19 @@ class LiveClient {
     const config = { iceServers: servers, bundlePolicy: 'max-bundle' };
     if (options && options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
     const pc = new RTCPeerConnection(config);
-    this.iceErrors = new Map(); // server URL -> what failed (icecandidateerror), told to the page if ICE fails
-    pc.onicecandidateerror = e => {
-      if (!e.url) return;
-      const what = e.errorCode === 401 ? 'credentials rejected (401)'
-        : e.errorCode === 701 ? 'unreachable (no answer)' : `error ${e.errorCode}${e.errorText ? ' ' + e.errorText : ''}`;
-      this.iceErrors.set(e.url, what);
-    };
-    this.candidates = 0;
-    this.relayCandidates = 0;
-    this.gatheringProblem = null;
-    const turnUrls = servers.flatMap(s => [].concat(s.urls || [])).filter(u => /^turns?:/i.test(u));
-    clearTimeout(this.turnTimer);
-    if (turnUrls.length) {
-      this.turnTimer = setTimeout(() => this.checkRelay(pc, turnUrls), TURN_ANSWER_MS);
-    }
-    pc.onicecandidate = e => {
-      if (e.candidate) {
-        this.candidates++;
-        if (e.candidate.type === 'relay' || / typ relay/.test(e.candidate.candidate)) this.relayCandidates++;
-        return;
-      }
-      // Gathering is over. Without a single candidate (e.g. relay-only with a TURN server that refused
-      // us) ICE can never connect: say so now, naming the server, rather than after a silent timeout.
-      if (this.candidates === 0) {
-        this.gatheringProblem = this.iceProblem() || 'no ICE candidate could be gathered';
-        if (pc.remoteDescription) this.reportGatheringProblem();
-      }
-    };
+    if (this.ice) this.ice.dispose();
+    this.ice = new IceProblems(pc, servers,
+      problem => this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {}));
     pc.ontrack = e => {
       outputVideo.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
       startPlayback(outputVideo);
       this.watchFrames(outputVideo);
     };
     pc.onconnectionstatechange = () => {
-      const problem = pc.connectionState === 'failed' ? this.iceProblem() : null;
+      const problem = pc.connectionState === 'failed' ? this.ice.summary() : null;
       this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState, problem).catch(() => {});
     };
     return pc;
-  }
-
-  // Not connected yet and still no relay candidate: a TURN server answers an allocation within a round
-  // trip or two, but a browser waits far longer (~40 s) before it calls one unreachable, and the server
-  // gives up on a peer that never completes its handshake before that. Say now which TURN server did not
-  // answer, or what it said. A page that connected (directly or relayed) is left alone.
-  checkRelay(pc, turnUrls) {
-    if (pc !== this.pc || this.relayCandidates > 0 || pc.connectionState === 'connected') return;
-    this.gatheringProblem = turnUrls.map(u => `${u}: ${this.iceErrors.get(u) || `no answer within ${TURN_ANSWER_MS / 1000} s; nothing listens there or the way is blocked`}`).join('; ');
-    if (pc.remoteDescription) this.reportGatheringProblem();
-  }
-
-  reportGatheringProblem() {
-    if (!this.gatheringProblem) return;
-    const problem = this.gatheringProblem;
-    this.gatheringProblem = null;
-    this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {});
-  }
-
-  // Why ICE failed as far as the configured STUN/TURN servers tell (null when none reported a problem).
-  iceProblem() {
-    if (!this.iceErrors || this.iceErrors.size === 0) return null;
-    return [...this.iceErrors].map(([url, what]) => `${url}: ${what}`).join('; ');
   }
 
   watchFrames(video) {
@@ -291,7 +241,7 @@ class LiveClient {
   }
 
   stop() {
-    clearTimeout(this.turnTimer);
+    if (this.ice) this.ice.dispose();
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     if (this.pc) this.pc.close();

@@ -24,10 +24,15 @@ export function iceServersFromLinks(header) {
 }
 
 // Starts playing the WHEP endpoint `url` into `video`. `onState(state, message)` hears 'connecting',
-// 'live', 'ended' (with the server's reason when it has one) and 'failed'. Returns { stop }.
-export async function play(video, url, onState) {
+// 'live', 'ended' (with the server's reason when it has one), 'full' and 'failed'. `options` may carry
+// iceServers and iceTransportPolicy ('all' or 'relay'). Returns { stop }.
+export async function play(video, url, onState, options) {
+  // A page that knows its ICE servers up front (the Watch page renders them with credentials of its own)
+  // passes them here: gathering then starts with them, which a 'relay' policy needs.
+  const policy = options && options.iceTransportPolicy === 'relay' ? 'relay' : 'all';
+  const given = options && Array.isArray(options.iceServers) ? options.iceServers : null;
   const report = (state, message) => { try { onState && onState(state, message || null); } catch { /* page gone */ } };
-  const pc = new RTCPeerConnection();
+  const pc = new RTCPeerConnection(given ? { iceServers: given, iceTransportPolicy: policy } : undefined);
   let resource = null, stopped = false;
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.ontrack = e => {
@@ -56,7 +61,7 @@ export async function play(video, url, onState) {
   }
   resource = new URL(response.headers.get('Location'), new URL(url, location.href)).toString();
   const servers = iceServersFromLinks(response.headers.get('Link'));
-  if (servers.length) { try { pc.setConfiguration({ iceServers: servers }); } catch { /* keep the defaults */ } }
+  if (!given && servers.length) { try { pc.setConfiguration({ iceServers: servers }); } catch { /* keep the defaults */ } }
   await pc.setRemoteDescription({ type: 'answer', sdp: text });
   return {
     stop() {

@@ -20,7 +20,7 @@ public sealed class ChromiumWhipWhepJsTests
     {
         var ct = TestContext.Current.CancellationToken;
         StockBrowser.RequireChromium();
-        if (!File.Exists("/usr/bin/npm")) PersonaLive.TestSupport.Prerequisite.Missing("npm is not installed (apt-get install npm).");
+        if (!File.Exists("/usr/bin/npm") && !File.Exists("/usr/local/bin/npm")) PersonaLive.TestSupport.Prerequisite.Missing("npm is not installed (apt-get install npm).");
         var package = await WhipWhepJsPackage.InstallAsync(ct);
         var astronaut = await SampleFace.AstronautAsync(null, ct);
         var y4m = Path.Combine(Path.GetTempPath(), $"whip-astronaut-{Guid.NewGuid():N}.y4m");

@@ -111,6 +111,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
         return answer;
     }
 
+    /// <summary>A viewer's connection state; null when no such viewer (left or removed).</summary>
+    public MediaPeerState? ViewerState(string viewerId) => _viewers.TryGetValue(viewerId, out var viewer) ? viewer.State : null;
+
     /// <summary>Removes and disposes a viewer peer (left, link revoked, session ended).</summary>
     public async ValueTask RemoveViewerAsync(string viewerId)
     {

@@ -15,12 +15,15 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
 {
     private readonly RtcPeerConnection _pc;
     private readonly ILogger _log;
+    private readonly RtcOptions _options;
     private I420Frame? _sendBuffer;
+    private ReceiveOnlyOutputEncoder? _receiveOnlyEncoder;
 
-    public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log)
+    public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log, RtcOptions? options = null)
     {
         _pc = pc;
         _log = log;
+        _options = options ?? new RtcOptions();
         Role = role;
         _pc.ConnectionStateChanged += OnStateChanged;
         _pc.FrameDecoded += OnFrameDecoded;
@@ -62,7 +65,23 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         int cw = (frame.Width + 1) / 2, ch = (frame.Height + 1) / 2;
         CopyPlane(frame.U, frame.StrideU, buffer.U, buffer.StrideU, cw, ch);
         CopyPlane(frame.V, frame.StrideV, buffer.V, buffer.StrideV, cw, ch);
-        return _pc.SendFrame(buffer, CaptureClock.UnixMicrosToNtp(captureTimeUs));
+        var ntp = CaptureClock.UnixMicrosToNtp(captureTimeUs);
+        if (Role == MediaPeerRole.Host && _pc.Transceiver is { Negotiated.WeSend: false }) return EncodeWithoutSending(buffer, ntp);
+        return _pc.SendFrame(buffer, ntp);
+    }
+
+    /// <summary>A publisher that only sends (WHIP): encode here for the viewers, send nothing back.</summary>
+    private uint EncodeWithoutSending(I420Frame buffer, ulong ntp)
+    {
+        var encoder = _receiveOnlyEncoder ??= new ReceiveOnlyOutputEncoder(_options);
+        var (frames, rtp) = encoder.Encode(buffer, ntp);
+        var handler = FrameEncoded;
+        if (handler is not null)
+        {
+            foreach (var e in frames) handler(new EncodedVideoFrame(e.Data, e.IsKeyframe, rtp, CaptureClock.NtpToUnixMicros(ntp), buffer.Width, buffer.Height));
+        }
+
+        return rtp;
     }
 
     public void SendEncodedFrame(in EncodedVideoFrame frame) =>
@@ -70,7 +89,11 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
 
     public void RequestKeyframe() => _pc.RequestKeyframe();
 
-    public void ForceKeyframe() => _pc.ForceKeyframe();
+    public void ForceKeyframe()
+    {
+        _receiveOnlyEncoder?.ForceKeyframe();
+        _pc.ForceKeyframe();
+    }
 
     public MediaPeerStats GetStats()
     {
@@ -93,6 +116,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameEncoded -= OnFrameEncoded;
         _pc.KeyframeRequested -= OnKeyframeRequested;
         await _pc.DisposeAsync().ConfigureAwait(false);
+        _receiveOnlyEncoder?.Dispose();
     }
 
     private void OnStateChanged(object? sender, PeerConnectionState state) => ConnectionStateChanged?.Invoke(Map(state));

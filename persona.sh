@@ -14,7 +14,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Native packages the app needs at run time, and what the tests need on top.
 RUN_PACKAGES=(libvpx7 ca-certificates)
-TEST_PACKAGES=(chromium fonts-dejavu-core libsrtp2-1 ffmpeg firefox-esr coturn nftables iproute2)
+TEST_PACKAGES=(chromium fonts-dejavu-core libsrtp2-1 ffmpeg firefox-esr coturn nftables iproute2 python3-aiortc)
 
 log() { printf '\033[1;34m[persona]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[persona]\033[0m %s\n' "$*" >&2; exit 1; }

@@ -8,7 +8,7 @@ using PersonaLive.Web.Tests.Fakes;
 
 namespace PersonaLive.Web.Tests.Components;
 
-/// <summary>bUnit: the watch page for unknown, revoked, ended, full and live links, with and without chrome.</summary>
+/// <summary>bUnit: the server-rendered watch page for unknown, revoked, ended and live links, with and without chrome (the WHEP script's states are covered by the browser tests).</summary>
 public sealed class WatchPageTests : BunitContext
 {
     private readonly LiveTestServices _live = new();
@@ -45,26 +45,17 @@ public sealed class WatchPageTests : BunitContext
     }
 
     [Fact]
-    public async Task Viewer_joins_goes_live_and_sees_the_revocation()
+    public void Live_link_hands_its_whep_endpoint_to_the_page_script()
     {
-        var (sessionId, link) = LiveSessionWithLink();
+        var (_, link) = LiveSessionWithLink();
         var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
-
-        page.WaitForAssertion(() => Assert.Equal(1, link.ViewerCount));
-        var viewer = _live.Peers.Created.Last();
-        Assert.Equal(MediaPeerRole.Viewer, viewer.Role);
-        Assert.Equal("v=0 viewer-offer", viewer.Offer);
+        Assert.Equal($"/whep/{link.Token}", page.Find(".watch").GetAttribute("data-whep"));
         Assert.Equal("Connecting to the live stream…", page.Find(".watch-text").TextContent);
-        Assert.NotNull(page.Find(".topbar"));
-
-        await page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
-        Assert.Empty(page.FindAll(".watch-message"));
-        Assert.Equal("LIVE", page.Find(".live-badge").TextContent);
-
-        _live.Sessions.Revoke(link);
-        page.WaitForAssertion(() => Assert.Equal(ShareLink.RevokedByHost, page.Find(".watch-text").TextContent));
-        page.WaitForAssertion(() => Assert.True(viewer.Disposed));
-        Assert.Equal(0, _live.Sessions.Find(sessionId)!.ViewerCount);
+        Assert.DoesNotContain("watch-bad", page.Find(".watch-message").ClassList);
+        Assert.Equal("js/watch.js", page.Find("script[type=module]").GetAttribute("src"));
+        Assert.Equal("[]", page.Find(".watch").GetAttribute("data-ice-servers"));
+        Assert.Equal(0, link.ViewerCount); // the viewer joins over WHEP from the browser, not while rendering
+        Assert.Single(_live.Peers.Created); // the host peer only
     }
 
     [Fact]
@@ -76,16 +67,7 @@ public sealed class WatchPageTests : BunitContext
         Assert.Equal(ShareLink.SessionEnded, page.Find(".watch-text").TextContent);
     }
 
-    [Fact]
-    public void Full_stream_says_so()
-    {
-        var (_, link) = LiveSessionWithLink();
-        for (var i = 0; i < _live.Limits.MaxViewersPerSession; i++) Assert.True(link.TryAddViewer());
-        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
-        page.WaitForAssertion(() => Assert.Contains("as many viewers as it allows", page.Find(".watch-text").TextContent, StringComparison.Ordinal));
-    }
-
-    private async Task<IRenderedComponent<Watch>> LiveWatchPageAsync(bool chromeless)
+    private IRenderedComponent<Watch> LiveWatchPage(bool chromeless)
     {
         var (_, link) = LiveSessionWithLink();
         if (chromeless)
@@ -93,21 +75,18 @@ public sealed class WatchPageTests : BunitContext
             var nav = Services.GetService(typeof(Microsoft.AspNetCore.Components.NavigationManager)) as Microsoft.AspNetCore.Components.NavigationManager;
             nav!.NavigateTo($"/watch/{link.Token}?chromeless=1");
         }
-        var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
-        page.WaitForAssertion(() => Assert.Equal(1, link.ViewerCount));
-        await page.InvokeAsync(() => page.Instance.OnConnectionState("connected"));
-        return page;
+        return Render<Watch>(p => p.Add(w => w.Token, link.Token));
     }
 
     [Fact]
-    public async Task Chromeless_live_page_is_the_video_alone()
+    public void Chromeless_live_page_is_the_video_alone()
     {
-        var page = await LiveWatchPageAsync(chromeless: true);
+        var page = LiveWatchPage(chromeless: true);
         Assert.Contains("chromeless", page.Find(".watch").ClassList);
-        // Bare: the page wrapper, the stage and the video; no header, heading, brand, link, badge or text.
+        Assert.Equal("true", page.Find(".watch").GetAttribute("data-chromeless"));
+        // Bare: the page wrapper, the stage, the video and (until the script says live) the connecting note; no header, heading, brand or link.
         var elements = page.FindAll(".watch, .watch *").Select(e => e.LocalName).ToList();
-        Assert.Equal(["div", "div", "video"], elements);
-        Assert.Equal("", page.Find(".watch").TextContent.Trim());
+        Assert.Equal(["div", "div", "video", "div", "span", "p"], elements);
         Assert.Empty(page.FindAll("header, nav, h1, a, button, .topbar, .live-badge, .brand, .tagline"));
         var video = page.Find("video.watch-video");
         Assert.False(string.IsNullOrWhiteSpace(video.GetAttribute("aria-label")));
@@ -115,14 +94,14 @@ public sealed class WatchPageTests : BunitContext
     }
 
     [Fact]
-    public async Task Normal_live_page_has_the_app_chrome_around_the_video()
+    public void Normal_live_page_has_the_app_chrome_around_the_video()
     {
-        var page = await LiveWatchPageAsync(chromeless: false);
+        var page = LiveWatchPage(chromeless: false);
         Assert.DoesNotContain("chromeless", page.Find(".watch").ClassList);
         Assert.Equal("PersonaLive", page.Find("header.topbar a.brand[href='/']").TextContent);
         Assert.Contains("watching a live portrait", page.Find("header.topbar .tagline").TextContent, StringComparison.Ordinal);
         Assert.Equal("Live portrait", page.Find("h1").TextContent);
-        Assert.Equal("LIVE", page.Find(".live-badge").TextContent);
+        Assert.Equal("false", page.Find(".watch").GetAttribute("data-chromeless"));
         Assert.NotNull(page.Find("video.watch-video"));
     }
 

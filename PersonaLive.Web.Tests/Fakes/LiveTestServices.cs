@@ -37,6 +37,7 @@ internal sealed class LiveTestServices
         services.AddSingleton(Options.Create(Limits));
         services.AddSingleton(Options.Create(new RtcOptions()));
         services.AddSingleton(Links);
+        services.AddSingleton<PersonaLive.Web.Live.Signalling.IngestTokens>();
         services.AddSingleton<PresetPortraits>();
         services.AddSingleton<PortraitDecodeGate>();
         services.AddSingleton(TimeProvider.System);

@@ -12,7 +12,7 @@ namespace PersonaLive.Web.Hosting;
 
 /// <summary>
 /// Composition root of the web app: options (validated on start), services, endpoints
-/// (Blazor Studio and Watch pages, <c>/healthz</c>, Prometheus <c>/metrics</c>). Kept apart from Program.cs so the entry point stays thin.
+/// (Blazor Studio and Watch pages, WHIP <c>/whip</c> and WHEP <c>/whep</c> signalling, <c>/healthz</c>, Prometheus <c>/metrics</c>). Kept apart from Program.cs so the entry point stays thin.
 /// </summary>
 internal static class WebHostSetup
 {
@@ -49,6 +49,7 @@ internal static class WebHostSetup
             .Validate(o => o.ConsentTimeoutSeconds is >= 1 and <= 3600, "Rtc:ConsentTimeoutSeconds must be 1..3600.")
             .Validate(o => o.DtlsHandshakeTimeoutSeconds is >= 1 and <= 300, "Rtc:DtlsHandshakeTimeoutSeconds must be 1..300.")
             .Validate(o => o.MaxPeerConnections >= 1, "Rtc:MaxPeerConnections must be at least 1.")
+            .Validate(o => o.MaxConcurrentDtlsHandshakes is >= 1 and <= 256, "Rtc:MaxConcurrentDtlsHandshakes must be 1..256.")
             .Validate(o => o.MinOutgoingBitrateKbps > 0 && o.MinOutgoingBitrateKbps <= o.StartOutgoingBitrateKbps
                     && o.StartOutgoingBitrateKbps <= o.MaxOutgoingBitrateKbps,
                 "Rtc:MinOutgoingBitrateKbps <= Rtc:StartOutgoingBitrateKbps <= Rtc:MaxOutgoingBitrateKbps must hold, all above 0.")
@@ -93,6 +94,9 @@ internal static class WebHostSetup
         services.AddSingleton<PresetPortraits>();
         services.AddSingleton<PersonaLive.Web.Live.Portraits.PortraitDecodeGate>();
         services.AddHostedService<IdleSessionReaper>();
+        services.AddSingleton<PersonaLive.Web.Live.Signalling.IngestTokens>();
+        services.AddSingleton<PersonaLive.Web.Live.Signalling.SignallingResources>();
+        services.AddHostedService<PersonaLive.Web.Live.Signalling.SignallingSweeper>();
         services.AddHostedService<EngineWarmUpService>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -108,6 +112,8 @@ internal static class WebHostSetup
         app.MapStaticAssets();
         app.MapHealthChecks("/healthz");
         app.MapPrometheusScrapingEndpoint("/metrics");
+        PersonaLive.Web.Live.Signalling.WhipEndpoints.MapWhip(app);
+        PersonaLive.Web.Live.Signalling.WhepEndpoints.MapWhep(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

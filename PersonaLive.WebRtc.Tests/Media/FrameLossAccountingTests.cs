@@ -1,3 +1,4 @@
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 
 namespace PersonaLive.WebRtc.Tests.Media;

@@ -1,3 +1,4 @@
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Media;
 using PersonaLive.WebRtc.Rtp;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Dtls;
 using PersonaLive.WebRtc.Ice;

@@ -1,110 +1,50 @@
-using Microsoft.Extensions.Logging;
 using PersonaLive.Media;
-using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
-using PersonaLive.WebRtc.Media;
 using PersonaLive.WebRtc.Rtcp;
 using PersonaLive.WebRtc.Rtp;
-using PersonaLive.WebRtc.Srtp;
 
 namespace PersonaLive.WebRtc.PeerConnection;
 
 public sealed partial class RtcPeerConnection
 {
-    private readonly object _sendLock = new();
-    private readonly object _encodeLock = new();
-    private readonly Vp8Packetizer _packetizer;
-    private readonly BandwidthController _bandwidth;
-    private readonly RtpSendHistory _history = new();
-    private readonly RetransmissionBudget _retransmitBudget;
-    private readonly byte[] _packetBuffer = new byte[1600];
-    private readonly byte[] _payloadScratch = new byte[1600];
+    private readonly object _rtcpLock = new();
     private readonly byte[] _rtcpBuffer = new byte[1500];
-    private SrtpContext? _outbound;
-    private VpxEncoder? _encoder;
-    private ushort _sequence;
-    private volatile bool _forceKeyframe = true;
-    private volatile int _pendingBitrateKbps;
-    private volatile int _encoderBitrateKbps;
-    private uint _packetsSent, _octetsSent;
-    private long _bytesSent, _framesEncoded, _framesSent, _nacksSent, _plisSent;
-    private uint _lastRtpTimestamp;
-    private Vp8Packetizer.PayloadSink? _emitPacket;
-    private byte _packetPayloadType;
-    private uint _packetTimestamp;
-    private System.Net.IPEndPoint? _packetTarget;
+
+    private VideoSender.EncodedFrameSink? _encodedSink;
 
     /// <summary>
-    /// Raised after <see cref="SendFrame"/> encoded and sent a frame, with the encoded bytes, so the
-    /// caller can forward the same frame to send-only viewers (<see cref="SendEncodedFrame"/>).
+    /// Raised after <see cref="SendFrame"/> encoded and sent a frame (on the caller's thread), with the
+    /// encoded bytes, so the caller can forward the same frame to send-only viewers
+    /// (<see cref="SendEncodedPayload"/>). The bytes are the encoder's reused buffer: valid during the event only.
     /// </summary>
     public event EventHandler<EncodedFrameSentEventArgs>? FrameEncoded;
 
     /// <summary>Target bitrate of our encoder (kb/s), driven by the peer's RR loss and REMB.</summary>
-    public int TargetBitrateKbps => _bandwidth.TargetKbps;
+    public int TargetBitrateKbps => _sender.TargetBitrateKbps;
 
     /// <summary>
     /// Encodes a picture with this connection's VP8 encoder (created on the first frame, re-created when
     /// the size changes) and sends it. The RTP timestamp is derived from <paramref name="captureNtpTime"/>
     /// at 90 kHz, and our SRs use the same NTP/RTP mapping, so the receiver can compute glass-to-glass
-    /// latency. Frames given before the connection is up are dropped.
+    /// latency. Frames given before the connection is up, or after it closed, are dropped (0 returned).
     /// </summary>
     public uint SendFrame(I420Frame frame, ulong captureNtpTime)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        if (_video is null || !_video.WeSend || _outbound is null || _closing.IsCancellationRequested)
+        if (_video is not { WeSend: true } || !_srtp.CanSend || IsClosed)
         {
             return 0;
         }
 
-        lock (_encodeLock)
+        // Encoded, sent and raised while the encoder's reused output buffer holds this frame (no copy).
+        return _sender.EncodeAndSend(frame, captureNtpTime, _ice.Selected, _encodedSink ??= RaiseFrameEncoded);
+    }
+
+    private void RaiseFrameEncoded(ReadOnlyMemory<byte> data, bool isKeyframe, uint rtpTimestamp, ulong captureNtpTime, int width, int height)
+    {
+        if (FrameEncoded is { } handler)
         {
-            if (_closing.IsCancellationRequested)
-            {
-                return 0;
-            }
-
-            if (_encoder is null || _encoder.Width != frame.Width || _encoder.Height != frame.Height)
-            {
-                _encoder?.Dispose();
-                _encoder = new VpxEncoder(new VpxEncoderOptions
-                {
-                    Width = frame.Width,
-                    Height = frame.Height,
-                    BitrateKbps = _bandwidth.TargetKbps,
-                    MinBitrateKbps = _options.MinOutgoingBitrateKbps,
-                    MaxBitrateKbps = _options.MaxOutgoingBitrateKbps,
-                    CpuUsed = _options.EncoderCpuUsed,
-                    Threads = frame.Width * frame.Height >= 640 * 480 ? 2 : 1,
-                });
-                _forceKeyframe = true;
-            }
-
-            if (_pendingBitrateKbps != _encoder.BitrateKbps)
-            {
-                try
-                {
-                    _encoder.SetBitrate(_pendingBitrateKbps);
-                }
-                catch (VpxException e)
-                {
-                    _logger.LogWarning("Bitrate change to {Kbps} kb/s failed: {Error}", _pendingBitrateKbps, e.Message);
-                }
-            }
-
-            _encoderBitrateKbps = _encoder.BitrateKbps;
-            bool key = _forceKeyframe;
-            _forceKeyframe = false;
-            if (!_encoder.TryEncode(frame, (long)NtpTime.To90kHz(captureNtpTime), key, out var encoded, out bool isKeyframe))
-            {
-                return 0;
-            }
-
-            // Sent and raised while the encoder's reused output buffer still holds this frame (no copy).
-            _framesEncoded++;
-            uint timestamp = SendEncodedPayload(encoded.Span, captureNtpTime);
-            FrameEncoded?.Invoke(this, new EncodedFrameSentEventArgs(encoded, isKeyframe, timestamp, captureNtpTime, frame.Width, frame.Height));
-            return timestamp;
+            _handlers.Raise(handler, this, new EncodedFrameSentEventArgs(data, isKeyframe, rtpTimestamp, captureNtpTime, width, height), nameof(FrameEncoded));
         }
     }
 
@@ -118,153 +58,61 @@ public sealed partial class RtcPeerConnection
         return SendEncodedPayload(frame.Data, captureNtpTime);
     }
 
-    /// <summary>Sends already encoded VP8 bytes (the viewer fan-out passes the host's encoded frame, uncopied).</summary>
+    /// <summary>Sends already encoded bytes as they are (the viewer fan-out passes the host's encoded frame, uncopied).</summary>
     public uint SendEncodedPayload(ReadOnlySpan<byte> frame, ulong captureNtpTime)
     {
-        if (_video is null || !_video.WeSend || _closing.IsCancellationRequested)
+        if (_video is not { WeSend: true } || IsClosed)
         {
             return 0;
         }
 
-        uint timestamp = _timestampOffset + (uint)NtpTime.To90kHz(captureNtpTime);
-        var target = _selected;
-        lock (_sendLock)
-        {
-            if (_outbound is null || target is null)
-            {
-                return 0;
-            }
-
-            // The packet sink is one cached delegate reading the frame's fields (no closure per frame).
-            _packetPayloadType = (byte)_video.Vp8PayloadType;
-            _packetTimestamp = timestamp;
-            _packetTarget = target;
-            _packetizer.Packetize(frame, _payloadScratch, _emitPacket ??= EmitPacket);
-            _packetTarget = null;
-            _lastRtpTimestamp = timestamp;
-            _framesSent++;
-        }
-
-        return timestamp;
-    }
-
-    /// <summary>Writes, stores and sends one RTP packet of the frame being packetized. Caller holds <see cref="_sendLock"/>.</summary>
-    private void EmitPacket(ReadOnlySpan<byte> payload, bool marker)
-    {
-        int n = RtpHeader.Write(_packetBuffer, marker, _packetPayloadType, _sequence, _packetTimestamp, _localSsrc);
-        payload.CopyTo(_packetBuffer.AsSpan(n));
-        n += payload.Length;
-        _history.Store(_sequence, _packetBuffer.AsSpan(0, n));
-        _packetsSent++;
-        _octetsSent += (uint)payload.Length;
-        _sequence++;
-        ProtectAndSend(n, _packetTarget!);
-    }
-
-    /// <summary>Protects the RTP packet in <see cref="_packetBuffer"/> and sends it. Caller holds <see cref="_sendLock"/>.</summary>
-    private void ProtectAndSend(int length, System.Net.IPEndPoint target)
-    {
-        int protectedLength = _outbound!.ProtectRtp(_packetBuffer, length);
-        _bytesSent += protectedLength;
-        _server.Send(_packetBuffer.AsSpan(0, protectedLength), target);
-    }
-
-    /// <summary>
-    /// Resends NACKed packets from the history (same SSRC and sequence; no RTX), as far as the
-    /// <see cref="RetransmissionBudget"/> for the current target bitrate allows. Returns how many.
-    /// </summary>
-    private int Retransmit(IReadOnlyList<ushort> sequences)
-    {
-        int sent = 0;
-        var target = _selected;
-        long now = NowMs;
-        lock (_sendLock)
-        {
-            if (_outbound is null || target is null)
-            {
-                return 0;
-            }
-
-            int targetKbps = _bandwidth.TargetKbps;
-            for (int i = 0; i < sequences.Count; i++)
-            {
-                ushort seq = sequences[i];
-                int length = _history.LengthOf(seq);
-                if (length == 0)
-                {
-                    continue; // too old: the receiver's frame-loss timeout and PLI take over
-                }
-
-                if (_retransmitBudget.TryResend(seq, length, targetKbps, now) != RetransmissionDecision.Send)
-                {
-                    continue; // counted by the budget
-                }
-
-                int n = _history.TryGet(seq, _packetBuffer);
-                if (n > 0)
-                {
-                    ProtectAndSend(n, target);
-                    sent++;
-                }
-            }
-        }
-
-        return sent;
+        return _sender.Send(frame, captureNtpTime, _ice.Selected);
     }
 
     /// <summary>Forces the next frame from <see cref="SendFrame"/> to be a keyframe.</summary>
-    public void ForceKeyframe() => _forceKeyframe = true;
+    public void ForceKeyframe() => _sender.ForceKeyframe();
 
-    /// <summary>Asks the remote sender for a keyframe (sends PLI now, subject to the 300 ms limit).</summary>
-    public void RequestKeyframe() => _assembler.KeyframeNeeded = true;
+    /// <summary>Asks the remote sender for a keyframe (PLI at the next tick, subject to the 300 ms limit).</summary>
+    public void RequestKeyframe() => _receiver.RequestKeyframe();
 
-    /// <summary>Records a new target; the encode thread applies it before its next frame (the socket thread never waits for an encode).</summary>
-    private void ApplyBitrate(int kbps) => _pendingBitrateKbps = kbps;
-
-    /// <summary>Builds and sends one compound RTCP packet: SR or RR, SDES CNAME, then optional feedback.</summary>
+    /// <summary>Builds and sends one compound RTCP packet: SR or RR, SDES CNAME, REMB, then optional NACK and PLI.</summary>
     private void SendRtcp(bool report, ReadOnlySpan<ushort> nacks, bool pli)
     {
-        var target = _selected;
-        lock (_sendLock)
+        var target = _ice.Selected;
+        var video = _video;
+        if (target is null || video is null)
         {
-            if (_outbound is null || target is null)
-            {
-                return;
-            }
+            return;
+        }
 
+        uint ssrc = _sender.Ssrc, remote = _receiver.RemoteSsrc;
+        lock (_rtcpLock)
+        {
             var b = _rtcpBuffer.AsSpan();
             int n = 0;
             if (report)
             {
-                ReportBlock[] blocks = _receiveStats is null ? [] : [_receiveStats.CreateReportBlock(NowMs)];
-                if (_video!.WeSend && _packetsSent > 0)
+                ReportBlock[] blocks = _receiver.CreateReportBlock(NowMs) is { } block ? [block] : [];
+                n += video.WeSend && _sender.CurrentSenderInfo() is { } info
+                    ? RtcpWriter.WriteSenderReport(b, info, blocks)
+                    : RtcpWriter.WriteReceiverReport(b, ssrc, blocks);
+                n += RtcpWriter.WriteSdesCname(b[n..], ssrc, _cname);
+                if (video.Remb && remote != 0)
                 {
-                    ulong ntp = NtpTime.Now();
-                    uint rtp = _timestampOffset + (uint)NtpTime.To90kHz(ntp);
-                    n += RtcpWriter.WriteSenderReport(b, new SenderInfo(_localSsrc, ntp, rtp, _packetsSent, _octetsSent), blocks);
-                }
-                else
-                {
-                    n += RtcpWriter.WriteReceiverReport(b, _localSsrc, blocks);
-                }
-
-                n += RtcpWriter.WriteSdesCname(b[n..], _localSsrc, _cname);
-                if (_video.Remb && _remoteSsrc != 0)
-                {
-                    n += RtcpWriter.WriteRemb(b[n..], _localSsrc, (ulong)_rembKbps * 1000, [_remoteSsrc]);
+                    n += RtcpWriter.WriteRemb(b[n..], ssrc, (ulong)_receiver.RembKbps * 1000, [remote]);
                 }
             }
 
-            if (nacks.Length > 0 && _remoteSsrc != 0)
+            bool nack = nacks.Length > 0 && remote != 0;
+            if (nack)
             {
-                n += RtcpWriter.WriteNack(b.Slice(n, Math.Min(b.Length - n - 64, 12 + 4 * nacks.Length)), _localSsrc, _remoteSsrc, nacks);
-                _nacksSent++;
+                n += RtcpWriter.WriteNack(b.Slice(n, Math.Min(b.Length - n - 64, 12 + 4 * nacks.Length)), ssrc, remote, nacks);
             }
 
-            if (pli && _remoteSsrc != 0)
+            pli &= remote != 0;
+            if (pli)
             {
-                n += RtcpWriter.WritePli(b[n..], _localSsrc, _remoteSsrc);
-                _plisSent++;
+                n += RtcpWriter.WritePli(b[n..], ssrc, remote);
             }
 
             if (n == 0)
@@ -272,26 +120,32 @@ public sealed partial class RtcPeerConnection
                 return;
             }
 
-            int protectedLength = _outbound.ProtectRtcp(_rtcpBuffer, n);
-            _bytesSent += protectedLength;
-            _server.Send(_rtcpBuffer.AsSpan(0, protectedLength), target);
+            int protectedLength = _srtp.Protect(_rtcpBuffer, n, rtcp: true);
+            if (protectedLength > 0)
+            {
+                _receiver.CountFeedbackSent(nack, pli);
+                _server.Send(_rtcpBuffer.AsSpan(0, protectedLength), target);
+            }
         }
     }
 
     private void SendBye()
     {
-        var target = _selected;
-        lock (_sendLock)
+        var target = _ice.Selected;
+        if (target is null)
         {
-            if (_outbound is null || target is null)
-            {
-                return;
-            }
+            return;
+        }
 
-            int n = RtcpWriter.WriteReceiverReport(_rtcpBuffer, _localSsrc, []);
-            n += RtcpWriter.WriteBye(_rtcpBuffer.AsSpan(n), _localSsrc);
-            n = _outbound.ProtectRtcp(_rtcpBuffer, n);
-            _server.Send(_rtcpBuffer.AsSpan(0, n), target);
+        lock (_rtcpLock)
+        {
+            int n = RtcpWriter.WriteReceiverReport(_rtcpBuffer, _sender.Ssrc, []);
+            n += RtcpWriter.WriteBye(_rtcpBuffer.AsSpan(n), _sender.Ssrc);
+            n = _srtp.Protect(_rtcpBuffer, n, rtcp: true);
+            if (n > 0)
+            {
+                _server.Send(_rtcpBuffer.AsSpan(0, n), target);
+            }
         }
     }
 }

@@ -85,21 +85,16 @@ internal sealed partial class LiveSession : IAsyncDisposable
     }
 
     /// <summary>Replaces the portrait while live (applied between chunks on the engine's thread).</summary>
-    public void ReplacePortrait(PreparedPortrait portrait)
-    {
-        Touch();
-        _engineCommands.Enqueue(e => e.SetPortrait(portrait));
-    }
+    public void ReplacePortrait(PreparedPortrait portrait) => Command(e => e.SetPortrait(portrait));
 
     /// <summary>Takes the next camera frame as the neutral pose.</summary>
-    public void Recenter()
-    {
-        Touch();
-        _engineCommands.Enqueue(e => e.Recenter());
-    }
+    public void Recenter() => Command(e => e.Recenter());
 
     /// <summary>Marks user activity (keeps the idle timeout away).</summary>
     public void Touch() => Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
+
+    /// <summary>A user action for the engine, run between chunks on its thread.</summary>
+    private void Command(Action<IAnimationEngine> command) { Touch(); _engineCommands.Enqueue(command); }
 
     /// <summary>Adds a viewer peer fed with the same encoded output; a joining viewer forces a keyframe.</summary>
     public string AddViewer(string viewerId, ILiveMediaPeer viewer, string offerSdp)
@@ -111,6 +106,9 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _host.ForceKeyframe();
         return answer;
     }
+
+    /// <summary>A viewer's connection state; null when no such viewer (left or removed).</summary>
+    public MediaPeerState? ViewerState(string viewerId) => _viewers.TryGetValue(viewerId, out var viewer) ? viewer.State : null;
 
     /// <summary>Removes and disposes a viewer peer (left, link revoked, session ended).</summary>
     public async ValueTask RemoveViewerAsync(string viewerId)

@@ -164,7 +164,7 @@ internal sealed class Vp8PacketStore
             _packets.RemoveAt(index);
         }
 
-        frame = new AssembledFrame(data, total, first.Timestamp, Vp8PayloadDescriptor.IsKeyframe(data.AsSpan(0, total)), recovered, start);
+        frame = AssembledFrame.FromPooled(data, total, first.Timestamp, Vp8PayloadDescriptor.IsKeyframe(data.AsSpan(0, total)), recovered, start);
         next = seq + 1;
         return FrameTakeResult.Complete;
     }

@@ -29,7 +29,7 @@ public sealed class Vp8Packetizer
     /// Packetizes one frame, calling <paramref name="emit"/> once per payload with the payload bytes and
     /// whether it is the frame's last packet (the RTP marker).
     /// </summary>
-    public void Packetize(ReadOnlySpan<byte> frame, Span<byte> scratch, PayloadSink emit)
+    public void Packetize(ReadOnlySpan<byte> frame, Span<byte> scratch, RtpPayloadSink emit)
     {
         if (frame.IsEmpty)
         {
@@ -52,7 +52,4 @@ public sealed class Vp8Packetizer
 
         _pictureId = (_pictureId + 1) & 0x7FFF;
     }
-
-    /// <summary>Receives one RTP payload.</summary>
-    public delegate void PayloadSink(ReadOnlySpan<byte> payload, bool marker);
 }

@@ -9,17 +9,22 @@ namespace PersonaLive.Web.Live.Media.Rtc;
 /// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
 /// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, and
 /// passes frames through uncopied: decoded pictures as they are (pooled), output pictures straight to the
-/// encoder, and the encoder's bytes to the viewer fan-out.
+/// encoder (the connection's, or for a publisher that only sends, WHIP, a <see cref="ReceiveOnlyOutputEncoder"/>),
+/// and the encoder's bytes to the viewer fan-out.
 /// </summary>
 internal sealed class RtcMediaPeer : ILiveMediaPeer
 {
     private readonly RtcPeerConnection _pc;
     private readonly ILogger _log;
+    private readonly RtcOptions _options;
+    private ReceiveOnlyOutputEncoder? _receiveOnlyEncoder;
+    private bool? _publisherOnlySends;
 
-    public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log)
+    public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log, RtcOptions? options = null)
     {
         _pc = pc;
         _log = log;
+        _options = options ?? new RtcOptions();
         Role = role;
         _pc.ConnectionStateChanged += OnStateChanged;
         _pc.FrameDecoded += OnFrameDecoded;
@@ -52,13 +57,40 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         }
     }
 
-    public uint SendFrame(I420Frame frame, long captureTimeUs) => _pc.SendFrame(frame, NtpTime.FromUnixMicros(captureTimeUs));
+    public uint SendFrame(I420Frame frame, long captureTimeUs)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var ntp = NtpTime.FromUnixMicros(captureTimeUs);
+        return PublisherOnlySends() ? EncodeWithoutSending(frame, ntp) : _pc.SendFrame(frame, ntp);
+    }
+
+    /// <summary>A host whose publisher only sends (WHIP); fixed once negotiated, so asked once.</summary>
+    private bool PublisherOnlySends()
+    {
+        if (_publisherOnlySends is { } known) return known;
+        if (Role != MediaPeerRole.Host) return (_publisherOnlySends = false).Value;
+        if (_pc.Transceiver is not { } transceiver) return false; // not negotiated yet: ask again next frame
+        return (_publisherOnlySends = !transceiver.Negotiated.WeSend).Value;
+    }
+
+    /// <summary>A publisher that only sends (WHIP): encode here for the viewers (the encoder's buffer, uncopied), send nothing back.</summary>
+    private uint EncodeWithoutSending(I420Frame frame, ulong ntp)
+    {
+        var encoder = _receiveOnlyEncoder ??= new ReceiveOnlyOutputEncoder(_options);
+        if (!encoder.TryEncode(frame, ntp, out var data, out bool isKeyframe, out uint rtp)) return 0;
+        FrameEncoded?.Invoke(new EncodedVideoFrame(data.Span, isKeyframe, rtp, NtpTime.ToUnixMicros(ntp), frame.Width, frame.Height));
+        return rtp;
+    }
 
     public void SendEncodedFrame(in EncodedVideoFrame frame) => _pc.SendEncodedPayload(frame.Data, NtpTime.FromUnixMicros(frame.CaptureTimeUs));
 
     public void RequestKeyframe() => _pc.RequestKeyframe();
 
-    public void ForceKeyframe() => _pc.ForceKeyframe();
+    public void ForceKeyframe()
+    {
+        _receiveOnlyEncoder?.ForceKeyframe();
+        _pc.ForceKeyframe();
+    }
 
     public MediaPeerStats GetStats()
     {
@@ -81,6 +113,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameEncoded -= OnFrameEncoded;
         _pc.KeyframeRequested -= OnKeyframeRequested;
         await _pc.DisposeAsync().ConfigureAwait(false);
+        _receiveOnlyEncoder?.Dispose();
     }
 
     private void OnStateChanged(object? sender, PeerConnectionState state) => ConnectionStateChanged?.Invoke(Map(state));

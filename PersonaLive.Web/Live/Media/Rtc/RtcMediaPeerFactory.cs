@@ -13,10 +13,12 @@ internal sealed class RtcMediaPeerFactory : IMediaPeerFactory, IAsyncDisposable
 {
     private readonly RtcMediaServer? _server;
     private readonly ILoggerFactory _loggers;
+    private readonly RtcOptions _options;
 
     public RtcMediaPeerFactory(IOptions<RtcOptions> options, ILoggerFactory loggers)
     {
         _loggers = loggers;
+        _options = options.Value;
         try
         {
             _server = new RtcMediaServer(options.Value, loggers);
@@ -40,7 +42,7 @@ internal sealed class RtcMediaPeerFactory : IMediaPeerFactory, IAsyncDisposable
         if (_server is null) throw new MediaNegotiationException(UnavailableReason ?? "Live video is unavailable.");
         try
         {
-            return new RtcMediaPeer(_server.CreatePeerConnection(), role, _loggers.CreateLogger<RtcMediaPeer>());
+            return new RtcMediaPeer(_server.CreatePeerConnection(), role, _loggers.CreateLogger<RtcMediaPeer>(), _options);
         }
         catch (InvalidOperationException ex)
         {

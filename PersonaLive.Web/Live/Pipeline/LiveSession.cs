@@ -162,7 +162,8 @@ internal sealed partial class LiveSession : IAsyncDisposable
     {
         _bitsOut.Add(frame.Data.Length * 8);
         _metrics.BytesSent.Add(frame.Data.Length * (1 + _viewers.Count));
-        foreach (var viewer in _viewers.Values)
+        if (_viewers.IsEmpty) return;
+        foreach (var (_, viewer) in _viewers) // not .Values: that copies the dictionary under all its locks every frame
         {
             try { viewer.SendEncodedFrame(frame); }
             catch (Exception ex) when (ex is not OutOfMemoryException) { LogViewerSendFailed(_log, ex, Id, viewer.Id); }

@@ -9,8 +9,10 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// on it (ICE results, DTLS outcomes, RTCP feedback, timer ticks, its events), so those never race each
 /// other and never run on a socket, DTLS or caller thread; no thread is held while the queue is empty.
 /// An item that throws is logged and counted (<see cref="Failures"/>) and the queue goes on.
+/// The executor is its own thread-pool work item, so scheduling the runner allocates nothing (the
+/// 20 ms timer posts a tick per connection, several per video frame).
 /// </summary>
-internal sealed class SerialExecutor
+internal sealed class SerialExecutor : IThreadPoolWorkItem
 {
     [ThreadStatic]
     private static SerialExecutor? t_current;
@@ -41,7 +43,7 @@ internal sealed class SerialExecutor
         _queue.Enqueue(new WorkItem(action, state));
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => ((SerialExecutor)s!).Drain(), this);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -52,6 +54,9 @@ internal sealed class SerialExecutor
         Post(static s => ((TaskCompletionSource)s!).TrySetResult(), done);
         return done.Task;
     }
+
+    /// <summary>The runner (thread pool).</summary>
+    void IThreadPoolWorkItem.Execute() => Drain();
 
     private void Drain()
     {

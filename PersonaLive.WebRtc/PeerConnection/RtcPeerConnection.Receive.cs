@@ -83,8 +83,15 @@ public sealed partial class RtcPeerConnection
         }
     }
 
+    /// <summary>
+    /// The SRTP master keys DTLS exported for this connection, once connected. Fuzzing and benchmarks use
+    /// the peer side's copy to send packets the other side authenticates (hostile payload, valid tag).
+    /// </summary>
+    internal SrtpKeyingMaterial? NegotiatedKeys { get; private set; }
+
     private void OnDtlsConnected(SrtpKeyingMaterial keys)
     {
+        NegotiatedKeys = keys;
         lock (_sendLock)
         {
             _outbound = keys.CreateOutbound();

@@ -60,6 +60,7 @@ public static class SoakBenchmark
         long lastFrames = client.FramesReceived, windowFrames = lastFrames;
         var lastFrameAt = clock.Elapsed;
         var windowStart = clock.Elapsed;
+        var lastProbe = TimeSpan.Zero;
         try
         {
             while (clock.Elapsed < total)
@@ -87,6 +88,11 @@ public static class SoakBenchmark
                 {
                     fpsMin = Math.Min(fpsMin, (frames - windowFrames) / (now - windowStart).TotalSeconds);
                     (windowStart, windowFrames) = (now, frames);
+                }
+                if (now - lastProbe >= TimeSpan.FromSeconds(10))
+                {
+                    lastProbe = now;
+                    log.WriteLine($"soak: {now.TotalSeconds:0} s {MemoryProbe.Describe()}");
                 }
                 if (flood is null && now >= floodFrom)
                 {

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// One progress line of where the process's memory is (resident set and its anonymous part, managed
+/// heap and committed GC memory, threads, open descriptors), so a long benchmark shows what grows
+/// without an external profiler.
+/// </summary>
+internal static class MemoryProbe
+{
+    /// <summary>A field of /proc/self/status in MB (kB in the file), 0 when absent.</summary>
+    public static double StatusMb(string field)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public static string Describe()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        int fds = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : -1;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"rss {StatusMb("VmRSS"):0.0} MB (anon {StatusMb("RssAnon"):0.0}, file {StatusMb("RssFile"):0.0}), managed {GC.GetTotalMemory(false) / 1048576.0:0.0} MB, "
+            + $"gc heap {gc.HeapSizeBytes / 1048576.0:0.0} MB committed {gc.TotalCommittedBytes / 1048576.0:0.0} MB, gen2 collections {GC.CollectionCount(2)}, "
+            + $"threads {Process.GetCurrentProcess().Threads.Count}, fds {fds}");
+    }
+}

@@ -24,6 +24,7 @@ internal static class BenchmarkCatalog
         ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["first-frame"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.FirstFrameBenchmark.RunAsync(c.Log, ct),
+        ["storm"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.StormBenchmark.RunAsync(c.Log, ct),
         ["soak"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SoakBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 

@@ -24,6 +24,22 @@ internal static class MemoryProbe
         return 0;
     }
 
+    /// <summary>Threads by name (from /proc/self/task/*/comm), most numerous first, e.g. ".NET TP Worker x12".</summary>
+    public static string ThreadNames()
+    {
+        if (!Directory.Exists("/proc/self/task")) return "";
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string name;
+            try { name = File.ReadAllText(Path.Combine(task, "comm")).Trim(); }
+            catch (IOException) { continue; }
+            names[name] = names.GetValueOrDefault(name) + 1;
+        }
+
+        return string.Join(", ", names.OrderByDescending(n => n.Value).Select(n => $"{n.Key} x{n.Value}"));
+    }
+
     public static string Describe()
     {
         var gc = GC.GetGCMemoryInfo();

@@ -18,6 +18,7 @@ internal static class WebHostSetup
 {
     public static WebApplication Build(string[] args)
     {
+        NativeHeap.LimitArenas();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,

@@ -18,7 +18,7 @@ internal static class WebHostSetup
 {
     public static WebApplication Build(string[] args)
     {
-        NativeHeap.LimitArenas();
+        NativeHeap.Configure();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,

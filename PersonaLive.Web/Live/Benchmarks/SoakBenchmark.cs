@@ -85,7 +85,7 @@ public static class SoakBenchmark
                     GC.WaitForPendingFinalizers();
                     (baselineRss, baselineThreads) = (RssMb(), Process.GetCurrentProcess().Threads.Count);
                     (windowStart, windowFrames) = (now, frames);
-                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, {baselineThreads} threads");
+                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, {baselineThreads} threads: {MemoryProbe.ThreadNames()}");
                 }
                 if (baselineRss is not null && now - windowStart >= TimeSpan.FromSeconds(1))
                 {
@@ -117,6 +117,7 @@ public static class SoakBenchmark
         var threads = Process.GetCurrentProcess().Threads.Count;
         var flooded = Dropped(server.GetTotals()) - droppedBefore;
         var alive = sessions.Find(client.SessionId) is not null;
+        log.WriteLine($"soak: end threads: {MemoryProbe.ThreadNames()}");
         log.WriteLine($"soak: end rss {rss:0} MB, {threads} threads, session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}");
         if (!alive) throw new InvalidOperationException("The session ended during the soak.");
         return

@@ -9,7 +9,8 @@ public sealed partial class RtcPeerConnection
 {
     /// <summary>
     /// The decode worker: owns the libvpx decoder (contexts are not thread-safe), skips inter frames
-    /// until a keyframe after any drop or decode error, maps RTP timestamps to the sender's NTP capture
+    /// until a keyframe after any drop or decode error, refuses keyframes without a start code or larger
+    /// than <see cref="MaxDecodePixels"/>, maps RTP timestamps to the sender's NTP capture
     /// time through its last SR, and raises <see cref="FrameDecoded"/> in order. With
     /// <see cref="RtcOptions.DecodeIncomingVideo"/> off it creates no decoder and only counts and raises
     /// <see cref="FrameAssembled"/>; the keyframe gating (and so the PLIs it causes) stays the same.
@@ -39,6 +40,15 @@ public sealed partial class RtcPeerConnection
             if (decoder is null)
             {
                 waitKeyframe = false;
+                continue;
+            }
+
+            if (frame.IsKeyframe && !IsDecodableKeyframe(frame.Data))
+            {
+                // an authenticated peer could otherwise make libvpx allocate and decode 16383x16383 garbage
+                waitKeyframe = true;
+                _assembler.KeyframeNeeded = true;
+                Interlocked.Increment(ref _decoderSkipped);
                 continue;
             }
 
@@ -79,6 +89,14 @@ public sealed partial class RtcPeerConnection
             _inbound = null;
         }
     }
+
+    /// <summary>Largest keyframe we decode: 4096x2304 pixels, above any camera a browser sends.</summary>
+    internal const int MaxDecodePixels = 4096 * 2304;
+
+    /// <summary>A keyframe header (RFC 6386 section 9.1) with a start code and a size we are willing to decode.</summary>
+    internal static bool IsDecodableKeyframe(ReadOnlySpan<byte> frame) =>
+        Vp8PayloadDescriptor.TryReadKeyframeSize(frame, out int width, out int height)
+        && width > 0 && height > 0 && width * height <= MaxDecodePixels;
 
     private void RaiseFrameAssembled(AssembledFrame frame)
     {

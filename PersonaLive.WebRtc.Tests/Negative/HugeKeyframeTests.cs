@@ -11,9 +11,10 @@ using PersonaLive.WebRtc.Tests.Support;
 namespace PersonaLive.WebRtc.Tests.Negative;
 
 /// <summary>
-/// Regression found by the authenticated fuzz run: a peer with valid SRTP keys sends keyframes whose
-/// header claims 16383x16383 (RFC 6386 section 9.1). The decoder must refuse them without handing
-/// them to libvpx, and the honest keyframe that follows must decode at once.
+/// Found while fuzzing past authentication: a peer with valid SRTP keys sends keyframes whose header
+/// claims 16383x16383 (RFC 6386 section 9.1); each went to libvpx and cost it tens of milliseconds, so
+/// a burst of 60 held the honest keyframe behind them for over a second. The decoder must refuse them
+/// without handing them to libvpx, and the honest keyframe that follows must decode at once.
 /// </summary>
 [Collection(UdpCollection.Name)]
 public sealed class HugeKeyframeTests
@@ -54,7 +55,7 @@ public sealed class HugeKeyframeTests
         (giant[3], giant[4], giant[5]) = (0x9D, 0x01, 0x2A);
         BinaryPrimitives.WriteUInt16LittleEndian(giant.AsSpan(6), 0x3FFF);
         BinaryPrimitives.WriteUInt16LittleEndian(giant.AsSpan(8), 0x3FFF);
-        for (int i = 0; i < 30; i++)
+        for (int i = 0; i < 60; i++)
         {
             foreach (var d in source.Frame(giant)) pair.ClientMedia.Send(d, pair.ServerMedia.LocalEndPoint);
         }
@@ -72,7 +73,7 @@ public sealed class HugeKeyframeTests
         var stats = pair.Server.GetStats();
         TestContext.Current.TestOutputHelper!.WriteLine($"{clock.ElapsedMilliseconds} ms: {stats}");
         Assert.Equal(1, stats.FramesDecoded);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the honest keyframe took {clock.ElapsedMilliseconds} ms behind the giant ones");
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"the honest keyframe took {clock.ElapsedMilliseconds} ms behind the giant ones");
         Assert.Equal(PeerConnectionState.Connected, pair.Server.ConnectionState);
         Assert.Equal(0, logs.Errors);
     }

@@ -25,6 +25,7 @@ internal static class BenchmarkCatalog
         ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["first-frame"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.FirstFrameBenchmark.RunAsync(c.Log, ct),
         ["whip"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.WhipBenchmark.RunAsync(c.Log, ct),
+        ["storm"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.StormBenchmark.RunAsync(c.Log, ct),
         ["soak"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SoakBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 

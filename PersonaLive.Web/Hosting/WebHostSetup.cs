@@ -18,6 +18,7 @@ internal static class WebHostSetup
 {
     public static WebApplication Build(string[] args)
     {
+        NativeHeap.Configure();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,

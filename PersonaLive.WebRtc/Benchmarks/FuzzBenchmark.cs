@@ -7,12 +7,17 @@ namespace PersonaLive.WebRtc.Benchmarks;
 /// <summary>
 /// The long fuzz run (bench verb <c>fuzz</c>): mutates valid seeds (RFC 5769 STUN, RTP, RTCP compound,
 /// VP8 payloads, an SDP offer given on disk or a built-in one) for the given time and reports
-/// iterations and contract violations (keys iterations, failures). CI runs a bounded version as tests.
+/// iterations and contract violations (keys iterations, failures); then floods a live loopback session
+/// with hostile packets sealed under its real SRTP keys and DTLS handshake records
+/// (<see cref="AuthenticatedFuzzRun"/>, keys <c>authenticated_packets</c> and
+/// <c>authenticated_failures</c>: an exception, a session no longer connected, handler errors, or no
+/// honest frames decoded after the flood). CI runs bounded versions of both as tests.
 /// </summary>
 public static class FuzzBenchmark
 {
-    public static Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct)
+    public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(log);
         var seeds = Seeds();
         var random = new Random(Environment.TickCount);
         var clock = Stopwatch.StartNew();
@@ -41,8 +46,26 @@ public static class FuzzBenchmark
         }
 
         log.WriteLine($"fuzz: {iterations} inputs in {clock.Elapsed.TotalSeconds:F0} s, {failures} contract violations");
-        IReadOnlyList<KeyValuePair<string, double>> result = [new("iterations", iterations), new("failures", failures)];
-        return Task.FromResult(result);
+        int seed = Environment.TickCount;
+        const int hostile = 20_000;
+        long authenticatedFailures = 0;
+        try
+        {
+            var r = await AuthenticatedFuzzRun.RunAsync(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, seed, hostile, ct).ConfigureAwait(false);
+            log.WriteLine($"fuzz: seed {seed}, {hostile} hostile datagrams ({r.RtpSealed} sealed RTP, {r.RtcpSealed} sealed RTCP, {r.DtlsRecords} DTLS), "
+                + $"{r.End.PacketsReceived - r.Before.PacketsReceived} authenticated, state {r.ServerState}, {r.FramesDecodedAfterFlood} frames decoded after");
+            if (r.ServerState != PeerConnection.PeerConnectionState.Connected || r.SocketHandlerErrors > 0 || r.FramesDecodedAfterFlood < 10)
+            {
+                authenticatedFailures++;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            authenticatedFailures++;
+            log.WriteLine($"fuzz: authenticated flood with seed {seed} failed: {e}");
+        }
+
+        return [new("iterations", iterations), new("failures", failures), new("authenticated_packets", hostile), new("authenticated_failures", authenticatedFailures)];
     }
 
     private static byte[] RtcpCompound()

@@ -16,7 +16,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// a 320x240 moving face at 25 fps, with a garbage flood at the port in the middle fifth of the run
 /// (datagrams of no RFC 7983 class, and fake RTP and STUN from an address nobody authenticated, about
 /// 5,000 a second). After a warm-up (a tenth of the run, at least 5 s) it records the process's
-/// resident memory and thread count as the baseline and then watches the animated frames arriving.
+/// resident memory (after a full GC, as at the end) and thread count as the baseline and then watches
+/// the animated frames arriving; every 10 s it logs where memory is (<see cref="MemoryProbe"/>).
 /// Keys: <c>rss_growth_pct</c> (end against baseline), <c>threads_growth</c>, <c>fps_min</c> (the slowest
 /// 1-second window after warm-up), <c>freezes</c> (gaps of more than 500 ms without a frame), and
 /// <c>flood_dropped</c> (what the port counted dropped of the flood).
@@ -60,6 +61,7 @@ public static class SoakBenchmark
         long lastFrames = client.FramesReceived, windowFrames = lastFrames;
         var lastFrameAt = clock.Elapsed;
         var windowStart = clock.Elapsed;
+        var lastProbe = TimeSpan.Zero;
         try
         {
             while (clock.Elapsed < total)
@@ -79,14 +81,21 @@ public static class SoakBenchmark
                 }
                 if (baselineRss is null && now >= warmUp)
                 {
+                    GC.Collect(); // the same procedure as at the end
+                    GC.WaitForPendingFinalizers();
                     (baselineRss, baselineThreads) = (RssMb(), Process.GetCurrentProcess().Threads.Count);
                     (windowStart, windowFrames) = (now, frames);
-                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, {baselineThreads} threads");
+                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, {baselineThreads} threads: {MemoryProbe.ThreadNames()}");
                 }
                 if (baselineRss is not null && now - windowStart >= TimeSpan.FromSeconds(1))
                 {
                     fpsMin = Math.Min(fpsMin, (frames - windowFrames) / (now - windowStart).TotalSeconds);
                     (windowStart, windowFrames) = (now, frames);
+                }
+                if (now - lastProbe >= TimeSpan.FromSeconds(10))
+                {
+                    lastProbe = now;
+                    log.WriteLine($"soak: {now.TotalSeconds:0} s {MemoryProbe.Describe()}");
                 }
                 if (flood is null && now >= floodFrom)
                 {
@@ -103,10 +112,12 @@ public static class SoakBenchmark
             if (flood is not null) try { await flood.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
         GC.Collect();
+        GC.WaitForPendingFinalizers();
         var rss = RssMb();
         var threads = Process.GetCurrentProcess().Threads.Count;
         var flooded = Dropped(server.GetTotals()) - droppedBefore;
         var alive = sessions.Find(client.SessionId) is not null;
+        log.WriteLine($"soak: end threads: {MemoryProbe.ThreadNames()}");
         log.WriteLine($"soak: end rss {rss:0} MB, {threads} threads, session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}");
         if (!alive) throw new InvalidOperationException("The session ended during the soak.");
         return

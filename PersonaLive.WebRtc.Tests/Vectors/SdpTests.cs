@@ -120,11 +120,13 @@ public sealed class SdpTests
     }
 
     [Fact]
-    public void Offer_without_vp8_is_rejected_with_a_clear_message()
+    public void Offer_without_a_common_codec_is_rejected_naming_offered_and_supported_codecs()
     {
-        var noVp8 = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal);
-        var e = Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noVp8, Local()));
-        Assert.Contains("VP8", e.Message, StringComparison.Ordinal);
+        var noCommon = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal)
+            .Replace(" H264/90000", " H265/90000", StringComparison.Ordinal);
+        var e = Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noCommon, Local()));
+        Assert.Contains("H263, rtx, H265, AV1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("supports VP8 and H264", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Rtp;
+using PersonaLive.WebRtc.Sdp;
 
 namespace PersonaLive.WebRtc.PeerConnection;
 
@@ -16,7 +18,7 @@ public sealed partial class RtcPeerConnection
     /// </summary>
     private async Task DecodeLoop()
     {
-        using var decoder = _options.DecodeIncomingVideo ? new VpxDecoder() : null;
+        using var decoder = _options.DecodeIncomingVideo ? VideoCodecFactory.CreateDecoder(_video?.Codec ?? VideoCodec.Vp8) : null;
         DecoderCreated = decoder is not null;
         bool waitKeyframe = true;
         await foreach (var frame in _decodeQueue.Reader.ReadAllAsync().ConfigureAwait(false))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Dtls;
@@ -15,7 +16,7 @@ public sealed partial class RtcPeerConnection
 {
     private const int MaxEarlyPackets = 64;
     private readonly object _receiveLock = new();
-    private readonly Vp8FrameAssembler _assembler;
+    private IVideoDepacketiser _assembler;
     private readonly Channel<AssembledFrame> _decodeQueue;
     private readonly Queue<(PacketKind Kind, byte[] Data)> _early = new();
     private readonly List<AssembledFrame> _completed = new();

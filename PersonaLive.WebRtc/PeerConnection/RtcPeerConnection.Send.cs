@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
+using PersonaLive.WebRtc.Codecs.OpenH264;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Media;
 using PersonaLive.WebRtc.Rtcp;
@@ -13,7 +14,7 @@ public sealed partial class RtcPeerConnection
 {
     private readonly object _sendLock = new();
     private readonly object _encodeLock = new();
-    private readonly Vp8Packetizer _packetizer;
+    private IVideoPacketiser _packetizer;
     private readonly BandwidthController _bandwidth;
     private readonly RtpSendHistory _history = new();
     private readonly RetransmissionBudget _retransmitBudget;
@@ -21,7 +22,7 @@ public sealed partial class RtcPeerConnection
     private readonly byte[] _payloadScratch = new byte[1600];
     private readonly byte[] _rtcpBuffer = new byte[1500];
     private SrtpContext? _outbound;
-    private VpxEncoder? _encoder;
+    private IVideoEncoder? _encoder;
     private ushort _sequence;
     private volatile bool _forceKeyframe = true;
     private volatile int _pendingBitrateKbps;
@@ -64,16 +65,8 @@ public sealed partial class RtcPeerConnection
             if (_encoder is null || _encoder.Width != frame.Width || _encoder.Height != frame.Height)
             {
                 _encoder?.Dispose();
-                _encoder = new VpxEncoder(new VpxEncoderOptions
-                {
-                    Width = frame.Width,
-                    Height = frame.Height,
-                    BitrateKbps = _bandwidth.TargetKbps,
-                    MinBitrateKbps = _options.MinOutgoingBitrateKbps,
-                    MaxBitrateKbps = _options.MaxOutgoingBitrateKbps,
-                    CpuUsed = _options.EncoderCpuUsed,
-                    Threads = frame.Width * frame.Height >= 640 * 480 ? 2 : 1,
-                });
+                _encoder = VideoCodecFactory.CreateEncoder(_video, frame.Width, frame.Height, _bandwidth.TargetKbps,
+                    _options.MinOutgoingBitrateKbps, _options.MaxOutgoingBitrateKbps, _options.EncoderCpuUsed);
                 _forceKeyframe = true;
             }
 
@@ -83,7 +76,7 @@ public sealed partial class RtcPeerConnection
                 {
                     _encoder.SetBitrate(_pendingBitrateKbps);
                 }
-                catch (VpxException e)
+                catch (Exception e) when (e is VpxException or OpenH264Exception)
                 {
                     _logger.LogWarning("Bitrate change to {Kbps} kb/s failed: {Error}", _pendingBitrateKbps, e.Message);
                 }

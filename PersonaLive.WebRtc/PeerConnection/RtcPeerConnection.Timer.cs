@@ -130,7 +130,7 @@ public sealed partial class RtcPeerConnection
         PlisReceived = _plisReceived,
         FirsReceived = _firsReceived,
         DroppedMalformed = Interlocked.Read(ref _droppedMalformed) + _assembler.MalformedPackets,
-        DroppedLateOrDuplicate = _assembler.LateOrDuplicatePackets + _assembler.OverflowPackets,
+        DroppedLateOrDuplicate = _assembler.DroppedPackets - _assembler.MalformedPackets,
         DroppedUnauthenticated = _droppedUnauthenticated + Interlocked.Read(ref _stunRejected),
         DroppedReplayed = _droppedReplayed,
         TargetBitrateKbps = _bandwidth.TargetKbps,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Dtls;
@@ -98,21 +99,22 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     public string CreateAnswer(string offerSdp)
     {
         EnsureNotNegotiated();
-        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true));
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true), _options.PreferredCodecs.ToList());
         _video = video;
+        UseCodec(video);
         _isOfferer = false;
         StartDtls(isServer: true, video);
         StartTimer();
-        _logger.LogInformation("Answered offer: mid {Mid}, VP8 PT {Pt}, direction {Direction}", video.Mid, video.Vp8PayloadType, video.LocalDirection);
+        _logger.LogInformation("Answered offer: mid {Mid}, {Codec} PT {Pt}, direction {Direction}", video.Mid, video.Codec, video.Vp8PayloadType, video.LocalDirection);
         return answer;
     }
 
     /// <summary>Creates an offer for the client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.</summary>
-    public string CreateOffer(string direction = "sendrecv")
+    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec);
     }
 
     /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
@@ -135,12 +137,20 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         }
 
         _video = video;
+        UseCodec(video);
         _checker = new IceControllingChecker(LocalUfrag, video.RemoteIceUfrag, video.RemoteIcePassword);
         _remoteCandidate = video.RemoteCandidates[0];
         _server.Bind(_remoteCandidate, this);
         StartDtls(isServer: false, video);
         StartTimer();
         SetState(PeerConnectionState.Connecting);
+    }
+
+    /// <summary>The codec seam: depacketiser and packetiser of the negotiated codec (VP8 until negotiated).</summary>
+    private void UseCodec(NegotiatedVideo video)
+    {
+        _assembler = VideoCodecFactory.CreateDepacketiser(video, _options.FrameLossTimeoutMs);
+        _packetizer = VideoCodecFactory.CreatePacketiser(video);
     }
 
     private void EnsureNotNegotiated()

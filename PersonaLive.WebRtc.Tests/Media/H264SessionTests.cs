@@ -72,4 +72,24 @@ public sealed class H264SessionTests
         Assert.True(client.GetStats().PlisReceived >= 1);
         Assert.True(clientIdrs > idrsBefore, "the PLI must produce an IDR");
     }
+
+    [Fact]
+    public async Task Preferred_codecs_setting_reaches_the_answer()
+    {
+        using var logs = new TestLoggerFactory();
+        string chrome = TestData.Text("chrome156-offer.sdp");
+        await using var media = new RtcMediaServer(PeerPair.Options(o => { o.PreferredCodecs.Add("H264"); o.PreferredCodecs.Add("VP8"); }), logs);
+        await using var pc = media.CreatePeerConnection();
+        string answer = pc.CreateAnswer(chrome);
+        Assert.Contains("a=rtpmap:108 H264/90000", answer, StringComparison.Ordinal);
+        Assert.Equal(108, pc.Transceiver!.PayloadType);
+
+        await using var vp8Only = new RtcMediaServer(PeerPair.Options(o => o.PreferredCodecs.Add("VP8")), logs);
+        await using var refusing = vp8Only.CreatePeerConnection();
+        string h264Only = SdpNegotiation.CreateOffer(new LocalMediaParameters("cli1", "0123456789abcdefghijkl",
+            "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99", [], 1, "c", "s", "t"),
+            "sendonly", 102, VideoCodec.H264);
+        var e = Assert.Throws<SdpException>(() => refusing.CreateAnswer(h264Only));
+        Assert.Contains("offers H264", e.Message, StringComparison.Ordinal);
+    }
 }

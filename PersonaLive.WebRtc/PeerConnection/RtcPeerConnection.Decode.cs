@@ -9,6 +9,13 @@ namespace PersonaLive.WebRtc.PeerConnection;
 
 public sealed partial class RtcPeerConnection
 {
+    /// <summary>The codec seam: depacketiser and packetiser of the negotiated codec (VP8 until negotiated).</summary>
+    private void UseCodec(NegotiatedVideo video)
+    {
+        _assembler = VideoCodecFactory.CreateDepacketiser(video, _options.FrameLossTimeoutMs);
+        _packetizer = VideoCodecFactory.CreatePacketiser(video);
+    }
+
     /// <summary>
     /// The decode worker: owns the libvpx decoder (contexts are not thread-safe), skips inter frames
     /// until a keyframe after any drop or decode error, maps RTP timestamps to the sender's NTP capture

@@ -146,13 +146,6 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         SetState(PeerConnectionState.Connecting);
     }
 
-    /// <summary>The codec seam: depacketiser and packetiser of the negotiated codec (VP8 until negotiated).</summary>
-    private void UseCodec(NegotiatedVideo video)
-    {
-        _assembler = VideoCodecFactory.CreateDepacketiser(video, _options.FrameLossTimeoutMs);
-        _packetizer = VideoCodecFactory.CreatePacketiser(video);
-    }
-
     private void EnsureNotNegotiated()
     {
         ObjectDisposedException.ThrowIf(_closing.IsCancellationRequested, this);

@@ -183,6 +183,19 @@ public sealed class H264CodecTests
     }
 
     [Fact]
+    public void A_negotiated_level_too_low_for_the_picture_is_raised_by_openh264_not_refused()
+    {
+        SkipWithoutOpenH264();
+        using var encoder = new H264Encoder(new H264EncoderOptions { Width = 512, Height = 512, LevelIdc = 10 });
+        var frame = encoder.Encode(I420Frame.Create(512, 512), 0, true).Single();
+        var nals = new List<(int Offset, int Length)>();
+        H264Nal.Split(frame.Data, nals);
+        Assert.True(frame.Data[nals[0].Offset + 3] >= 30, $"SPS level_idc {frame.Data[nals[0].Offset + 3]} for 1024 macroblocks");
+        using var decoder = new H264Decoder();
+        Assert.True(decoder.TryDecode(frame.Data, out _));
+    }
+
+    [Fact]
     public void Wrong_sizes_are_refused_with_clear_errors()
     {
         SkipWithoutOpenH264();

@@ -5,8 +5,11 @@ using PersonaLive.TestSupport;
 
 namespace PersonaLive.Web.Tests.Browser;
 
-/// <summary>What the Firefox pages reported: decoded output frames in the Studio and on the Watch page.</summary>
-internal sealed record FirefoxRun(int StudioFrames, int WatchFrames, string? ShareUrl, string? UserAgent, string? Error, string[]? Console);
+/// <summary>
+/// What the Firefox pages reported: decoded output frames in the Studio and on the Watch page, and the
+/// type of the Studio's local candidate on the nominated pair (host, srflx or relay).
+/// </summary>
+internal sealed record FirefoxRun(int StudioFrames, int WatchFrames, string? ShareUrl, string? UserAgent, string? StudioCandidateType, string? Error, string[]? Console);
 
 /// <summary>
 /// Stock Firefox ESR driven over WebDriver BiDi by puppeteer-core (a maintained library, run by Node.js).

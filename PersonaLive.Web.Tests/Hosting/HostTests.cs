@@ -121,6 +121,21 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Rtc:BindAddress", "not-an-address", "Rtc:BindAddress must be an IP address")]
+    [InlineData("--Rtc:IceServers:0:Urls:0", "turn:10.0.0.1:3478", "Rtc:IceServers:0: a TURN server needs Username and Credential, or SharedSecret")]
+    public async Task Invalid_rtc_setting_on_the_command_line_stops_the_real_host_at_start(string key, string value, string expected)
+    {
+        // What `persona.sh run --Rtc:...` builds: the host refuses to start, and the error names the key.
+        var app = PersonaLive.Web.Hosting.WebHostSetup.Build(
+            ["--urls", "http://127.0.0.1:0", "--Rtc:MediaPort", "0", "--Live:WarmUpOnStart", "false", key, value]);
+        await using (app)
+        {
+            var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Short_turn_secret_stops_the_app_without_showing_the_secret()
     {

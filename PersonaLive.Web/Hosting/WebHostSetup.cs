@@ -49,6 +49,7 @@ internal static class WebHostSetup
             .Validate(o => o.ConsentTimeoutSeconds is >= 1 and <= 3600, "Rtc:ConsentTimeoutSeconds must be 1..3600.")
             .Validate(o => o.DtlsHandshakeTimeoutSeconds is >= 1 and <= 300, "Rtc:DtlsHandshakeTimeoutSeconds must be 1..300.")
             .Validate(o => o.MaxPeerConnections >= 1, "Rtc:MaxPeerConnections must be at least 1.")
+            .Validate(o => o.MaxConcurrentDtlsHandshakes is >= 1 and <= 256, "Rtc:MaxConcurrentDtlsHandshakes must be 1..256.")
             .Validate(o => o.MinOutgoingBitrateKbps > 0 && o.MinOutgoingBitrateKbps <= o.StartOutgoingBitrateKbps
                     && o.StartOutgoingBitrateKbps <= o.MaxOutgoingBitrateKbps,
                 "Rtc:MinOutgoingBitrateKbps <= Rtc:StartOutgoingBitrateKbps <= Rtc:MaxOutgoingBitrateKbps must hold, all above 0.")

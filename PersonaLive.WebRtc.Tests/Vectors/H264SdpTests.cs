@@ -1,4 +1,8 @@
 using System.Net;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.Codecs.OpenH264;
+using PersonaLive.WebRtc.Codecs.Vp8;
+using PersonaLive.WebRtc.Rtp.H264;
 using PersonaLive.WebRtc.Sdp;
 using PersonaLive.WebRtc.Tests.Support;
 
@@ -28,10 +32,10 @@ public sealed class H264SdpTests
     public void Browser_offer_gets_vp8_by_default_and_h264_constrained_baseline_mode_1_when_preferred()
     {
         var (_, vp8) = SdpNegotiation.CreateAnswer(Chrome, Local());
-        Assert.Equal((VideoCodec.Vp8, 96), (vp8.Codec, vp8.Vp8PayloadType));
+        Assert.Equal((VideoCodec.Vp8, 96), (vp8.Codec, vp8.PayloadType));
 
         var (answer, h264) = SdpNegotiation.CreateAnswer(Chrome, Local(), ["H264", "VP8"]);
-        Assert.Equal((VideoCodec.H264, 108), (h264.Codec, h264.Vp8PayloadType)); // 42e01f mode 1 beats 42001f mode 1 and the mode 0 ones
+        Assert.Equal((VideoCodec.H264, 108), (h264.Codec, h264.PayloadType)); // 42e01f mode 1 beats 42001f mode 1 and the mode 0 ones
         var lines = answer.Split("\r\n");
         Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 108", lines);
         Assert.Contains("a=rtpmap:108 H264/90000", lines);
@@ -43,11 +47,26 @@ public sealed class H264SdpTests
     }
 
     [Fact]
+    public void Negotiated_codec_picks_the_codec_seam_with_the_agreed_packetization_mode()
+    {
+        var (_, vp8) = SdpNegotiation.CreateAnswer(Chrome, Local());
+        Assert.Same(Vp8VideoCodec.Instance, VideoCodecs.For(vp8));
+
+        var (_, h264) = SdpNegotiation.CreateAnswer(H264Only("packetization-mode=0;profile-level-id=42e01f"), Local());
+        var codec = Assert.IsType<H264VideoCodec>(VideoCodecs.For(h264));
+        Assert.Equal("H264", codec.Name);
+        var packetiser = Assert.IsType<H264Packetiser>(codec.CreatePacketizer());
+        Assert.Equal(0, packetiser.PacketizationMode);
+        Assert.IsType<H264AccessUnitAssembler>(codec.CreateAssembler(100));
+        Assert.Throws<ArgumentException>(() => VideoCodecs.For(h264 with { H264 = null }));
+    }
+
+    [Fact]
     public void Browser_offer_without_vp8_gets_h264()
     {
         var noVp8 = Chrome.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal);
         var (_, video) = SdpNegotiation.CreateAnswer(noVp8, Local());
-        Assert.Equal((VideoCodec.H264, 108, 1), (video.Codec, video.Vp8PayloadType, video.H264!.PacketizationMode));
+        Assert.Equal((VideoCodec.H264, 108, 1), (video.Codec, video.PayloadType, video.H264!.PacketizationMode));
     }
 
     [Fact]
@@ -125,6 +144,6 @@ public sealed class H264SdpTests
         var (answer, served) = SdpNegotiation.CreateAnswer(offer.Replace("a=setup:actpass", "a=setup:actpass\r\na=ice-ufrag:cli1\r\na=ice-pwd:0123456789abcdefghijkl", StringComparison.Ordinal), Local());
         Assert.Equal(VideoCodec.H264, served.Codec);
         var read = SdpNegotiation.ReadAnswer(answer);
-        Assert.Equal((VideoCodec.H264, 102, 1), (read.Codec, read.Vp8PayloadType, read.H264!.PacketizationMode));
+        Assert.Equal((VideoCodec.H264, 102, 1), (read.Codec, read.PayloadType, read.H264!.PacketizationMode));
     }
 }

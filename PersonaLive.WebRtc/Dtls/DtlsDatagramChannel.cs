@@ -5,9 +5,11 @@ namespace PersonaLive.WebRtc.Dtls;
 
 /// <summary>
 /// BouncyCastle's <see cref="DatagramTransport"/> over our shared socket: received DTLS datagrams are
-/// queued (bounded, 64; extra ones are dropped) by the receive loop and taken by the blocking DTLS
-/// thread; sends go to the session's current ICE-selected address. Closing unblocks a waiting reader
-/// with an <see cref="IOException"/> so the handshake thread exits promptly.
+/// queued (bounded, 64; extra ones are dropped) by the receive loop and taken by the blocking
+/// handshake thread; sends go to the session's current ICE-selected address. Closing unblocks a waiting
+/// reader with an <see cref="IOException"/> so the handshake thread exits promptly. After the handshake
+/// (<see cref="StopBlocking"/>) a read never waits: it takes a queued datagram or reports none, so
+/// records are processed on whatever thread drives the session and no thread sits in a read.
 /// </summary>
 internal sealed class DtlsDatagramChannel : DatagramTransport
 {
@@ -15,10 +17,17 @@ internal sealed class DtlsDatagramChannel : DatagramTransport
     private readonly BlockingCollection<byte[]> _queue = new(new ConcurrentQueue<byte[]>(), QueueCapacity);
     private readonly CancellationTokenSource _closed = new();
     private readonly Action<ReadOnlyMemory<byte>> _send;
+    private volatile bool _nonBlocking;
 
     public DtlsDatagramChannel(Action<ReadOnlyMemory<byte>> send) => _send = send;
 
     public long Dropped { get; private set; }
+
+    /// <summary>Whether a datagram is waiting to be read.</summary>
+    public bool HasPending => _queue.Count > 0;
+
+    /// <summary>From now on reads never wait (the handshake is over).</summary>
+    public void StopBlocking() => _nonBlocking = true;
 
     /// <summary>Called by the socket loop; never blocks.</summary>
     public void Enqueue(ReadOnlySpan<byte> datagram)
@@ -41,7 +50,8 @@ internal sealed class DtlsDatagramChannel : DatagramTransport
         try
         {
             // waitMillis == 0 means "wait forever" for BouncyCastle; the close token bounds it.
-            if (!_queue.TryTake(out item, waitMillis <= 0 ? Timeout.Infinite : waitMillis, _closed.Token))
+            int wait = _nonBlocking ? 0 : waitMillis <= 0 ? Timeout.Infinite : waitMillis;
+            if (!_queue.TryTake(out item, wait, _closed.Token))
             {
                 return -1;
             }

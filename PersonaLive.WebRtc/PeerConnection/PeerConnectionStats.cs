@@ -60,4 +60,14 @@ public sealed record PeerConnectionStats
     public double LocalFractionLost { get; init; }
 
     public string? SrtpProfile { get; init; }
+
+    /// <summary>
+    /// Exceptions thrown by application event handlers (state, keyframe, frame events). Each was caught,
+    /// logged and isolated from the other subscribers and from the connection; a non-zero value is a bug
+    /// in a subscriber, not in the stack.
+    /// </summary>
+    public long HandlerFailures { get; init; }
+
+    /// <summary>Work items of the connection's executor that threw (logged; the connection went on). A bug when not 0.</summary>
+    public long InternalErrors { get; init; }
 }

@@ -33,6 +33,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RtcMediaServer>();
         Certificate = DtlsCertificate.Generate();
+        HandshakePool = new DtlsHandshakePool(Math.Max(1, options.MaxConcurrentDtlsHandshakes));
         var bind = IPAddress.Parse(options.BindAddress);
         var gathered = LocalAddresses.IsWildcard(bind) ? LocalAddresses.Gather() : [];
         var configured = options.EffectiveAnnouncedAddresses.Select(IPAddress.Parse).ToList();
@@ -58,6 +59,9 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     public IReadOnlyList<IPEndPoint> Candidates { get; }
 
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>The bounded threads that run this port's DTLS handshakes (its counters measure threads per peer).</summary>
+    public DtlsHandshakePool HandshakePool { get; }
 
     public int PeerConnectionCount => _byUfrag.Count;
 

@@ -93,4 +93,10 @@ public sealed class RtcOptions
 
     /// <summary>Maximum concurrent peer connections on this server.</summary>
     public int MaxPeerConnections { get; set; } = 64;
+
+    /// <summary>
+    /// DTLS handshakes run at once (each needs a thread while it lasts, BouncyCastle blocks); more wait
+    /// in a queue. No thread is kept per peer after its handshake.
+    /// </summary>
+    public int MaxConcurrentDtlsHandshakes { get; set; } = 8;
 }

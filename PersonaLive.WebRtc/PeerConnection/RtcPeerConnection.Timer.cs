@@ -1,23 +1,19 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using PersonaLive.WebRtc.Media;
 
 namespace PersonaLive.WebRtc.PeerConnection;
 
 public sealed partial class RtcPeerConnection
 {
-    private readonly NackScheduler _nacks = new();
-    private readonly List<ushort> _missing = new();
     private readonly List<ushort> _dueNacks = new();
-    private int _rembKbps;
+    private readonly long _createdMs = Environment.TickCount64;
+    private Task? _timerTask;
+    private int _tickQueued;
     private long _lastReportMs;
-    private long _lastPliMs = -1_000_000;
 
     private void StartTimer() => _timerTask = Task.Run(TimerLoop);
 
-    /// <summary>
-    /// Every 20 ms: ICE checks (offerer), consent, frame-loss timeouts, NACKs, PLI (at most one per
-    /// 300 ms while a keyframe is needed), and about every second RR/SR + SDES + REMB.
-    /// </summary>
+    /// <summary>Every 20 ms queues one <see cref="Tick"/> on the executor (never a second while one is waiting).</summary>
     private async Task TimerLoop()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
@@ -25,13 +21,9 @@ public sealed partial class RtcPeerConnection
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                try
+                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
                 {
-                    Tick(NowMs);
-                }
-                catch (Exception e)
-                {
-                    _logger.LogError(e, "Peer connection timer failed");
+                    _executor.Post(static s => ((RtcPeerConnection)s!).Tick(), this);
                 }
             }
         }
@@ -40,106 +32,88 @@ public sealed partial class RtcPeerConnection
         }
     }
 
-    private void Tick(long now)
+    /// <summary>
+    /// Executor: ICE checks (offerer), consent, frame-loss timeouts, NACKs, PLI (at most one per 300 ms
+    /// while a keyframe is needed), and about every second RR/SR + SDES + REMB.
+    /// </summary>
+    private void Tick()
     {
-        SendChecksIfDue(now);
-        CheckConsent(now);
-        if (_outbound is null || _closing.IsCancellationRequested)
+        Volatile.Write(ref _tickQueued, 0);
+        long now = NowMs;
+        if (IsClosed)
         {
             return;
         }
 
-        bool pli = false;
-        _dueNacks.Clear();
-        lock (_receiveLock)
+        if (_ice.CheckDue(now) is var (request, to))
         {
-            if (_video!.WeReceive)
-            {
-                _assembler.Poll(now, _completed);
-                FlushCompleted();
-                if (_video.Nack && _options.NackEnabled)
-                {
-                    _missing.Clear();
-                    _assembler.CollectMissing(_missing, 256);
-                    _nacks.Due(_missing, now, _dueNacks);
-                }
-
-                if (_assembler.KeyframeNeeded && now - _lastPliMs >= 300 && _remoteSsrc != 0)
-                {
-                    _assembler.KeyframeNeeded = false;
-                    _lastPliMs = now;
-                    pli = true;
-                }
-                else if (_assembler.KeyframeNeeded && now - _lastPliMs >= 1000)
-                {
-                    _lastPliMs = now - 700; // keep asking once a second while no keyframe comes
-                }
-            }
+            _server.Send(request, to);
         }
 
+        CheckConsent(now);
+        if (!_srtp.CanSend || IsClosed)
+        {
+            return;
+        }
+
+        _dueNacks.Clear();
+        var video = _video!;
+        bool pli = _receiver.Tick(now, video.Nack && _options.NackEnabled, _dueNacks);
         bool report = now - _lastReportMs >= 1000;
         if (report)
         {
             _lastReportMs = now;
-            AdjustRemb();
+            _receiver.AdjustRemb();
         }
 
         if (report || pli || _dueNacks.Count > 0)
         {
-            SendRtcp(report, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_dueNacks), pli);
+            SendRtcp(report, CollectionsMarshal.AsSpan(_dueNacks), pli);
         }
     }
 
-    /// <summary>Our REMB for the browser's upload: lower it while we measure more than 10 % loss, recover toward the ceiling.</summary>
-    private void AdjustRemb()
+    /// <summary>Consent freshness: Disconnected after a third of the timeout without consent, Failed after all of it.</summary>
+    private void CheckConsent(long now)
     {
-        double loss = _receiveStats?.LastFractionLost ?? 0;
-        _rembKbps = loss > 0.10
-            ? Math.Max(150, (int)(_rembKbps * 0.85))
-            : Math.Min(_options.MaxIncomingBitrateKbps, (int)(_rembKbps * 1.05) + 1);
-    }
-
-    private long RetransmissionsSkipped()
-    {
-        lock (_sendLock)
+        long timeout = _options.ConsentTimeoutSeconds * 1000L;
+        switch (_ice.CheckConsent(now, _createdMs, timeout, out long silent))
         {
-            return _retransmitBudget.Skipped;
+            case IceAgent.Consent.NeverChecked when _video is not null:
+                Fail("no ICE connectivity check arrived");
+                break;
+            case IceAgent.Consent.Failed:
+                Fail($"no ICE consent for {silent / 1000} s");
+                break;
+            case IceAgent.Consent.Stale when ConnectionState == PeerConnectionState.Connected:
+                SetState(PeerConnectionState.Disconnected);
+                break;
         }
     }
 
-    /// <summary>Counters of this connection.</summary>
-    public PeerConnectionStats GetStats() => new()
+    /// <summary>Counters of this connection, from any thread (each part gives a consistent view of its own).</summary>
+    public PeerConnectionStats GetStats()
     {
-        State = ConnectionState,
-        PacketsReceived = _packetsReceived,
-        BytesReceived = _bytesReceived,
-        PacketsSent = _packetsSent,
-        BytesSent = _bytesSent,
-        FramesDecoded = Interlocked.Read(ref _framesDecoded),
-        FramesAssembled = Interlocked.Read(ref _framesAssembled),
-        FramesEncoded = _framesEncoded,
-        FramesSent = _framesSent,
-        FramesLost = _assembler.LostFrames + Interlocked.Read(ref _decoderSkipped),
-        FramesRecovered = _assembler.RecoveredFrames,
-        KeyframesDecoded = Interlocked.Read(ref _keyframesDecoded),
-        NacksSent = _nacksSent,
-        NacksReceived = _nacksReceived,
-        Retransmissions = _retransmissions,
-        RetransmissionsSkipped = RetransmissionsSkipped(),
-        PlisSent = _plisSent,
-        PlisReceived = _plisReceived,
-        FirsReceived = _firsReceived,
-        DroppedMalformed = Interlocked.Read(ref _droppedMalformed) + _assembler.MalformedPackets,
-        DroppedLateOrDuplicate = _assembler.DroppedPackets - _assembler.MalformedPackets,
-        DroppedUnauthenticated = _droppedUnauthenticated + Interlocked.Read(ref _stunRejected),
-        DroppedReplayed = _droppedReplayed,
-        TargetBitrateKbps = _bandwidth.TargetKbps,
-        EncoderBitrateKbps = _encoderBitrateKbps,
-        RemoteEstimatedBitrate = _remoteRemb,
-        RemoteFractionLost = _remoteFractionLost,
-        RoundTripMs = _roundTripMs,
-        PacketsLost = _receiveStats?.CumulativeLost ?? 0,
-        LocalFractionLost = _receiveStats?.LastFractionLost ?? 0,
-        SrtpProfile = _profileName,
-    };
+        var feedback = _feedback;
+        var s = new PeerConnectionStats
+        {
+            State = ConnectionState,
+            DroppedMalformed = Interlocked.Read(ref _droppedMalformed) + _srtp.DroppedMalformed,
+        };
+        s = _sender.AddTo(_receiver.AddTo(s));
+        return s with
+        {
+            BytesSent = _srtp.BytesSent,
+            NacksReceived = Interlocked.Read(ref _nacksReceived),
+            PlisReceived = Interlocked.Read(ref _plisReceived),
+            FirsReceived = Interlocked.Read(ref _firsReceived),
+            DroppedUnauthenticated = Interlocked.Read(ref _droppedUnauthenticated) + _srtp.DroppedUnauthenticated + _ice.Rejected,
+            DroppedReplayed = _srtp.DroppedReplayed,
+            RemoteEstimatedBitrate = feedback.Remb,
+            RemoteFractionLost = feedback.FractionLost,
+            RoundTripMs = feedback.RoundTripMs,
+            SrtpProfile = _srtp.ProfileName,
+            HandlerFailures = _handlers.Failures,
+            InternalErrors = _executor.Failures,
+        };
+    }
 }

@@ -17,8 +17,9 @@ public sealed record LocalMediaParameters(
 public sealed record NegotiatedVideo
 {
     public required string Mid { get; init; }
-    /// <summary>Payload type of the negotiated codec (the name dates from the VP8-only stack; see <see cref="Codec"/>).</summary>
-    public required int Vp8PayloadType { get; init; }
+
+    /// <summary>RTP payload type of the negotiated codec (<see cref="Codec"/>), the same in both directions.</summary>
+    public required int PayloadType { get; init; }
 
     /// <summary>The negotiated video codec.</summary>
     public VideoCodec Codec { get; init; } = VideoCodec.Vp8;

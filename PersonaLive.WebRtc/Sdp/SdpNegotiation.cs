@@ -57,7 +57,7 @@ public static class SdpNegotiation
 
             AppendVideoSection(body, video, local, setup: "passive", includeCandidates: true,
                 rtcpRsize: m.HasAttribute("rtcp-rsize"),
-                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.Vp8PayloadType).Contains(f)));
+                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.PayloadType).Contains(f)));
         }
 
         return (body.ToString(), video);
@@ -67,7 +67,7 @@ public static class SdpNegotiation
     /// Builds an offer for the client role (our tests, a headless client): one video m-line with VP8 (or,
     /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass.
     /// </summary>
-    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int vp8PayloadType = 96, VideoCodec codec = VideoCodec.Vp8)
+    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8)
     {
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
@@ -77,7 +77,7 @@ public static class SdpNegotiation
         var video = new NegotiatedVideo
         {
             Mid = "0",
-            Vp8PayloadType = vp8PayloadType,
+            PayloadType = payloadType,
             Codec = codec,
             H264 = codec == VideoCodec.H264 ? VideoCodecChoice.OfferedH264 : null,
             RemoteIceUfrag = "",
@@ -102,7 +102,7 @@ public static class SdpNegotiation
     private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
         string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)
     {
-        int pt = video.Vp8PayloadType;
+        int pt = video.PayloadType;
         int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
         body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
         string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
@@ -214,7 +214,7 @@ public static class SdpNegotiation
         var video = new NegotiatedVideo
         {
             Mid = mid,
-            Vp8PayloadType = payloadType,
+            PayloadType = payloadType,
             Codec = codec,
             H264 = h264,
             RemoteIceUfrag = ufrag,

@@ -4,7 +4,7 @@
 import puppeteer from 'puppeteer-core';
 
 const [baseUrl, shotDir, mode] = process.argv.slice(2);
-const result = { studioFrames: 0, watchFrames: 0, shareUrl: null, userAgent: null, error: null, console: [] };
+const result = { studioFrames: 0, watchFrames: 0, shareUrl: null, userAgent: null, studioCandidateType: null, error: null, console: [] };
 let studio;
 const framesOf = (selector) => `(() => { const v = document.querySelector('${selector}'); return v ? Math.max(v.getVideoPlaybackQuality().totalVideoFrames, v.mozPaintedFrames || 0) : 0; })()`;
 
@@ -28,6 +28,10 @@ try {
   result.userAgent = await browser.userAgent();
   await studio.goto(`${baseUrl}/?autostart=ada`);
   result.studioFrames = await waitFrames(studio, 'video.output-video', 50, 60000);
+  // The Studio's own end of the pair that carries its media ('host', 'srflx' or 'relay').
+  result.studioCandidateType = await studio.evaluate(`(async () => { for (const pc of (window.__pcs || [])) { const stats = await pc.getStats(); let type = null;
+    stats.forEach(p => { if (p.type === 'candidate-pair' && p.state === 'succeeded' && (p.nominated || p.selected)) { const local = stats.get(p.localCandidateId); if (local) type = local.candidateType; } });
+    if (type) return type; } return null; })()`);
   if (shotDir) await studio.screenshot({ path: `${shotDir}/firefox-studio.png` });
   if (mode === '--watch') {
     await studio.click('button.share');

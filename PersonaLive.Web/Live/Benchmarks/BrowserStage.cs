@@ -8,7 +8,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <summary>
 /// The stage of the browser benchmarks: the app on 127.0.0.1 (a free port), its media socket on the host
 /// end of a test network only, and stock browsers inside the network's namespace opening the app at
-/// http://127.0.0.1:PORT through a forward, as a user on the app's machine would. All traffic stays on loopback and the test link; namespace and link are removed at the end.
+/// http://127.0.0.1:PORT through a forward, as a user on the app's machine would (Chromium, or Firefox ESR once
+/// the namespace has its fenced default route). All traffic stays on loopback and the test link; namespace and link are removed at the end.
 /// </summary>
 internal sealed class BrowserStage : IAsyncDisposable
 {
@@ -64,6 +65,10 @@ internal sealed class BrowserStage : IAsyncDisposable
     /// <summary>Stock Chromium in the namespace on <paramref name="url"/>, its fake camera playing <paramref name="cameraY4m"/>.</summary>
     public Process StartChromium(string url, string cameraY4m) =>
         StockChromium.Start(url, cameraY4m, Directory.CreateDirectory(Path.Combine(Work.FullName, "profile-" + Guid.NewGuid().ToString("N"))).FullName, _network);
+
+    /// <summary>Stock Firefox ESR in the namespace on <paramref name="url"/> (its own synthetic fake camera); needs <see cref="TestNetwork.AddFencedDefaultRoute"/> first.</summary>
+    public Process StartFirefox(string url) =>
+        StockFirefox.Start(url, Path.Combine(Work.FullName, "firefox-profile-" + Guid.NewGuid().ToString("N")), _network);
 
     private static int FreeTcpPort()
     {

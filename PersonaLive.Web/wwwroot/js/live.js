@@ -14,6 +14,7 @@
 //  Frames shown before their pair arrives wait in `pendingDisplays` (a few seconds) and are matched later.
 
 import { startPlayback } from './playback.js';
+import { IceProblems } from './ice-problems.js';
 
 const VP8 = 'video/VP8';
 
@@ -116,7 +117,7 @@ class LiveClient {
   async acceptAnswer(answerSdp) {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
     this.statsTimer = setInterval(() => this.reportStats(), 1000);
-    this.reportGatheringProblem();
+    this.ice.flush();
   }
 
   async openSource(cameraVideo, options) {
@@ -161,47 +162,19 @@ class LiveClient {
     const config = { iceServers: servers, bundlePolicy: 'max-bundle' };
     if (options && options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
     const pc = new RTCPeerConnection(config);
-    this.iceErrors = new Map(); // server URL -> what failed (icecandidateerror), told to the page if ICE fails
-    pc.onicecandidateerror = e => {
-      if (!e.url) return;
-      const what = e.errorCode === 401 ? 'credentials rejected (401)'
-        : e.errorCode === 701 ? 'unreachable (no answer)' : `error ${e.errorCode}${e.errorText ? ' ' + e.errorText : ''}`;
-      this.iceErrors.set(e.url, what);
-    };
-    this.candidates = 0;
-    this.gatheringProblem = null;
-    pc.onicecandidate = e => {
-      if (e.candidate) { this.candidates++; return; }
-      // Gathering is over. Without a single candidate (e.g. relay-only with a TURN server that refused
-      // us) ICE can never connect: say so now, naming the server, rather than after a silent timeout.
-      if (this.candidates === 0) {
-        this.gatheringProblem = this.iceProblem() || 'no ICE candidate could be gathered';
-        if (pc.remoteDescription) this.reportGatheringProblem();
-      }
-    };
+    if (this.ice) this.ice.dispose();
+    this.ice = new IceProblems(pc, servers,
+      problem => this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {}));
     pc.ontrack = e => {
       outputVideo.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
       startPlayback(outputVideo);
       this.watchFrames(outputVideo);
     };
     pc.onconnectionstatechange = () => {
-      const problem = pc.connectionState === 'failed' ? this.iceProblem() : null;
+      const problem = pc.connectionState === 'failed' ? this.ice.summary() : null;
       this.dotnet.invokeMethodAsync('OnConnectionState', pc.connectionState, problem).catch(() => {});
     };
     return pc;
-  }
-
-  reportGatheringProblem() {
-    if (!this.gatheringProblem) return;
-    const problem = this.gatheringProblem;
-    this.gatheringProblem = null;
-    this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {});
-  }
-
-  // Why ICE failed as far as the configured STUN/TURN servers tell (null when none reported a problem).
-  iceProblem() {
-    if (!this.iceErrors || this.iceErrors.size === 0) return null;
-    return [...this.iceErrors].map(([url, what]) => `${url}: ${what}`).join('; ');
   }
 
   watchFrames(video) {
@@ -268,6 +241,7 @@ class LiveClient {
   }
 
   stop() {
+    if (this.ice) this.ice.dispose();
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
     if (this.pc) this.pc.close();

@@ -12,7 +12,7 @@ namespace PersonaLive.WebRtc.Codecs.Vp8;
 /// exactly through the PictureID (<see cref="PictureIdLossCounter"/>). Bounded in packets and bytes;
 /// packet storage is in <see cref="Vp8PacketStore"/>. Not thread-safe.
 /// </summary>
-public sealed class Vp8FrameAssembler : IVideoDepacketiser
+public sealed class Vp8FrameAssembler : IRtpFrameAssembler
 {
     private const int MaxBufferedPackets = 1024;
     private const int MaxFrameBytes = 4 * 1024 * 1024;

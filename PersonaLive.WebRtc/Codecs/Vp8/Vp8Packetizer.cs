@@ -5,7 +5,7 @@ namespace PersonaLive.WebRtc.Codecs.Vp8;
 /// descriptor (X=1, I=1, 15-bit PictureID that increments per frame) and a chunk of the frame; chunks
 /// are of near-equal size so that no payload exceeds <see cref="MaxPayloadSize"/>.
 /// </summary>
-public sealed class Vp8Packetizer : IVideoPacketiser
+public sealed class Vp8Packetizer
 {
     private int _pictureId;
 
@@ -52,9 +52,6 @@ public sealed class Vp8Packetizer : IVideoPacketiser
 
         _pictureId = (_pictureId + 1) & 0x7FFF;
     }
-
-    void IVideoPacketiser.Packetize(ReadOnlySpan<byte> frame, Span<byte> scratch, RtpPayloadSink emit) =>
-        Packetize(frame, scratch, (payload, marker) => emit(payload, marker));
 
     /// <summary>Receives one RTP payload.</summary>
     public delegate void PayloadSink(ReadOnlySpan<byte> payload, bool marker);

@@ -6,7 +6,7 @@ namespace PersonaLive.WebRtc.Codecs.Vpx;
 /// A corrupt frame is reported as false, never thrown, so the caller can ask for a keyframe.
 /// Not thread-safe; dispose to free the native context.
 /// </summary>
-public sealed unsafe class VpxDecoder : IVideoDecoder
+public sealed unsafe class VpxDecoder : IDisposable
 {
     private const int MaxDimension = 4096;
     private readonly NativeBlockHandle _context;

@@ -6,7 +6,7 @@ namespace PersonaLive.WebRtc.Codecs.Vpx;
 /// Timestamps are in 1/90000 s so the RTP timestamp can be the pts. Not thread-safe; dispose to free the
 /// native context.
 /// </summary>
-public sealed unsafe class VpxEncoder : IVideoEncoder
+public sealed unsafe class VpxEncoder : IDisposable
 {
     private readonly NativeBlockHandle _config;
     private readonly NativeBlockHandle _context;

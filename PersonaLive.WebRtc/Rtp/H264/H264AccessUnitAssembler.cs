@@ -13,7 +13,7 @@ namespace PersonaLive.WebRtc.Rtp.H264;
 /// one); an IDR arriving without SPS/PPS gets the last ones seen prepended, and a unit holding only
 /// parameter sets just updates them. Bounded in packets and bytes. Not thread-safe.
 /// </summary>
-public sealed partial class H264AccessUnitAssembler : IVideoDepacketiser
+public sealed partial class H264AccessUnitAssembler : IRtpFrameAssembler
 {
     private const int MaxBufferedPackets = 1024;
     private const int MaxUnitBytes = 4 * 1024 * 1024;

@@ -10,7 +10,7 @@ namespace PersonaLive.WebRtc.Rtp.H264;
 /// units (SPS, PPS, SEI) in one packet, and FU-A (section 5.8), which splits a large NAL into fragments
 /// of near-equal size. The RTP marker goes on the last packet of the access unit (section 5.1).
 /// </summary>
-public sealed class H264Packetiser : IVideoPacketiser
+public sealed class H264Packetiser : IRtpPacketizer
 {
     private readonly List<(int Offset, int Length)> _nals = [];
 

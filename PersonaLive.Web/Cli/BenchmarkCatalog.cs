@@ -15,6 +15,7 @@ internal static class BenchmarkCatalog
     private static readonly Dictionary<string, Runner> Runners = new(StringComparer.Ordinal)
     {
         ["vp8"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.Vp8Benchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["h264"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.H264Benchmark.RunAsync(c.Seconds, c.Log, ct),
         ["srtp"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.SrtpBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["loopback"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.LoopbackBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["fuzz"] = (c, ct) => PersonaLive.WebRtc.Benchmarks.FuzzBenchmark.RunAsync(c.Seconds, c.Log, ct),

@@ -54,7 +54,7 @@ public sealed class SdpTests
         Assert.Equal([2001546510u, 1288347669u], video.RemoteSsrcs);
         Assert.True(video.Nack && video.Pli && video.Fir && video.Remb);
         // Our answer must itself parse as a valid description for the client role.
-        Assert.Equal(96, SdpNegotiation.ReadAnswer(answer).Vp8PayloadType);
+        Assert.Equal(96, SdpNegotiation.ReadAnswer(answer).PayloadType);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class SdpTests
 
         var (answer, video) = SdpNegotiation.CreateAnswer(offerText, Local());
         Assert.Equal("1", video.Mid);
-        Assert.Equal(96, video.Vp8PayloadType);
+        Assert.Equal(96, video.PayloadType);
         var parsed = SdpDescription.Parse(answer);
         Assert.Equal(["audio", "video"], parsed.Media.Select(m => m.Kind)); // same order as the offer
         var lines = answer.Split("\r\n");
@@ -107,7 +107,7 @@ public sealed class SdpTests
         var firefoxLike = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:120 VP8/90000", StringComparison.Ordinal)
             .Replace("a=rtpmap:120 ulpfec/90000", "a=rtpmap:121 ulpfec/90000", StringComparison.Ordinal);
         var (answer, video) = SdpNegotiation.CreateAnswer(firefoxLike, Local());
-        Assert.Equal(120, video.Vp8PayloadType);
+        Assert.Equal(120, video.PayloadType);
         Assert.Contains("a=rtpmap:120 VP8/90000", answer, StringComparison.Ordinal);
     }
 
@@ -120,11 +120,13 @@ public sealed class SdpTests
     }
 
     [Fact]
-    public void Offer_without_vp8_is_rejected_with_a_clear_message()
+    public void Offer_without_a_common_codec_is_rejected_naming_offered_and_supported_codecs()
     {
-        var noVp8 = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal);
-        var e = Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noVp8, Local()));
-        Assert.Contains("VP8", e.Message, StringComparison.Ordinal);
+        var noCommon = Offer.Replace("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H263/90000", StringComparison.Ordinal)
+            .Replace(" H264/90000", " H265/90000", StringComparison.Ordinal);
+        var e = Assert.Throws<SdpException>(() => SdpNegotiation.CreateAnswer(noCommon, Local()));
+        Assert.Contains("H263, rtx, H265, AV1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("supports VP8 and H264", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace PersonaLive.WebRtc.Codecs;
 /// The receive half of a codec's RTP payload format: depacketises payloads (RFC 3550 section 5.1
 /// sequence order, the codec's own descriptor) and assembles complete frames with an intact reference
 /// chain, waiting a bounded time for retransmissions. The receiver part calls it under its own lock,
-/// so an implementation need not be thread-safe. VP8: <see cref="Vp8FrameAssembler"/>.
+/// so an implementation need not be thread-safe. VP8: <see cref="Vp8FrameAssembler"/>; H.264:
+/// <see cref="Rtp.H264.H264AccessUnitAssembler"/>.
 /// </summary>
 public interface IRtpFrameAssembler
 {

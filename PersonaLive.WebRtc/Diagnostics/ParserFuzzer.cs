@@ -5,6 +5,7 @@ using PersonaLive.WebRtc.Dtls;
 using PersonaLive.WebRtc.Ice;
 using PersonaLive.WebRtc.Rtcp;
 using PersonaLive.WebRtc.Rtp;
+using PersonaLive.WebRtc.Rtp.H264;
 using PersonaLive.WebRtc.Sdp;
 using PersonaLive.WebRtc.Srtp;
 using PersonaLive.WebRtc.Transport;
@@ -13,7 +14,7 @@ namespace PersonaLive.WebRtc.Diagnostics;
 
 /// <summary>
 /// Feeds one input to every wire parser (demux, STUN, RTP, RTCP, SRTP/SRTCP unprotect, VP8 descriptor
-/// and frame assembly, SDP) and checks the contract: a parser may reject, never throw anything but its
+/// and frame assembly, H.264 payloads and access-unit assembly, SDP) and checks the contract: a parser may reject, never throw anything but its
 /// own documented error. Used by the property tests (bounded) and the long-running fuzz benchmark.
 /// </summary>
 public static class ParserFuzzer
@@ -56,6 +57,16 @@ public static class ParserFuzzer
             assembler.Insert(seq, 1, (input[2] & 1) != 0, input[3..], false, 0, frames);
             assembler.Insert((ushort)(seq + 1), 1, true, input[4..], false, 0, frames);
             assembler.Poll(10_000, frames);
+        }
+
+        H264Payload.TryParse(input, out _, out _);
+        var h264 = new H264AccessUnitAssembler();
+        if (input.Length > 4)
+        {
+            ushort seq = (ushort)(input[0] | (input[1] << 8));
+            h264.Insert(seq, 1, (input[2] & 1) != 0, input[3..], false, 0, frames);
+            h264.Insert((ushort)(seq + 1), 1, true, input[4..], false, 0, frames);
+            h264.Poll(10_000, frames);
         }
 
         foreach (var profile in new[] { SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AeadAes128Gcm })

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.Dtls;
 using PersonaLive.WebRtc.Sdp;
@@ -7,7 +8,8 @@ using PersonaLive.WebRtc.Sdp;
 namespace PersonaLive.WebRtc.PeerConnection;
 
 /// <summary>
-/// One WebRTC peer connection with a single bundled VP8 video transceiver, shaped like the W3C
+/// One WebRTC peer connection with a single bundled video transceiver (VP8 or H.264, whichever the
+/// offer/answer chose; <see cref="RtcOptions.PreferredCodecs"/>), shaped like the W3C
 /// RTCPeerConnection: answer a browser's offer (<see cref="CreateAnswer"/>: ICE-lite, DTLS server) or
 /// offer yourself (<see cref="CreateOffer"/> + <see cref="SetAnswer"/>: controlling ICE, DTLS client);
 /// <see cref="ConnectionStateChanged"/>; <see cref="FrameDecoded"/> for the remote track;
@@ -89,27 +91,31 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     public VideoTransceiver? Transceiver => _video is { } video ? new VideoTransceiver(video, _sender.Ssrc) : null;
 
     /// <summary>
-    /// Answers a remote offer (browser): one VP8 m-line, ICE-lite, setup:passive (we are the DTLS server).
-    /// Throws <see cref="SdpException"/> for offers we cannot use (no VP8, no DTLS, malformed).
+    /// Answers a remote offer (browser, publisher): one video m-line with the first codec of
+    /// <see cref="RtcOptions.PreferredCodecs"/> the offer has, ICE-lite, setup:passive (we are the DTLS server).
+    /// Throws <see cref="SdpException"/> for offers we cannot use (no codec in common, no DTLS, malformed).
     /// </summary>
     public string CreateAnswer(string offerSdp)
     {
         EnsureNotNegotiated();
-        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true));
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true), _options.PreferredCodecs.ToList());
         _isOfferer = false;
         Negotiated(video);
         StartDtls(isServer: true, video);
         StartTimer();
-        _logger.LogInformation("Answered offer: mid {Mid}, VP8 PT {Pt}, direction {Direction}", video.Mid, video.Vp8PayloadType, video.LocalDirection);
+        _logger.LogInformation("Answered offer: mid {Mid}, {Codec} PT {Pt}, direction {Direction}", video.Mid, video.Codec, video.PayloadType, video.LocalDirection);
         return answer;
     }
 
-    /// <summary>Creates an offer for the client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.</summary>
-    public string CreateOffer(string direction = "sendrecv")
+    /// <summary>
+    /// Creates an offer of <paramref name="codec"/> for the client role (tests, headless client); apply the
+    /// reply with <see cref="SetAnswer"/>.
+    /// </summary>
+    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec);
     }
 
     /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
@@ -140,16 +146,18 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         SetState(PeerConnectionState.Connecting);
     }
 
+    /// <summary>The codec seam for the negotiated codec goes to the receiver and sender parts.</summary>
     private void Negotiated(NegotiatedVideo video)
     {
+        var codec = VideoCodecs.For(video);
         if (video.WeReceive)
         {
-            _receiver.Enable(video.Vp8PayloadType);
+            _receiver.Enable(codec, video.PayloadType);
         }
 
         if (video.WeSend)
         {
-            _sender.Enable(video.Vp8PayloadType);
+            _sender.Enable(codec, video.PayloadType);
         }
 
         _video = video;
@@ -185,5 +193,5 @@ public sealed record VideoTransceiver(NegotiatedVideo Negotiated, uint LocalSsrc
     /// <summary>Our direction: sendrecv for a camera session, sendonly for a viewer.</summary>
     public string Direction => Negotiated.LocalDirection;
 
-    public int PayloadType => Negotiated.Vp8PayloadType;
+    public int PayloadType => Negotiated.PayloadType;
 }

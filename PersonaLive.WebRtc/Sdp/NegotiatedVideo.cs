@@ -17,7 +17,15 @@ public sealed record LocalMediaParameters(
 public sealed record NegotiatedVideo
 {
     public required string Mid { get; init; }
-    public required int Vp8PayloadType { get; init; }
+
+    /// <summary>RTP payload type of the negotiated codec (<see cref="Codec"/>), the same in both directions.</summary>
+    public required int PayloadType { get; init; }
+
+    /// <summary>The negotiated video codec.</summary>
+    public VideoCodec Codec { get; init; } = VideoCodec.Vp8;
+
+    /// <summary>The agreed H.264 format when <see cref="Codec"/> is H.264.</summary>
+    public H264Format? H264 { get; init; }
     public required string RemoteIceUfrag { get; init; }
     public required string RemoteIcePassword { get; init; }
     public required string RemoteFingerprintAlgorithm { get; init; }

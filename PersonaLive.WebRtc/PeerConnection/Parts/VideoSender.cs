@@ -22,11 +22,11 @@ internal sealed partial class VideoSender
 {
     private readonly object _encodeLock = new();
     private readonly object _sendLock = new();
-    private readonly IVideoCodec _codec;
     private readonly RtcOptions _options;
     private readonly SrtpTransport _srtp;
     private readonly Action<ReadOnlySpan<byte>, IPEndPoint> _transmit;
-    private readonly IRtpPacketizer _packetizer;
+    private IVideoCodec _codec;
+    private IRtpPacketizer _packetizer;
     private readonly BandwidthController _bandwidth;
     private readonly RtpSendHistory _history = new();
     private readonly RetransmissionBudget _budget;
@@ -42,6 +42,7 @@ internal sealed partial class VideoSender
     private uint _packetsSent, _octetsSent;
     private long _framesEncoded, _framesSent, _retransmissions, _bitrateRefusals;
 
+    /// <summary>Starts with <paramref name="codec"/> until <see cref="Enable"/> names the negotiated one.</summary>
     public VideoSender(IVideoCodec codec, RtcOptions options, uint ssrc, SrtpTransport srtp, Action<ReadOnlySpan<byte>, IPEndPoint> transmit)
     {
         _codec = codec;
@@ -67,8 +68,27 @@ internal sealed partial class VideoSender
     /// <summary>Bitrate changes the encoder refused (kept its old rate).</summary>
     public long BitrateRefusals => Interlocked.Read(ref _bitrateRefusals);
 
-    /// <summary>Sends with this payload type from now on (negotiation done, we send video).</summary>
-    public void Enable(int payloadType) => _payloadType = payloadType;
+    /// <summary>
+    /// Negotiation done and we send video: from now on frames are encoded and packetised by
+    /// <paramref name="codec"/> and sent with <paramref name="payloadType"/>. An encoder made before
+    /// (a frame sent before negotiation) is dropped, so the next frame opens the negotiated one with a keyframe.
+    /// </summary>
+    public void Enable(IVideoCodec codec, int payloadType)
+    {
+        lock (_encodeLock)
+        {
+            _codec = codec;
+            _encoder?.Dispose();
+            _encoder = null;
+        }
+
+        lock (_sendLock)
+        {
+            _packetizer = codec.CreatePacketizer();
+        }
+
+        _payloadType = payloadType;
+    }
 
     /// <summary>Makes the next encoded frame a keyframe.</summary>
     public void ForceKeyframe() => _forceKeyframe = true;

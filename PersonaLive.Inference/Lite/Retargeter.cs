@@ -6,7 +6,7 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
 /// (docs/lite-engine.md, "Retargeting"): head pose is relative to a neutral driving frame (re-centre resets
-/// it), applied in 3-D to the portrait's lifted mesh with <see cref="TurnGain"/>; the expression offset is
+/// it), applied in 3-D to the portrait's lifted mesh about the camera's axes with <see cref="YawGain"/> and <see cref="PitchGain"/>; the expression offset is
 /// the driver's landmarks in the neutral head frame minus the neutral landmarks, carried into the
 /// portrait's frame, and then made absolute by <see cref="AbsoluteExpressions"/> (mouth gap and lid opening
 /// measured per frame, so a first frame mid-sentence or mid-blink biases nothing); translation and scale
@@ -25,6 +25,7 @@ public sealed class Retargeter
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
     private readonly float[] _depth = new float[FaceLandmarker.PointCount];
+    private readonly Vector2[] _posed = new Vector2[FaceLandmarker.PointCount];
     private readonly Vector3[] _expression = new Vector3[FaceLandmarker.PointCount];
     private readonly AbsoluteExpressions _absolute = new();
     private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
@@ -35,15 +36,25 @@ public sealed class Retargeter
     /// <summary>Depth of each face point after the head rotation (portrait pixels, larger = farther), for drawing order.</summary>
     public ReadOnlySpan<float> Depth => _depth;
 
+    /// <summary>
+    /// The portrait's face points under the head pose alone (no expression, no smoothing): which triangles face
+    /// away is decided on these, so a triangle that an expression squeezes flat or flips (a closing lid, lips
+    /// pressed together) is still drawn instead of leaving a hole onto the unwarped surround.
+    /// </summary>
+    public ReadOnlySpan<Vector2> Posed => _posed;
+
     /// <summary>Upper-lid source positions for the current lid openings (see <see cref="AbsoluteExpressions.ApplyLidSources"/>).</summary>
     public void LidSources(PortraitRig rig, Span<Vector2> sources) => _absolute.ApplyLidSources(rig, sources);
 
     /// <summary>True once a neutral pose was taken.</summary>
     public bool HasNeutral => _hasNeutral;
 
-    /// <summary>Yaw and pitch of the driver's head turn are applied this much stronger: a 2-D photo warped by a
-    /// 3-D turn reads as turned less than the driver (measured by <c>bench lite-quality</c>).</summary>
-    public const float TurnGain = 1.3f;
+    /// <summary>
+    /// Gains on the driver's turn (yaw) and nod (pitch): a 2-D photo warped by a 3-D rotation can read as rotated
+    /// less than the driver, the more so the smaller the turn. Measured by <c>bench lite-quality</c> on real clips:
+    /// 1.3 overshot large turns to 1.25-1.35 of the driver's amplitude, 1.0 left small ones at 0.6.
+    /// </summary>
+    public const float YawGain = 1.15f, PitchGain = 1.2f;
 
     /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
@@ -65,6 +76,7 @@ public sealed class Retargeter
     {
         rig.Vertices.CopyTo(targets);
         for (var i = 0; i < _depth.Length; i++) _depth[i] = rig.Landmarks[i].Z;
+        rig.Vertices.AsSpan(0, _posed.Length).CopyTo(_posed);
     }
 
     /// <summary>
@@ -97,8 +109,10 @@ public sealed class Retargeter
 
         var head = HeadPose.Fit(_neutral, driver, HeadPose.RigidIndices);
         var np = _neutralToPortrait;
-        // Driver rotation relative to neutral, expressed in the portrait's head frame.
-        var rotation = Amplify(Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation));
+        // Driver rotation relative to neutral about the camera's axes, applied about the same axes to the portrait: a
+        // tilt, turn or nod of the driver shows as the same tilt, turn or nod on screen whichever way the photo's head
+        // was turned (conjugating it into the portrait's head frame mixed a turned portrait's roll into pitch).
+        var rotation = Amplify(head.Rotation);
         var scale = Math.Clamp(1 + ScaleGain * (head.Scale - 1), 0.8f, 1.25f);
         var shift3 = np.Scale * Vector3.Transform(head.ToCentre - head.FromCentre, np.Rotation) * TranslationGain;
         var shift = new Vector2(shift3.X, shift3.Y);
@@ -109,6 +123,7 @@ public sealed class Retargeter
         var portrait = rig.Landmarks;
         for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _neutral[i];
         _absolute.CorrectMouth(rig, _neutral, _expression);
+        _absolute.KeepUpperLipShape(rig, _neutral, _expression);
         // Lids rest open here; AbsoluteExpressions closes them after the filter (blinks are too quick for it).
         foreach (var lid in (ReadOnlySpan<int[]>)[FaceShape.RightUpper, FaceShape.RightLower, FaceShape.LeftUpper, FaceShape.LeftLower])
             foreach (var i in lid) _expression[i] = Vector3.Zero;
@@ -116,6 +131,8 @@ public sealed class Retargeter
         {
             var e = np.Scale * Vector3.Transform(_expression[i], np.Rotation);
             var q = centre + scale * Vector3.Transform(portrait[i] + e - centre, rotation);
+            var rigid = centre + scale * Vector3.Transform(portrait[i] - centre, rotation);
+            _posed[i] = new Vector2(rigid.X + shift.X, rigid.Y + shift.Y);
             _depth[i] = q.Z;
             _smoothed[2 * i] = q.X + shift.X;
             _smoothed[2 * i + 1] = q.Y + shift.Y;
@@ -128,7 +145,7 @@ public sealed class Retargeter
         return true;
     }
 
-    /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="TurnGain"/>; roll as is.</summary>
+    /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="PitchGain"/> and <see cref="YawGain"/>; roll as is.</summary>
     private static Quaternion Amplify(Quaternion q)
     {
         if (q.W < 0) q = Quaternion.Negate(q);
@@ -136,7 +153,7 @@ public sealed class Retargeter
         if (sinHalf < 1e-6f) return q;
         var angle = 2 * MathF.Atan2(sinHalf, q.W);
         var v = new Vector3(q.X, q.Y, q.Z) / sinHalf * angle;
-        v = new Vector3(v.X * TurnGain, v.Y * TurnGain, v.Z);
+        v = new Vector3(v.X * PitchGain, v.Y * YawGain, v.Z);
         var a = v.Length();
         return a < 1e-6f ? Quaternion.Identity : Quaternion.CreateFromAxisAngle(v / a, a);
     }

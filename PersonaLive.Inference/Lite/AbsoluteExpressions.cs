@@ -89,6 +89,26 @@ public sealed class AbsoluteExpressions
     /// <summary>Neutral lip gap beyond the portrait's (eye distances) from which the upper lip moves fully as one piece.</summary>
     public const float RigidLipFrom = 0.08f;
 
+    /// <summary>
+    /// The last word on the lip gap, after smoothing: moves the lower face (the lower lip fully, the chin and the
+    /// corners partly; the upper lip stays, pulling it down to meet the lower one stretched it) until the targets' inner-lip gap over their eye distance equals the driver's
+    /// own, whatever the relative transfer left (a talking driver's lips do not move as the neutral frame's
+    /// offsets predict, which left closed driver lips apart on the portrait after a mid-sentence start).
+    /// </summary>
+    public void MatchMouthGap(PortraitRig rig, ReadOnlySpan<Vector3> driver, Span<Vector2> targets)
+    {
+        var weights = LowerFaceWeights(rig);
+        var across = targets[FaceRoi.LeftEyeOuter] - targets[FaceRoi.RightEyeOuter];
+        var eyes = across.Length();
+        if (eyes < 1e-3f) return;
+        across /= eyes;
+        var down = new Vector2(-across.Y, across.X);
+        var gap = Vector2.Dot(targets[PortraitRig.LowerLipInner] - targets[PortraitRig.UpperLipInner], down) / eyes;
+        var delta = (FaceShape.MouthOpening(driver) - gap) * eyes * down;
+        for (var i = 0; i < weights.Length; i++)
+            if (weights[i] > 0) targets[i] += weights[i] * delta;
+    }
+
     /// <summary>Updates the lid openings from the driver's landmarks of this frame.</summary>
     public void UpdateLids(ReadOnlySpan<Vector3> driver, float dt)
     {

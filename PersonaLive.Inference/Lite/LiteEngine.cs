@@ -148,14 +148,15 @@ public sealed class LiteEngine : IAnimationEngine
 
     /// <summary>
     /// Paints the opened inner mouth (<see cref="MouthFill"/>), fading in as the lips part wider than in the
-    /// portrait (the portrait's own gap already shows its texture); closed lips get nothing.
+    /// portrait (the portrait's own gap already shows its texture) and the driver's lips are apart; closed lips get nothing.
     /// </summary>
     private void FillMouth(PortraitRig rig, RgbaImage output)
     {
         var across = _targets[FaceRoi.LeftEyeOuter] - _targets[FaceRoi.RightEyeOuter];
         var eyes = across.Length();
         var open = Vector2.Distance(_targets[PortraitRig.UpperLipInner], _targets[PortraitRig.LowerLipInner]) / Math.Max(eyes, 1e-3f);
-        var alpha = Math.Clamp((open - rig.MouthOpening - MouthFadeStart) / MouthFadeRange, 0, 1);
+        var alpha = Math.Clamp((open - rig.MouthOpening - MouthFadeStart) / MouthFadeRange, 0, 1)
+            * (LastFrameHadFace ? Math.Clamp((FaceShape.MouthOpening(_driver) - MouthFadeStart) / MouthFadeRange, 0, 1) : 1);
         if (alpha <= 0) return;
         for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
         MouthFill.Fill(output, _mouth, across, rig.Mouth, alpha);

@@ -139,6 +139,7 @@ public sealed class Retargeter
         }
         _filter.Filter(_smoothed, dt);
         for (var i = 0; i < n; i++) targets[i] = new Vector2(_smoothed[2 * i], _smoothed[2 * i + 1]);
+        _absolute.MatchMouthGap(rig, driver, targets);
         _absolute.UpdateLids(driver, dt);
         _absolute.ApplyLids(targets);
         FollowRings(rig, targets);

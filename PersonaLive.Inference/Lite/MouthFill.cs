@@ -61,7 +61,7 @@ public static class MouthFill
                 var edge = SignedDistance(local, q, out var top, out var bottom);
                 var gap = bottom - top;
                 if (edge <= -0.7f || gap <= 0) continue;
-                var soft = Math.Clamp(0.1f * gap, 0.8f, 1.6f);
+                var soft = Math.Clamp(0.08f * gap, 0.7f, 1.2f);
                 var a = alpha * SmoothStep(-0.7f, soft, edge);
                 if (a <= 0.004f) continue;
                 var u = (q.X - midU) / (width / 2);
@@ -69,14 +69,14 @@ public static class MouthFill
                 float fromTop = q.Y - top, fromBottom = bottom - q.Y;
 
                 // Cavity: lit near the lips, dark in the depth, darker towards the corners.
-                var depth = SmoothStep(0, MathF.Max(0.25f * gap, 1.5f), MathF.Min(fromTop, fromBottom));
+                var depth = SmoothStep(0, MathF.Max(0.15f * gap, 1.2f), MathF.Min(fromTop, fromBottom));
                 var colour = Vector3.Lerp(palette.Rim, palette.Cavity, depth) * (1 - 0.35f * u2);
                 // Tongue: the lower part of a wide opening, centred.
-                var tongue = SmoothStep(0.55f, 0.95f, fromTop / gap) * SmoothStep(0.12f * width, 0.3f * width, gap) * (1 - SmoothStep(0.3f, 0.8f, MathF.Abs(u)));
-                colour = Vector3.Lerp(colour, palette.Tongue * (0.75f + 0.25f * SmoothStep(0, 3, fromBottom)), 0.8f * tongue);
+                var tongue = SmoothStep(0.7f, 1f, fromTop / gap) * SmoothStep(0.12f * width, 0.3f * width, gap) * (1 - SmoothStep(0.3f, 0.8f, MathF.Abs(u)));
+                colour = Vector3.Lerp(colour, palette.Tongue * (0.75f + 0.25f * SmoothStep(0, 3, fromBottom)), 0.6f * tongue);
                 // Upper teeth: hang from the upper lip, fade out towards the corners and in a thin gap.
                 var height = MathF.Min(teethHeight, MaxTeethShare * gap);
-                var teeth = (1 - SmoothStep(height - 1.2f, height + 0.8f, fromTop)) * (1 - SmoothStep(0.45f, 0.85f, MathF.Abs(u))) * SmoothStep(2.5f, 7f, gap);
+                var teeth = (1 - SmoothStep(height - 1.2f, height + 0.8f, fromTop)) * (1 - SmoothStep(0.65f, 0.95f, MathF.Abs(u))) * SmoothStep(2.5f, 7f, gap);
                 if (teeth > 0)
                 {
                     var shade = (0.62f + 0.38f * SmoothStep(0, 2.5f, fromTop)) * (1 - 0.3f * u2) * (1 - 0.12f * SmoothStep(0.4f * height, height, fromTop));

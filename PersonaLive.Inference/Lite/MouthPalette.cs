@@ -52,7 +52,7 @@ public readonly record struct MouthPalette(Vector3 Teeth, Vector3 Rim, Vector3 C
     {
         var brightness = Math.Clamp(Luma(skin) / 175f, 0.55f, 1f);
         var ivory = new Vector3(236, 228, 214) * brightness;
-        return new MouthPalette(teeth ?? ivory, lip * new Vector3(0.42f, 0.24f, 0.26f), lip * new Vector3(0.24f, 0.11f, 0.12f) + new Vector3(6, 2, 2), lip * 0.75f + new Vector3(10, 0, 4));
+        return new MouthPalette(teeth ?? ivory, lip * new Vector3(0.3f, 0.15f, 0.16f), lip * new Vector3(0.2f, 0.08f, 0.09f) + new Vector3(6, 2, 2), lip * new Vector3(0.5f, 0.3f, 0.32f));
     }
 
     private static float Luma(Vector3 c) => 0.3f * c.X + 0.59f * c.Y + 0.11f * c.Z;

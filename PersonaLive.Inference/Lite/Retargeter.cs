@@ -6,7 +6,7 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
 /// (docs/lite-engine.md, "Retargeting"): head pose is relative to a neutral driving frame (re-centre resets
-/// it), applied in 3-D to the portrait's lifted mesh about the camera's axes with <see cref="YawGain"/> and <see cref="PitchGain"/>; the expression offset is
+/// it), applied in 3-D to the portrait's lifted mesh with <see cref="YawGain"/> and <see cref="PitchGain"/>; the expression offset is
 /// the driver's landmarks in the neutral head frame minus the neutral landmarks, carried into the
 /// portrait's frame, and then made absolute by <see cref="AbsoluteExpressions"/> (mouth gap and lid opening
 /// measured per frame, so a first frame mid-sentence or mid-blink biases nothing); translation and scale
@@ -52,7 +52,7 @@ public sealed class Retargeter
     /// <summary>
     /// Gains on the driver's turn (yaw) and nod (pitch): a 2-D photo warped by a 3-D rotation can read as rotated
     /// less than the driver, the more so the smaller the turn. Measured by <c>bench lite-quality</c> on real clips:
-    /// 1.3 overshot large turns to 1.25-1.35 of the driver's amplitude, 1.0 left small ones at 0.6.
+    /// 1.3 overshot the large turns of the blinking clip to 1.25-1.35 of the driver's amplitude.
     /// </summary>
     public const float YawGain = 1.15f, PitchGain = 1.2f;
 
@@ -109,10 +109,8 @@ public sealed class Retargeter
 
         var head = HeadPose.Fit(_neutral, driver, HeadPose.RigidIndices);
         var np = _neutralToPortrait;
-        // Driver rotation relative to neutral about the camera's axes, applied about the same axes to the portrait: a
-        // tilt, turn or nod of the driver shows as the same tilt, turn or nod on screen whichever way the photo's head
-        // was turned (conjugating it into the portrait's head frame mixed a turned portrait's roll into pitch).
-        var rotation = Amplify(head.Rotation);
+        // Driver rotation relative to neutral, expressed in the portrait's head frame.
+        var rotation = Amplify(Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation));
         var scale = Math.Clamp(1 + ScaleGain * (head.Scale - 1), 0.8f, 1.25f);
         var shift3 = np.Scale * Vector3.Transform(head.ToCentre - head.FromCentre, np.Rotation) * TranslationGain;
         var shift = new Vector2(shift3.X, shift3.Y);

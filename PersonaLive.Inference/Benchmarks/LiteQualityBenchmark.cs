@@ -15,7 +15,8 @@ namespace PersonaLive.Inference.Benchmarks;
 /// reads driver and output with the landmark model, and prints the worst run per key: Pearson r of roll, yaw,
 /// pitch (runs where that angle moves, see <see cref="MinAngleStd"/>), mouth and eye opening (the weaker eye),
 /// amplitude ratios (output over driver standard deviation), blink_ratio (output eye opening while the
-/// driver's eye is closed; blink_mesh the same from the engine's lid geometry), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
+/// driver's eye is closed; blink_mesh the same from the engine's lid geometry, blink_contrast from the output's
+/// pixels, see <see cref="QualitySeries.ContrastBlinkRatio"/>), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
 /// (one row per run: driver | output at the driver's extreme yaw left/right, pitch up/down, widest mouth and
 /// most closed eyes) to <c>lite-quality.png</c> in the working directory or PERSONALIVE_BENCH_OUT.
 /// </summary>
@@ -35,6 +36,7 @@ public static class LiteQualityBenchmark
 
     private sealed record Run(string Name, QualitySeries Series);
 
+    /// <summary>Runs the benchmark; PERSONALIVE_BENCH_PORTRAITS=a,b keeps only the portraits named (a quicker look while iterating).</summary>
     public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct) =>
         await RunAsync(seconds, log, new EngineOptions(), null, ct).ConfigureAwait(false);
 
@@ -49,7 +51,8 @@ public static class LiteQualityBenchmark
         var media = await RealFaceMedia.EnsureAsync(cacheRoot, ct).ConfigureAwait(false);
         var photos = new List<(string Name, string Path)> { ("astronaut", await SampleFace.AstronautAsync(cacheRoot, ct).ConfigureAwait(false)) };
         photos.AddRange(RealFaceMedia.Portraits.Select(p => (Path.GetFileNameWithoutExtension(p), Path.Combine(media, p))));
-        photos = photos.Take(maxPortraits).ToList();
+        var only = Environment.GetEnvironmentVariable("PERSONALIVE_BENCH_PORTRAITS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        photos = photos.Where(p => only is not { Length: > 0 } || only.Contains(p.Name)).Take(maxPortraits).ToList();
 
         var talking = Path.Combine(media, RealFaceMedia.TalkingClip);
         var midSentence = await WidestMouthAsync(factory, talking, ct).ConfigureAwait(false);
@@ -81,7 +84,7 @@ public static class LiteQualityBenchmark
                 log.WriteLine($"{name}/{scenario}: {series.Count} frames, driver std roll {series.DriverStd(r => r.Roll):F1} yaw {series.DriverStd(r => r.Yaw):F1} pitch {series.DriverStd(r => r.Pitch):F1} deg; roll r {series.R(r => r.Roll):F2} amp {series.Amplitude(r => r.Roll):F2}, " +
                     $"yaw r {series.R(r => r.Yaw):F2} amp {series.Amplitude(r => r.Yaw):F2}, pitch r {series.R(r => r.Pitch):F2} amp {series.Amplitude(r => r.Pitch):F2}, " +
                     $"mouth r {series.R(r => r.Mouth):F2} amp {series.Amplitude(r => r.Mouth):F2}, eyes r {series.R(r => r.RightEye):F2}/{series.R(r => r.LeftEye):F2}, " +
-                    $"blink {series.BlinkRatio(r => r.RightEye):F2}/{series.BlinkRatio(r => r.LeftEye):F2} (mesh {series.MeshBlinkRatio(true):F2}/{series.MeshBlinkRatio(false):F2}), tear {series.Tear:F4}; right eye {series.EyeRange(r => r.RightEye)}");
+                    $"blink {series.BlinkRatio(r => r.RightEye):F2}/{series.BlinkRatio(r => r.LeftEye):F2} (mesh {series.MeshBlinkRatio(true):F2}/{series.MeshBlinkRatio(false):F2}, contrast {series.ContrastBlinkRatio(true):F2}/{series.ContrastBlinkRatio(false):F2}), tear {series.Tear:F4}; right eye {series.EyeRange(r => r.RightEye)}");
             }
         }
         var output = sheetPath ?? Path.Combine(Environment.GetEnvironmentVariable("PERSONALIVE_BENCH_OUT") ?? ".", "lite-quality.png");
@@ -111,6 +114,7 @@ public static class LiteQualityBenchmark
         Worst("pitch_amp", s => s.DriverStd(r => r.Pitch) < MinAngleStd ? double.NaN : s.Amplitude(r => r.Pitch), false);
         Worst("mouth_amp", s => s.Amplitude(r => r.Mouth), false);
         Worst("blink_mesh", s => Math.Max(s.MeshBlinkRatio(true), s.MeshBlinkRatio(false)), true);
+        Worst("blink_contrast", s => Math.Max(s.ContrastBlinkRatio(true), s.ContrastBlinkRatio(false)), true);
         return results;
     }
 
@@ -162,6 +166,8 @@ public static class LiteQualityBenchmark
                 driverReference ??= d.ToArray();
                 var dr = FaceReading.Of(driverReference, d);
                 series.Add(dr, FaceReading.Of(portraitPoints, o));
+                series.AddContrast(QualitySeries.EyeContrast(output, o[FaceRoi.RightEyeOuter], o[FaceShape.RightInner]),
+                    QualitySeries.EyeContrast(output, o[FaceRoi.LeftEyeOuter], o[FaceShape.LeftInner]));
                 var mesh = engine.CurrentTargets[..FaceLandmarker.PointCount].ToArray().Select(v => new Vector3(v, 0)).ToArray();
                 series.AddMesh(FaceShape.RightEyeOpening(mesh) / portraitRight, FaceShape.LeftEyeOpening(mesh) / portraitLeft);
                 if (n++ % TearEvery == 0 && engine.RenderSourceMap(coordinates, sourceMap))

@@ -1,4 +1,5 @@
 using System.Numerics;
+using PersonaLive.Inference.Imaging;
 using PersonaLive.Inference.Lite;
 
 namespace PersonaLive.Inference.Benchmarks;
@@ -29,6 +30,7 @@ public sealed class QualitySeries
     private readonly List<FaceReading> _driver = [], _output = [];
     private readonly List<double> _tear = [];
     private readonly List<(float Right, float Left)> _mesh = [];
+    private readonly List<(float Right, float Left)> _contrast = [];
 
     /// <summary>Share of its open value at which the landmark model's reading of an eye counts as closed.</summary>
     public const double ClosedEye = 0.65;
@@ -55,6 +57,57 @@ public sealed class QualitySeries
         for (var i = 0; i < Math.Min(_driver.Count, _mesh.Count); i++)
             if (eye(_driver[i]) <= ClosedEye * driverOpen) ratios.Add(right ? _mesh[i].Right : _mesh[i].Left);
         return ratios.Count == 0 ? double.NaN : ratios.Average();
+    }
+
+    /// <summary>The output's eye contrast this frame (<see cref="EyeContrast"/>), paired with the last <see cref="Add"/>.</summary>
+    public void AddContrast(float right, float left) => _contrast.Add((right, left));
+
+    /// <summary>
+    /// As <see cref="BlinkRatio"/>, but read off the output's pixels instead of its landmarks: the eye's contrast
+    /// (<see cref="EyeContrast"/>) while the driver's eye is closed, over the output's open-eye contrast (90th
+    /// percentile). An open eye is white sclera, a dark iris and lashes; a lid drawn over it is skin, so the
+    /// contrast drops with the lid whether or not the landmark model, whose shape prior never closes a lid fully,
+    /// sees it close. A closed lid keeps some contrast (its lash line, skin texture), so 0 is out of reach.
+    /// </summary>
+    public double ContrastBlinkRatio(bool right)
+    {
+        Func<FaceReading, float> eye = right ? r => r.RightEye : r => r.LeftEye;
+        var driverOpen = Percentile(_driver.Select(eye).ToArray(), 0.9);
+        var open = Percentile(_contrast.Select(c => right ? c.Right : c.Left).ToArray(), 0.9);
+        var ratios = new List<double>();
+        for (var i = 0; i < Math.Min(_driver.Count, _contrast.Count); i++)
+            if (eye(_driver[i]) <= ClosedEye * driverOpen) ratios.Add((right ? _contrast[i].Right : _contrast[i].Left) / Math.Max(open, 1e-6));
+        return ratios.Count == 0 ? double.NaN : ratios.Average();
+    }
+
+    /// <summary>
+    /// Standard deviation of the luma in a box over one eye of <paramref name="image"/>: along the line from the
+    /// outer to the inner corner (the landmark model finds corners reliably, open or closed), the middle 80 % of it,
+    /// and across it 0.2 of its length either way.
+    /// </summary>
+    public static float EyeContrast(RgbaImage image, Vector3 outer, Vector3 inner)
+    {
+        Vector2 a = new(outer.X, outer.Y), b = new(inner.X, inner.Y);
+        var along = b - a;
+        var across = new Vector2(-along.Y, along.X);
+        var px = image.Pixels;
+        double sum = 0, squares = 0;
+        var n = 0;
+        for (var i = 0; i <= 16; i++)
+            for (var j = -6; j <= 6; j++)
+            {
+                var q = a + (0.1f + 0.8f * i / 16) * along + 0.2f * j / 6 * across;
+                int x = (int)q.X, y = (int)q.Y;
+                if (x < 0 || y < 0 || x >= image.Width || y >= image.Height) continue;
+                var o = (y * image.Width + x) * 4;
+                var luma = 0.3 * px[o] + 0.59 * px[o + 1] + 0.11 * px[o + 2];
+                sum += luma;
+                squares += luma * luma;
+                n++;
+            }
+        if (n < 2) return 0;
+        var mean = sum / n;
+        return (float)Math.Sqrt(Math.Max(squares / n - mean * mean, 0));
     }
 
     public double Tear => _tear.Count == 0 ? double.NaN : _tear.Max();

@@ -6,9 +6,8 @@ namespace PersonaLive.Inference.Benchmarks;
 /// <summary>
 /// The two artefact scores of <c>bench lite-quality</c>. Tearing: the engine renders a coordinate texture
 /// (red = x/2, green = y/2 of the portrait pixel) through its current warp, which tells where each output
-/// pixel came from; a pixel tears when it lies inside the output face outline but comes from outside the
-/// portrait's face outline (a hole showing hair or background), or lies clearly outside the output face
-/// but comes from deep inside the portrait's face (a skin fragment on the hair). Duplication: how much of
+/// pixel came from; <see cref="TearScore"/> counts holes, skin fragments and notches (jumps of the warp along
+/// the face outline) in it. Duplication: how much of
 /// the prepared portrait outside the photo carries readable texture (a mirrored or tiled copy does, a
 /// clamped-and-blurred fill does not).
 /// </summary>
@@ -34,14 +33,27 @@ public static class WarpScores
         return t;
     }
 
-    /// <summary>Torn pixels over the output face area (0 = none).</summary>
+    /// <summary>Half-width (output pixels) of the band along the output face outline where <see cref="TearScore"/> looks for notches.</summary>
+    public const float NotchBand = 6;
+    /// <summary>A source jump (portrait pixels) between neighbouring output pixels above this is a tear in the warp.</summary>
+    public const float NotchJump = 10;
+
+    /// <summary>
+    /// Tearing, two fractions added: (1) torn area, pixels well inside the output face whose source lies outside the
+    /// portrait's face (a hole showing hair or background) or well outside it whose source lies deep inside (a skin
+    /// fragment on the hair), over the output face area; (2) notches, pixels in a band of <see cref="NotchBand"/>
+    /// along the output face outline where the warp jumps by more than <see cref="NotchJump"/> portrait pixels to
+    /// a neighbour, over the band's pixels. A continuous warp scores 0 on both; a sawtooth outline, whose teeth are
+    /// too shallow to count as area, shows in the second, and so does an unblended seam between the face mesh
+    /// and what surrounds it.
+    /// </summary>
     public static double TearScore(RgbaImage sourceMap, ReadOnlySpan<Vector2> portraitOval, ReadOnlySpan<Vector2> outputOval)
     {
         const float Tolerance = 4; // pixels: the coordinate texture resolves 2 px, bilinear edges blur one more
         var size = sourceMap.Width;
         var scale = (size - 1) / 255f;
         var px = sourceMap.Pixels;
-        long area = 0, torn = 0;
+        long area = 0, torn = 0, band = 0, notched = 0;
         for (var y = 0; y < size; y++)
             for (var x = 0; x < size; x++)
             {
@@ -53,8 +65,13 @@ public static class WarpScores
                 var inSrc = SignedDistance(portraitOval, src);
                 if (inOut > Tolerance && inSrc < -Tolerance) torn++;
                 else if (inOut < -3 * Tolerance && inSrc > 3 * Tolerance) torn++;
+                if (MathF.Abs(inOut) > NotchBand || x + 1 >= size || y + 1 >= size) continue;
+                band++;
+                var jump = Math.Max(Math.Abs(px[o] - px[o + 4]) + Math.Abs(px[o + 1] - px[o + 5]),
+                    Math.Abs(px[o] - px[o + 4 * size]) + Math.Abs(px[o + 1] - px[o + 4 * size + 1])) * scale;
+                if (jump > NotchJump) notched++;
             }
-        return area == 0 ? 0 : (double)torn / area;
+        return (area == 0 ? 0 : (double)torn / area) + (band == 0 ? 0 : (double)notched / band);
     }
 
     /// <summary>Fraction of the portrait's out-of-photo pixels (beyond a 4 px band) with visible texture.</summary>

@@ -57,12 +57,13 @@ internal static class WebHostSetup
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RtcOptions>, PersonaLive.Web.Live.Media.Rtc.IceServersValidation>();
 
         services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate<IServiceProvider>((_, sp) => TestEngineRegistration.IsAllowed(configuration, sp), TestEngineRegistration.ProductionMessage)
+            .ValidateOnStart();
 
+        // Only the product engines: the echo test engine is registered by tests and benchmarks alone.
         services.AddSingleton<IAnimationEngineFactory>(sp =>
-            sp.GetRequiredService<IOptions<LiveOptions>>().Value is { EchoEngineDelayMs: { } delayMs } live
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: live.EchoEngineDelayFrames)
-                : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+            EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         AddLive(services);
 
         services.AddHealthChecks();

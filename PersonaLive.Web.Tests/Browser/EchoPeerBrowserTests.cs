@@ -20,7 +20,7 @@ namespace PersonaLive.Web.Tests.Browser;
 /// </summary>
 public sealed class EchoPeerBrowserTests : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = PersonaLive.TestSupport.StockChromium.Path; // the one launcher's binary
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;

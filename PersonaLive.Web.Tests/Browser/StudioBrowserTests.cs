@@ -21,7 +21,7 @@ namespace PersonaLive.Web.Tests.Browser;
 /// </summary>
 public sealed class StudioBrowserTests : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = PersonaLive.TestSupport.StockChromium.Path; // the one launcher's binary
     private const string TestAnswerMessage = "Test media stack: offer received.";
     private readonly RecordingPeerFactory _peers = new();
     private WebApplicationFactory<Program>? _factory;

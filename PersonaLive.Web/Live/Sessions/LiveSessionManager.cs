@@ -90,11 +90,12 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         IAnimationEngine? engine = null;
         ILiveMediaPeer? peer = null;
         LiveSession? session = null;
+        using var scope = _log.BeginScope(new SessionLogScope(id)); // and what runs from here (tasks, timers) inherits it
         try
         {
             engine = engines.CreateEngine();
-            peer = peers.CreatePeer(MediaPeerRole.Host);
-            session = new LiveSession(id, engine, peer, metrics, time, loggers.CreateLogger<LiveSession>());
+            peer = peers.CreatePeer(MediaPeerRole.Host, id);
+            session = new LiveSession(id, engine, peer, metrics, time, new SessionLogger<LiveSession>(loggers.CreateLogger<LiveSession>(), id));
             // Registered and subscribed before Start: a session that fails while starting still reaches EndAsync.
             _sessions[id] = new Entry(session, ticket);
             metrics.SessionOpened();
@@ -132,6 +133,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(end);
         if (!_sessions.TryRemove(sessionId, out var entry)) return; // the first to end it decided the reason
+        using var scope = _log.BeginScope(new SessionLogScope(sessionId));
         metrics.SessionClosed();
         metrics.EndingChanged(1);
         links.CloseAllFor(sessionId);
@@ -178,7 +180,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         ILiveMediaPeer? peer = null;
         try
         {
-            peer = peers.CreatePeer(MediaPeerRole.Viewer);
+            peer = peers.CreatePeer(MediaPeerRole.Viewer, session.Id);
             var answer = session.AddViewer(viewerId, peer, offerSdp);
             _viewers[viewerId] = (session.Id, link);
             return new ViewerJoin(ViewerJoinStatus.Joined, null, viewerId, answer, link);

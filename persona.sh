@@ -10,6 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONFIG="${PERSONA_CONFIG:-Release}"
 APP_DLL="$ROOT/PersonaLive.Web/bin/$CONFIG/net10.0/PersonaLive.Web.dll"
+BENCH_DLL="$ROOT/PersonaLive.Benchmarks/bin/$CONFIG/net10.0/PersonaLive.Benchmarks.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Native packages the app needs at run time, and what the tests need on top.
@@ -118,7 +119,7 @@ cmd_bench() {
   ensure_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   ensure_npm
   build
-  dotnet "$APP_DLL" bench "$@"
+  dotnet "$BENCH_DLL" bench "$@"
 }
 
 verb="${1:-}"; shift || true

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using PersonaLive.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PersonaLive.Inference.Engines;
@@ -69,6 +71,7 @@ internal sealed class RealAppHost : IAsyncDisposable
             b.UseSetting("Live:WarmUpOnStart", "false");
             foreach (var (k, v) in StockBrowser.AppSettings(network, httpPort)) b.UseSetting(k, v);
             foreach (var (k, v) in settings.Concat(more)) b.UseSetting(k, v);
+            b.ConfigureTestServices(s => s.AddTestEngines());
         });
         factory.UseKestrel();
         factory.StartServer();

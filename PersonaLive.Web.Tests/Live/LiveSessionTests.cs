@@ -139,7 +139,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         using (var frame = new I420Buffer(16, 16)) host.Deliver(frame, 1);
         await WaitUntil(() => !viewer.EncodedReceived.IsEmpty);
 
-        manager.Revoke(link);
+        await manager.RevokeAsync(link);
         await WaitUntil(() => viewer.Disposed);
         Assert.Equal(0, link.ViewerCount);
         Assert.Equal(0, session.ViewerCount);

@@ -5,8 +5,8 @@ public sealed record BenchmarkContext(int? Seconds, TextWriter Log);
 
 /// <summary>
 /// The benchmarks <c>./persona.sh bench NAME</c> knows. Each returns its ordered key/value results;
-/// the command prints them as the BENCH line. Benchmarks live next to the code they measure and are
-/// registered here by name.
+/// the command prints them as the BENCH line. Benchmarks live in this project (a folder per product
+/// project they measure) and are registered here by name.
 /// </summary>
 internal static class BenchmarkCatalog
 {

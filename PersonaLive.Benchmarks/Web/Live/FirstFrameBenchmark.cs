@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PersonaLive.Inference.Engines;
 using PersonaLive.TestSupport;
+using PersonaLive.Web.Live.Diagnostics;
 using PersonaLive.Web.Live.Portraits;
 using SkiaSharp;
 

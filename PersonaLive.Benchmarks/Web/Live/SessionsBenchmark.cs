@@ -33,7 +33,7 @@ public static class SessionsBenchmark
     {
         ArgumentNullException.ThrowIfNull(log);
         var window = TimeSpan.FromSeconds(Math.Max(3, seconds ?? 8));
-        await using var app = WebHostSetup.Build(["--urls", "http://127.0.0.1:0", "--Rtc:MediaPort=0", $"--Limits:MaxSessions={MaxSessions}", "--Live:WarmUpOnStart=false"]);
+        await using var app = WebHostSetup.Build(["--urls", "http://127.0.0.1:0", "--Rtc:MediaPort=0", $"--Limits:MaxSessions={MaxSessions}", "--Limits:MaxViewersPerSession=0", "--Live:WarmUpOnStart=false"]);
         var services = app.Services;
         if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media)
             throw new InvalidOperationException(media.UnavailableReason);

@@ -1,4 +1,4 @@
-namespace PersonaLive.Web.Live.Benchmarks;
+namespace PersonaLive.Web.Live.Diagnostics;
 
 /// <summary>
 /// Where the Studio hands on what its page measured once per start: milliseconds from pressing Start to

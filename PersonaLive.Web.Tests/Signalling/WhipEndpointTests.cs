@@ -221,7 +221,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
         await using var publisher = new SignallingTestPeer();
         using var post = await PostAsync("/whip", publisher.Peer.CreateOffer("sendonly"), Tokens.Create(_portrait).Value);
         var share = Sessions.Share(Sessions.FindAllIds().Single());
-        Sessions.Revoke(share);
+        await Sessions.RevokeAsync(share);
         using (var revoked = await PostAsync(WhepEndpoints.EndpointFor(share.Token), offer, null))
         {
             Assert.Equal(HttpStatusCode.NotFound, revoked.StatusCode);

@@ -145,11 +145,13 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         if (video.WeReceive)
         {
             _receiver.Enable(video.Vp8PayloadType);
+            _receiver.EnableTransportCc(video.Extensions);
         }
 
         if (video.WeSend)
         {
             _sender.Enable(video.Vp8PayloadType);
+            _sender.EnableExtensions(video.Extensions, video.Mid);
         }
 
         _video = video;

@@ -1,4 +1,5 @@
 using System.Net;
+using PersonaLive.WebRtc.Rtp.Extensions;
 
 namespace PersonaLive.WebRtc.Sdp;
 
@@ -26,6 +27,11 @@ public static class SdpNegotiation
             $"a=group:BUNDLE {video.Mid}",
             "a=ice-lite",
         };
+        if (video.Extensions.AllowTwoByte)
+        {
+            lines.Add("a=extmap-allow-mixed"); // RFC 8285 section 6: echoed only when offered
+        }
+
         if (video.WeSend)
         {
             lines.Add($"a=msid-semantic: WMS {local.StreamId}");
@@ -69,7 +75,7 @@ public static class SdpNegotiation
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
-        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n");
+        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\n");
         body.Append($"a=msid-semantic: WMS {local.StreamId}\r\n");
         var video = new NegotiatedVideo
         {
@@ -85,6 +91,7 @@ public static class SdpNegotiation
             RemoteIceLite = false,
             RemoteSsrcs = [],
             RemoteCandidates = [],
+            Extensions = RtpExtensionMap.Default,
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
             rtcpRsize: true, feedback: SupportedFeedback);
@@ -112,6 +119,11 @@ public static class SdpNegotiation
         if (rtcpRsize)
         {
             body.Append("a=rtcp-rsize\r\n");
+        }
+
+        foreach (var (id, uri) in video.Extensions.Entries())
+        {
+            body.Append($"a=extmap:{id} {uri}\r\n");
         }
 
         body.Append($"a=rtpmap:{pt} VP8/90000\r\n");
@@ -233,6 +245,8 @@ public static class SdpNegotiation
             Fir = feedback.Contains("ccm fir"),
             Remb = feedback.Contains("goog-remb"),
             ReducedSizeRtcp = m.HasAttribute("rtcp-rsize"),
+            Extensions = RtpExtensionMap.FromRemote(m.Attributes("extmap").Concat(sdp.Attributes("extmap")),
+                sdp.Attributes("extmap-allow-mixed").Any() || m.HasAttribute("extmap-allow-mixed")),
         };
         return (video, index);
     }

@@ -230,6 +230,8 @@ internal sealed partial class VideoSender
                 FramesSent = _framesSent,
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
+                TransportFeedbackReceived = _transportCc.FeedbackReceived,
+                TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,
                 EncoderBitrateKbps = _encoderBitrateKbps,
             };
@@ -255,7 +257,7 @@ internal sealed partial class VideoSender
         public void Emit(ReadOnlySpan<byte> payload, bool marker)
         {
             var o = owner;
-            int n = RtpHeader.Write(o._packetBuffer, marker, payloadType, o._sequence, timestamp, o.Ssrc);
+            int n = o.WriteHeader(marker, payloadType, timestamp, payload.Length);
             payload.CopyTo(o._packetBuffer.AsSpan(n));
             n += payload.Length;
             o._history.Store(o._sequence, o._packetBuffer.AsSpan(0, n));

@@ -10,7 +10,7 @@ namespace PersonaLive.WebRtc.Sdp;
 /// </summary>
 public static class SdpNegotiation
 {
-    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"];
 
     /// <summary>Builds the answer to a browser offer.</summary>
     public static (string Answer, NegotiatedVideo Video) CreateAnswer(string offerSdp, LocalMediaParameters local)
@@ -63,7 +63,8 @@ public static class SdpNegotiation
 
             AppendVideoSection(body, video, local, setup: "passive", includeCandidates: true,
                 rtcpRsize: m.HasAttribute("rtcp-rsize"),
-                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.Vp8PayloadType).Contains(f)));
+                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.Vp8PayloadType).Contains(f)
+                    && (f != "transport-cc" || video.Extensions.TransportCc > 0))); // feedback needs the sequence numbers
         }
 
         return (body.ToString(), video);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using PersonaLive.WebRtc.Media;
+using PersonaLive.WebRtc.Media.Congestion;
 using PersonaLive.WebRtc.Rtcp.TransportCc;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Rtp.Extensions;
@@ -22,6 +23,10 @@ internal sealed partial class VideoSender
     private readonly TransportFeedbackAdapter _transportCc = new();
     private volatile RtpExtensionMap _extensions = RtpExtensionMap.None;
     private byte[] _mid = [];
+    private DelayBasedEstimator? _delay;
+
+    /// <summary>The delay-based estimate (kb/s) when enabled and negotiated, else null.</summary>
+    public int? DelayBasedKbps => _delay?.TargetKbps;
 
     /// <summary>Sent-packet history and feedback matching for transport-cc (its observer is a future estimator).</summary>
     public TransportFeedbackAdapter TransportCc => _transportCc;
@@ -30,12 +35,30 @@ internal sealed partial class VideoSender
     public void EnableExtensions(RtpExtensionMap extensions, string mid)
     {
         _mid = Encoding.ASCII.GetBytes(mid);
+        if (_options.DelayBasedBitrate && extensions.TransportCc > 0)
+        {
+            _delay = new DelayBasedEstimator(_options.StartOutgoingBitrateKbps, _options.MinOutgoingBitrateKbps, _options.MaxOutgoingBitrateKbps);
+            _transportCc.Observer = _delay;
+        }
+
         _extensions = extensions;
     }
 
     /// <summary>The peer's transport-cc feedback about our stream (executor).</summary>
-    public void OnTransportFeedback(TransportFeedback feedback) =>
+    public void OnTransportFeedback(TransportFeedback feedback)
+    {
         _transportCc.OnFeedback(feedback, MonotonicUs());
+        if (_delay is not null)
+        {
+            lock (_sendLock)
+            {
+                _pendingBitrateKbps = Combine(_bandwidth.TargetKbps);
+            }
+        }
+    }
+
+    /// <summary>The encoder target: the loss-based one, lowered to the delay-based estimate when that is on.</summary>
+    private int Combine(int lossBasedKbps) => _delay is { } d ? Math.Min(lossBasedKbps, d.TargetKbps) : lossBasedKbps;
 
     /// <summary>Writes the RTP header plus negotiated extensions into <see cref="_packetBuffer"/>; caller holds the send lock.</summary>
     private int WriteHeader(bool marker, byte payloadType, uint timestamp, int payloadLength)

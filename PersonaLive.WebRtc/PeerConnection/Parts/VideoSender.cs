@@ -174,7 +174,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnReceiverReport(fractionLost);
+            _pendingBitrateKbps = Combine(_bandwidth.OnReceiverReport(fractionLost));
         }
     }
 
@@ -183,7 +183,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnRemb(bitsPerSecond);
+            _pendingBitrateKbps = Combine(_bandwidth.OnRemb(bitsPerSecond));
         }
     }
 

@@ -180,6 +180,26 @@ public sealed class TransportCcTests
         Assert.Equal(0, adapter.OnFeedback(new TransportFeedback(1, 2, 5, 0, 0, [new TransportPacketStatus(5, true, 0)]), 0)); // too old
     }
 
+    [Fact]
+    public void Adapter_matches_a_resent_packet_with_its_resend_time()
+    {
+        var adapter = new TransportFeedbackAdapter();
+        var observer = new Collect();
+        adapter.Observer = observer;
+        for (int i = 0; i < 10; i++)
+        {
+            adapter.OnPacketSent(1000, 100 * i);
+        }
+
+        adapter.OnResent(3, 50_000); // the original was lost; the copy is what arrives
+        adapter.OnResent(60_000, 1); // never sent: ignored
+        adapter.OnFeedback(new TransportFeedback(1, 2, 3, 0, 0, [new TransportPacketStatus(3, true, 9000), new TransportPacketStatus(4, true, 9100)]), 0);
+        Assert.Equal([50_000L, 400], observer.Results.Select(r => r.SendTimeUs));
+        adapter.OnResent(3, 70_000); // already reported received: stays
+        adapter.OnFeedback(new TransportFeedback(1, 2, 3, 0, 0, [new TransportPacketStatus(3, false, 0)]), 0);
+        Assert.Equal(2, observer.Results.Count);
+    }
+
     private sealed class Collect : ITransportFeedbackObserver
     {
         public List<PacketResult> Results { get; } = new();

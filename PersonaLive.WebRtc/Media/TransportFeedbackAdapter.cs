@@ -62,6 +62,22 @@ public sealed class TransportFeedbackAdapter
         }
     }
 
+    /// <summary>
+    /// A packet is resent unchanged (same transport number): later feedback about it is matched with
+    /// this send time. Ignored when the number is unknown, too old, or already reported received.
+    /// </summary>
+    public void OnResent(ushort transportSequence, long sendTimeUs)
+    {
+        lock (_lock)
+        {
+            long seq = Unwrap(transportSequence);
+            if (seq >= 0 && !_acked[(int)(seq % HistorySize)])
+            {
+                _sendTimes[(int)(seq % HistorySize)] = sendTimeUs;
+            }
+        }
+    }
+
     /// <summary>Matches a feedback to what we sent and passes the new results to <see cref="Observer"/>; returns how many.</summary>
     public int OnFeedback(TransportFeedback feedback, long nowUs)
     {
@@ -75,12 +91,10 @@ public sealed class TransportFeedbackAdapter
             }
 
             _results.Clear();
-            long newest = _nextSequence - 1;
             foreach (var p in feedback.Packets)
             {
-                // Unwrap against the newest number we sent: the entry is at most HistorySize behind it.
-                long seq = newest - (ushort)((ushort)newest - p.Sequence);
-                if (seq < 0 || newest - seq >= HistorySize)
+                long seq = Unwrap(p.Sequence);
+                if (seq < 0)
                 {
                     _ignored++;
                     continue;
@@ -112,5 +126,13 @@ public sealed class TransportFeedbackAdapter
         }
 
         return results.Length;
+    }
+
+    /// <summary>The full number of a 16-bit one, at most <see cref="HistorySize"/> behind the newest sent; -1 otherwise. Caller holds the lock.</summary>
+    private long Unwrap(ushort sequence)
+    {
+        long newest = _nextSequence - 1;
+        long seq = newest - (ushort)((ushort)newest - sequence);
+        return newest < 0 || seq < 0 || newest - seq >= HistorySize ? -1 : seq;
     }
 }

@@ -97,6 +97,24 @@ internal sealed partial class VideoSender
         return writer.Finish();
     }
 
+    /// <summary>
+    /// A packet (in <see cref="_packetBuffer"/>, caller holds the send lock) is about to be resent as it
+    /// was: its transport-wide number now stands for this later send, since feedback about a packet
+    /// whose original was lost describes the copy. Read-only on the packet; always true.
+    /// </summary>
+    private bool NoteResend(int length)
+    {
+        int id = _extensions.TransportCc;
+        var packet = _packetBuffer.AsSpan(0, length);
+        if (id > 0 && RtpHeader.TryParse(packet, out var header) && header.TryGetExtension(packet, id, out var value)
+            && RtpExtensionValues.TryReadTransportSequence(value, out ushort sequence))
+        {
+            _transportCc.OnResent(sequence, MonotonicUs());
+        }
+
+        return true;
+    }
+
     /// <summary>Microseconds on the monotonic clock (no overflow for years of uptime).</summary>
     internal static long MonotonicUs() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
 }

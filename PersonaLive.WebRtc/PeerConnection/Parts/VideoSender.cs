@@ -158,7 +158,7 @@ internal sealed partial class VideoSender
                 }
 
                 int n = _history.TryGet(seq, _packetBuffer);
-                if (n > 0 && ProtectAndSend(n, target))
+                if (n > 0 && NoteResend(n) && ProtectAndSend(n, target))
                 {
                     sent++;
                 }

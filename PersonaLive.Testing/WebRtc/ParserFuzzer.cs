@@ -47,6 +47,7 @@ public static class ParserFuzzer
         }
 
         RtcpReport.Parse(input);
+        Rtcp.TransportCc.TransportFeedbackParser.Parse(input);
         Vp8PayloadDescriptor.TryParse(input, out _);
         Vp8PayloadDescriptor.TryReadKeyframeSize(input, out _, out _);
         var assembler = new Vp8FrameAssembler();

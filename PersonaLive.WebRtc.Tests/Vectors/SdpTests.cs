@@ -41,7 +41,8 @@ public sealed class SdpTests
         Assert.Contains("a=rtcp-fb:96 nack pli", lines);
         Assert.Contains("a=rtcp-fb:96 ccm fir", lines);
         Assert.Contains("a=rtcp-fb:96 goog-remb", lines);
-        Assert.DoesNotContain(lines, l => l.Contains("transport-cc", StringComparison.Ordinal) || l.StartsWith("a=extmap", StringComparison.Ordinal));
+        Assert.Contains("a=rtcp-fb:96 transport-cc", lines); // with the transport-wide sequence extension echoed below
+        Assert.Contains("a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", lines);
         Assert.Contains("a=msid:stream-1 track-1", lines);
         Assert.Contains("a=ssrc:12345678 cname:persona", lines);
         Assert.Contains("a=ice-ufrag:srvu", lines);

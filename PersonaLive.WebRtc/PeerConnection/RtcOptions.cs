@@ -99,4 +99,10 @@ public sealed class RtcOptions
     /// in a queue. No thread is kept per peer after its handshake.
     /// </summary>
     public int MaxConcurrentDtlsHandshakes { get; set; } = 8;
+
+    /// <summary>
+    /// Let the delay-based estimator (transport-cc feedback, draft-ietf-rmcat-gcc-02) lower the encoder
+    /// target below the loss-based one. Off until the network lab has tuned it.
+    /// </summary>
+    public bool DelayBasedBitrate { get; set; }
 }

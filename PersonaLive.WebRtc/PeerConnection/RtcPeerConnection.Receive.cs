@@ -191,6 +191,11 @@ public sealed partial class RtcPeerConnection
         }
 
         _feedback = feedback;
+        foreach (var transportFeedback in report.TransportFeedbacks)
+        {
+            _sender.OnTransportFeedback(transportFeedback);
+        }
+
         Interlocked.Add(ref _plisReceived, report.PliMediaSsrcs.Count);
         Interlocked.Add(ref _firsReceived, report.FirMediaSsrcs.Count);
         if (report.PliMediaSsrcs.Count + report.FirMediaSsrcs.Count > 0)

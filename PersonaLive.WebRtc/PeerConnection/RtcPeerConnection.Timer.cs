@@ -70,6 +70,8 @@ public sealed partial class RtcPeerConnection
         {
             SendRtcp(report, CollectionsMarshal.AsSpan(_dueNacks), pli);
         }
+
+        SendTransportFeedback(now);
     }
 
     /// <summary>Consent freshness: Disconnected after a third of the timeout without consent, Failed after all of it.</summary>
@@ -114,6 +116,7 @@ public sealed partial class RtcPeerConnection
             SrtpProfile = _srtp.ProfileName,
             HandlerFailures = _handlers.Failures,
             InternalErrors = _executor.Failures,
+            TransportFeedbackSent = _receiver.TransportFeedbackSent,
         };
     }
 }

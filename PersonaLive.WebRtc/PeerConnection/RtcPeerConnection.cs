@@ -153,11 +153,13 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         if (video.WeReceive)
         {
             _receiver.Enable(codec, video.PayloadType);
+            _receiver.EnableTransportCc(video.Extensions);
         }
 
         if (video.WeSend)
         {
             _sender.Enable(codec, video.PayloadType);
+            _sender.EnableExtensions(video.Extensions, video.Mid);
         }
 
         _video = video;

@@ -1,4 +1,5 @@
 using System.Net;
+using PersonaLive.WebRtc.Rtp.Extensions;
 
 namespace PersonaLive.WebRtc.Sdp;
 
@@ -46,6 +47,9 @@ public sealed record NegotiatedVideo
     public bool Fir { get; init; }
     public bool Remb { get; init; }
     public bool ReducedSizeRtcp { get; init; }
+
+    /// <summary>RTP header extensions both sides use, with the remote ids (RFC 8285 section 5).</summary>
+    public RtpExtensionMap Extensions { get; init; } = RtpExtensionMap.None;
 
     public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
 

@@ -1,4 +1,5 @@
 using System.Net;
+using PersonaLive.WebRtc.Rtp.Extensions;
 
 namespace PersonaLive.WebRtc.Sdp;
 
@@ -9,7 +10,7 @@ namespace PersonaLive.WebRtc.Sdp;
 /// </summary>
 public static class SdpNegotiation
 {
-    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"];
 
     /// <summary>Builds the answer to a browser offer.</summary>
     public static (string Answer, NegotiatedVideo Video) CreateAnswer(string offerSdp, LocalMediaParameters local, IReadOnlyList<string>? preferredCodecs = null)
@@ -26,6 +27,11 @@ public static class SdpNegotiation
             $"a=group:BUNDLE {video.Mid}",
             "a=ice-lite",
         };
+        if (video.Extensions.AllowTwoByte)
+        {
+            lines.Add("a=extmap-allow-mixed"); // RFC 8285 section 6: echoed only when offered
+        }
+
         if (video.WeSend)
         {
             lines.Add($"a=msid-semantic: WMS {local.StreamId}");
@@ -57,7 +63,8 @@ public static class SdpNegotiation
 
             AppendVideoSection(body, video, local, setup: "passive", includeCandidates: true,
                 rtcpRsize: m.HasAttribute("rtcp-rsize"),
-                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.PayloadType).Contains(f)));
+                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.PayloadType).Contains(f)
+                    && (f != "transport-cc" || video.Extensions.TransportCc > 0))); // feedback needs the sequence numbers
         }
 
         return (body.ToString(), video);
@@ -72,7 +79,7 @@ public static class SdpNegotiation
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
-        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n");
+        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\n");
         body.Append($"a=msid-semantic: WMS {local.StreamId}\r\n");
         var video = new NegotiatedVideo
         {
@@ -90,6 +97,7 @@ public static class SdpNegotiation
             RemoteIceLite = false,
             RemoteSsrcs = [],
             RemoteCandidates = [],
+            Extensions = RtpExtensionMap.Default,
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
             rtcpRsize: true, feedback: SupportedFeedback);
@@ -117,6 +125,11 @@ public static class SdpNegotiation
         if (rtcpRsize)
         {
             body.Append("a=rtcp-rsize\r\n");
+        }
+
+        foreach (var (id, uri) in video.Extensions.Entries())
+        {
+            body.Append($"a=extmap:{id} {uri}\r\n");
         }
 
         VideoCodecChoice.AppendCodecLines(body, video.Codec, pt, video.H264, feedback);
@@ -232,6 +245,8 @@ public static class SdpNegotiation
             Fir = feedback.Contains("ccm fir"),
             Remb = feedback.Contains("goog-remb"),
             ReducedSizeRtcp = m.HasAttribute("rtcp-rsize"),
+            Extensions = RtpExtensionMap.FromRemote(m.Attributes("extmap").Concat(sdp.Attributes("extmap")),
+                sdp.Attributes("extmap-allow-mixed").Any() || m.HasAttribute("extmap-allow-mixed")),
         };
         return (video, index);
     }

@@ -91,6 +91,7 @@ internal sealed partial class VideoReceiver
             return;
         }
 
+        RecordTransportSequence(packet, header);
         if (header.PayloadType != _payloadType)
         {
             return; // e.g. RTX or FEC we did not negotiate, or we do not receive

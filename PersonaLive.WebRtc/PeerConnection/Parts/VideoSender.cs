@@ -178,7 +178,7 @@ internal sealed partial class VideoSender
                 }
 
                 int n = _history.TryGet(seq, _packetBuffer);
-                if (n > 0 && ProtectAndSend(n, target))
+                if (n > 0 && NoteResend(n) && ProtectAndSend(n, target))
                 {
                     sent++;
                 }
@@ -194,7 +194,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnReceiverReport(fractionLost);
+            _pendingBitrateKbps = Combine(_bandwidth.OnReceiverReport(fractionLost));
         }
     }
 
@@ -203,7 +203,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnRemb(bitsPerSecond);
+            _pendingBitrateKbps = Combine(_bandwidth.OnRemb(bitsPerSecond));
         }
     }
 
@@ -250,6 +250,8 @@ internal sealed partial class VideoSender
                 FramesSent = _framesSent,
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
+                TransportFeedbackReceived = _transportCc.FeedbackReceived,
+                TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,
                 EncoderBitrateKbps = _encoderBitrateKbps,
             };
@@ -275,7 +277,7 @@ internal sealed partial class VideoSender
         public void Emit(ReadOnlySpan<byte> payload, bool marker)
         {
             var o = owner;
-            int n = RtpHeader.Write(o._packetBuffer, marker, payloadType, o._sequence, timestamp, o.Ssrc);
+            int n = o.WriteHeader(marker, payloadType, timestamp, payload.Length);
             payload.CopyTo(o._packetBuffer.AsSpan(n));
             n += payload.Length;
             o._history.Store(o._sequence, o._packetBuffer.AsSpan(0, n));

@@ -37,6 +37,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     private readonly SrtpTransport _srtp = new();
     private readonly VideoReceiver _receiver;
     private readonly VideoSender _sender;
+    private readonly AudioSender _audioSender;
     private volatile NegotiatedVideo? _video;
     private DtlsSession? _dtls;
     private volatile bool _isOfferer;
@@ -55,6 +56,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _receiver = new VideoReceiver(Vp8VideoCodec.Instance, options);
         _sender = new VideoSender(Vp8VideoCodec.Instance, options, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp,
             (datagram, target) => _server.Send(datagram, target));
+        _audioSender = new AudioSender(BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp, (datagram, target) => _server.Send(datagram, target));
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>
@@ -105,11 +107,11 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Creates an offer for the client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.</summary>
-    public string CreateOffer(string direction = "sendrecv")
+    public string CreateOffer(string direction = "sendrecv", string? audioDirection = null)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, audioDirection: audioDirection);
     }
 
     /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
@@ -152,6 +154,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
             _sender.Enable(video.Vp8PayloadType);
         }
 
+        EnableAudio(video);
         _video = video;
     }
 
@@ -166,7 +169,11 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
 
     private LocalMediaParameters LocalParameters(bool withCandidates) => _local ??= new LocalMediaParameters(
         LocalUfrag, _localPassword, _server.Certificate.Fingerprint, withCandidates ? _server.Candidates : [],
-        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8));
+        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8))
+    {
+        AudioSsrc = _audioSender.Ssrc,
+        AudioTrackId = "audio-" + RandomToken(8),
+    };
 
     private static string RandomToken(int length)
     {

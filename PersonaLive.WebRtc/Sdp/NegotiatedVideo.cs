@@ -11,7 +11,14 @@ public sealed record LocalMediaParameters(
     uint Ssrc,
     string Cname,
     string StreamId,
-    string TrackId);
+    string TrackId)
+{
+    /// <summary>Our audio SSRC (0: we send no audio).</summary>
+    public uint AudioSsrc { get; init; }
+
+    /// <summary>Our audio track id (same stream id as the video, so the two play in sync).</summary>
+    public string AudioTrackId { get; init; } = "audio";
+}
 
 /// <summary>The negotiated video m-line, read from the remote description.</summary>
 public sealed record NegotiatedVideo
@@ -38,6 +45,9 @@ public sealed record NegotiatedVideo
     public bool Fir { get; init; }
     public bool Remb { get; init; }
     public bool ReducedSizeRtcp { get; init; }
+
+    /// <summary>The bundled Opus audio m-line, when the remote side offered one we accept.</summary>
+    public NegotiatedAudio? Audio { get; init; }
 
     public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
 

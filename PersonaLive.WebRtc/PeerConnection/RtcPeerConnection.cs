@@ -13,8 +13,8 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// <see cref="ConnectionStateChanged"/>; <see cref="FrameDecoded"/> for the remote track;
 /// <see cref="SendFrame"/> / <see cref="SendEncodedFrame"/> for the local track.
 /// <para>
-/// It owns five parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
-/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>) and one <see cref="SerialExecutor"/> on which
+/// It owns seven parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
+/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>, <see cref="AudioReceiver"/>, <see cref="AudioSender"/>) and one <see cref="SerialExecutor"/> on which
 /// every state change runs: ICE outcomes, DTLS results, RTCP feedback, the 20 ms timer and the
 /// <see cref="ConnectionStateChanged"/> and <see cref="KeyframeRequested"/> events, so none of them runs
 /// on a socket or DTLS thread and they never race each other. The media fast paths stay where the data

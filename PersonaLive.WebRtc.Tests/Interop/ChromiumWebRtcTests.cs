@@ -18,7 +18,7 @@ namespace PersonaLive.WebRtc.Tests.Interop;
 [Collection(UdpCollection.Name)]
 public sealed class ChromiumWebRtcTests
 {
-    private static void SkipWithoutChromium()
+    internal static void SkipWithoutChromium()
     {
         if (!File.Exists(BrowserHarness.Chromium))
         {
@@ -28,7 +28,7 @@ public sealed class ChromiumWebRtcTests
         VpxTests.SkipWithoutLibvpx();
     }
 
-    private static string WriteClip(string work)
+    internal static string WriteClip(string work)
     {
         string y4m = Path.Combine(work, "camera.y4m");
         Y4mWriter.Write(y4m, 320, 240, 10);
@@ -195,7 +195,7 @@ public sealed class ChromiumWebRtcTests
         Directory.Delete(work, recursive: true);
     }
 
-    private static async Task SendSolidFrames(RtcPeerConnection pc, byte y, byte u, byte v, CancellationToken ct)
+    internal static async Task SendSolidFrames(RtcPeerConnection pc, byte y, byte u, byte v, CancellationToken ct)
     {
         var frame = I420Frame.Create(320, 240);
         frame.Fill(y, u, v);

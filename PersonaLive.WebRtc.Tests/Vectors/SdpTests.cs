@@ -59,47 +59,87 @@ public sealed class SdpTests
     }
 
     /// <summary>
-    /// Chrome's offer after getUserMedia({audio, video}): audio mid 0, video mid 1, both bundled. We take
-    /// video only, so the audio m-line is rejected (port 0, RFC 8829 section 5.3.1 / RFC 3264 section 6)
-    /// and left out of the BUNDLE group (RFC 8843 section 7.3.3), while m-line order and mids are kept.
+    /// Chrome's offer after getUserMedia({audio, video}): audio mid 0, video mid 1, both bundled. We
+    /// accept the Opus audio (RFC 7587 section 7) beside the video: one bundle, Opus only, the direction
+    /// mirrored, our audio SSRC in the same stream as the video so the browser syncs the two.
     /// </summary>
     [Fact]
-    public void Audio_and_video_offer_gets_audio_rejected_with_port_0_and_video_alone_in_the_bundle()
+    public void Audio_and_video_offer_gets_opus_accepted_in_the_same_bundle_and_stream()
     {
         var offerText = TestData.Text("chrome156-audio-video-offer.sdp");
         var offer = SdpDescription.Parse(offerText);
         Assert.Equal(offerText, offer.ToString());
         Assert.Equal(["audio", "video"], offer.Media.Select(m => m.Kind));
 
-        var (answer, video) = SdpNegotiation.CreateAnswer(offerText, Local());
+        var local = Local() with { AudioSsrc = 4242, AudioTrackId = "audio-t" };
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerText, local);
         Assert.Equal("1", video.Mid);
         Assert.Equal(96, video.PayloadType);
+        Assert.NotNull(video.Audio);
+        Assert.Equal("0", video.Audio.Mid);
+        Assert.Equal(111, video.Audio.OpusPayloadType);
+        Assert.Equal("sendrecv", video.Audio.LocalDirection);
         var parsed = SdpDescription.Parse(answer);
         Assert.Equal(["audio", "video"], parsed.Media.Select(m => m.Kind)); // same order as the offer
         var lines = answer.Split("\r\n");
         Assert.Single(lines, l => l.StartsWith("a=group:", StringComparison.Ordinal));
-        Assert.Contains("a=group:BUNDLE 1", lines);
+        Assert.Contains("a=group:BUNDLE 0 1", lines);
 
         var audio = parsed.Media[0];
-        Assert.Equal(0, audio.Port);
+        Assert.NotEqual(0, audio.Port);
         Assert.Equal("UDP/TLS/RTP/SAVPF", audio.Protocol);
+        Assert.Equal(["111"], audio.Formats); // Opus only: no PCMU/PCMA/G722/CN/telephone-event
         Assert.Equal("0", audio.Attribute("mid"));
-        Assert.True(audio.HasAttribute("inactive"));
-        Assert.DoesNotContain(audio.Lines, l => l.StartsWith("a=ice-", StringComparison.Ordinal) || l.StartsWith("a=fingerprint", StringComparison.Ordinal)
-            || l.StartsWith("a=candidate", StringComparison.Ordinal) || l.StartsWith("a=ssrc", StringComparison.Ordinal)
-            || l.StartsWith("a=rtpmap", StringComparison.Ordinal));
-
+        Assert.True(audio.HasAttribute("sendrecv"));
+        Assert.True(audio.HasAttribute("rtcp-mux"));
+        Assert.Equal("111 opus/48000/2", audio.Attribute("rtpmap"));
+        Assert.Contains("4242 cname:persona", audio.Attributes("ssrc"));
+        Assert.Equal(video.Audio.OpusPayloadType, SdpAudioSection.FindOpus(audio));
         var videoSection = parsed.Media[1];
+        string streamOf(SdpMediaSection m) => m.Attribute("msid")!.Split(' ')[0];
+        Assert.Equal(streamOf(videoSection), streamOf(audio));
+
         Assert.Equal(50000, videoSection.Port);
         Assert.Equal("1", videoSection.Attribute("mid"));
         Assert.Equal(96, videoSection.FindPayloadType("VP8"));
         Assert.True(videoSection.HasAttribute("sendrecv"));
         Assert.Contains("a=candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", videoSection.Lines);
 
-        // Our client role reads this answer back: the bundled video m-line, not the rejected audio one.
+        // Our client role reads this answer back: the bundled video m-line and the audio beside it.
         var read = SdpNegotiation.ReadAnswer(answer);
         Assert.Equal("1", read.Mid);
+        Assert.Equal("0", read.Audio?.Mid);
         Assert.Single(read.RemoteCandidates);
+    }
+
+    /// <summary>An audio m-line without Opus is still rejected (port 0, mid echoed, RFC 8829 section 5.3.1) and left out of the bundle.</summary>
+    [Fact]
+    public void Audio_without_opus_is_rejected_with_port_0_and_video_alone_in_the_bundle()
+    {
+        var offerText = TestData.Text("chrome156-audio-video-offer.sdp").Replace("opus/48000/2", "speex/48000", StringComparison.Ordinal);
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerText, Local());
+        Assert.Null(video.Audio);
+        var parsed = SdpDescription.Parse(answer);
+        Assert.Contains("a=group:BUNDLE 1", answer.Split("\r\n"));
+        var audio = parsed.Media[0];
+        Assert.Equal(0, audio.Port);
+        Assert.Equal("0", audio.Attribute("mid"));
+        Assert.True(audio.HasAttribute("inactive"));
+        Assert.DoesNotContain(audio.Lines, l => l.StartsWith("a=ice-", StringComparison.Ordinal) || l.StartsWith("a=ssrc", StringComparison.Ordinal)
+            || l.StartsWith("a=rtpmap", StringComparison.Ordinal));
+        Assert.Null(SdpNegotiation.ReadAnswer(answer).Audio);
+    }
+
+    /// <summary>A receive-only player (WHEP) offering recvonly audio gets sendonly Opus with our SSRC.</summary>
+    [Fact]
+    public void Recvonly_audio_offer_gets_sendonly_opus_with_our_ssrc()
+    {
+        var offerText = TestData.Text("chrome156-audio-video-offer.sdp").Replace("a=sendrecv", "a=recvonly", StringComparison.Ordinal);
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerText, Local() with { AudioSsrc = 77 });
+        Assert.Equal("sendonly", video.Audio?.LocalDirection);
+        var audio = SdpDescription.Parse(answer).Media[0];
+        Assert.True(audio.HasAttribute("sendonly"));
+        Assert.Equal([77u], audio.Ssrcs());
     }
 
     [Fact]

@@ -149,6 +149,7 @@ public sealed partial class RtcPeerConnection
         _dtls?.Dispose();
         _receiver.Stop();
         _sender.Close();
+        _audioSender.Close();
         _srtp.Dispose();
         SetState(PeerConnectionState.Closed);
     }

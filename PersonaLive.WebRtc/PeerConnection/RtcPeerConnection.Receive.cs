@@ -135,6 +135,11 @@ public sealed partial class RtcPeerConnection
         _receiver.CountPacket(buffer.Length);
         if (kind == PacketKind.Rtp)
         {
+            if (TryTakeAudio(buffer[..length]))
+            {
+                return;
+            }
+
             _receiver.OnRtp(buffer[..length], now);
             return;
         }
@@ -160,7 +165,10 @@ public sealed partial class RtcPeerConnection
         long now = NowMs;
         foreach (var sr in report.SenderReports)
         {
-            _receiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp, now);
+            if (!_audioReceiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp))
+            {
+                _receiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp, now);
+            }
         }
 
         var feedback = _feedback;

@@ -64,6 +64,7 @@ public sealed partial class RtcPeerConnection
         {
             _lastReportMs = now;
             _receiver.AdjustRemb();
+            SendAudioReport();
         }
 
         if (report || pli || _dueNacks.Count > 0)

@@ -15,8 +15,8 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// <see cref="ConnectionStateChanged"/>; <see cref="FrameDecoded"/> for the remote track;
 /// <see cref="SendFrame"/> / <see cref="SendEncodedFrame"/> for the local track.
 /// <para>
-/// It owns five parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
-/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>) and one <see cref="SerialExecutor"/> on which
+/// It owns seven parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
+/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>, <see cref="AudioReceiver"/>, <see cref="AudioSender"/>) and one <see cref="SerialExecutor"/> on which
 /// every state change runs: ICE outcomes, DTLS results, RTCP feedback, the 20 ms timer and the
 /// <see cref="ConnectionStateChanged"/> and <see cref="KeyframeRequested"/> events, so none of them runs
 /// on a socket or DTLS thread and they never race each other. The media fast paths stay where the data
@@ -39,6 +39,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     private readonly SrtpTransport _srtp = new();
     private readonly VideoReceiver _receiver;
     private readonly VideoSender _sender;
+    private readonly AudioSender _audioSender;
     private volatile NegotiatedVideo? _video;
     private DtlsSession? _dtls;
     private volatile bool _isOfferer;
@@ -57,6 +58,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _receiver = new VideoReceiver(Vp8VideoCodec.Instance, options);
         _sender = new VideoSender(Vp8VideoCodec.Instance, options, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp,
             (datagram, target) => _server.Send(datagram, target));
+        _audioSender = new AudioSender(BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp, (datagram, target) => _server.Send(datagram, target));
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>
@@ -108,14 +110,14 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Creates an offer of <paramref name="codec"/> for the client role (tests, headless client); apply the
-    /// reply with <see cref="SetAnswer"/>.
+    /// Creates an offer of <paramref name="codec"/> (and, with <paramref name="audioDirection"/>, Opus) for the
+    /// client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.
     /// </summary>
-    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8)
+    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8, string? audioDirection = null)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec, audioDirection: audioDirection);
     }
 
     /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
@@ -162,6 +164,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
             _sender.EnableExtensions(video.Extensions, video.Mid);
         }
 
+        EnableAudio(video);
         _video = video;
     }
 
@@ -176,7 +179,11 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
 
     private LocalMediaParameters LocalParameters(bool withCandidates) => _local ??= new LocalMediaParameters(
         LocalUfrag, _localPassword, _server.Certificate.Fingerprint, withCandidates ? _server.Candidates : [],
-        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8));
+        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8))
+    {
+        AudioSsrc = _audioSender.Ssrc,
+        AudioTrackId = "audio-" + RandomToken(8),
+    };
 
     private static string RandomToken(int length)
     {

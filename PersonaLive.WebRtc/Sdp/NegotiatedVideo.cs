@@ -12,7 +12,14 @@ public sealed record LocalMediaParameters(
     uint Ssrc,
     string Cname,
     string StreamId,
-    string TrackId);
+    string TrackId)
+{
+    /// <summary>Our audio SSRC (0: we send no audio).</summary>
+    public uint AudioSsrc { get; init; }
+
+    /// <summary>Our audio track id (same stream id as the video, so the two play in sync).</summary>
+    public string AudioTrackId { get; init; } = "audio";
+}
 
 /// <summary>The negotiated video m-line, read from the remote description.</summary>
 public sealed record NegotiatedVideo
@@ -50,6 +57,9 @@ public sealed record NegotiatedVideo
 
     /// <summary>RTP header extensions both sides use, with the remote ids (RFC 8285 section 5).</summary>
     public RtpExtensionMap Extensions { get; init; } = RtpExtensionMap.None;
+
+    /// <summary>The bundled Opus audio m-line, when the remote side offered one we accept.</summary>
+    public NegotiatedAudio? Audio { get; init; }
 
     public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
 

@@ -18,13 +18,17 @@ public static class SdpNegotiation
         var offer = SdpDescription.Parse(offerSdp);
         var (video, videoIndex) = ReadRemote(offer, isOffer: true, preferredCodecs);
         var m = offer.Media[videoIndex];
+        var audioRead = SdpAudioSection.Read(offer, isOffer: true) is { } read && read.Audio.Mid != video.Mid ? read : ((NegotiatedAudio Audio, int Index)?)null;
+        int audioIndex = audioRead?.Index ?? -1;
+        video = video with { Audio = audioRead?.Audio };
         var lines = new List<string>
         {
             "v=0",
             $"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1",
             "s=-",
             "t=0 0",
-            $"a=group:BUNDLE {video.Mid}",
+            audioRead is { } a ? (a.Index < videoIndex ? $"a=group:BUNDLE {a.Audio.Mid} {video.Mid}" : $"a=group:BUNDLE {video.Mid} {a.Audio.Mid}")
+                : $"a=group:BUNDLE {video.Mid}",
             "a=ice-lite",
         };
         if (video.Extensions.AllowTwoByte)
@@ -32,7 +36,7 @@ public static class SdpNegotiation
             lines.Add("a=extmap-allow-mixed"); // RFC 8285 section 6: echoed only when offered
         }
 
-        if (video.WeSend)
+        if (video.WeSend || video.Audio is { WeSend: true })
         {
             lines.Add($"a=msid-semantic: WMS {local.StreamId}");
         }
@@ -46,6 +50,12 @@ public static class SdpNegotiation
         for (int i = 0; i < offer.Media.Count; i++)
         {
             var section = offer.Media[i];
+            if (i == audioIndex)
+            {
+                SdpAudioSection.Append(body, video.Audio!, local, setup: "passive");
+                continue;
+            }
+
             if (i != videoIndex)
             {
                 // Rejected m-line: port 0, same kind/protocol, first format, mid echoed (RFC 8829 section 5.3.1).
@@ -72,14 +82,17 @@ public static class SdpNegotiation
 
     /// <summary>
     /// Builds an offer for the client role (our tests, a headless client): one video m-line with VP8 (or,
-    /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass.
+    /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass,
+    /// and with <paramref name="audioDirection"/> a bundled Opus m-line.
     /// </summary>
-    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8)
+    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8,
+        string? audioDirection = null)
     {
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
-        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\na=extmap-allow-mixed\r\n");
+        body.Append(audioDirection is null ? "s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n" : "s=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n");
+        body.Append("a=extmap-allow-mixed\r\n");
         body.Append($"a=msid-semantic: WMS {local.StreamId}\r\n");
         var video = new NegotiatedVideo
         {
@@ -101,11 +114,20 @@ public static class SdpNegotiation
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
             rtcpRsize: true, feedback: SupportedFeedback);
+        if (audioDirection is not null)
+        {
+            SdpAudioSection.Append(body, SdpAudioSection.ForOffer(audioDirection), local, setup: "actpass");
+        }
+
         return body.ToString();
     }
 
     /// <summary>Reads the answer the remote side gave to our offer.</summary>
-    public static NegotiatedVideo ReadAnswer(string answerSdp) => ReadRemote(SdpDescription.Parse(answerSdp), isOffer: false, null).Video;
+    public static NegotiatedVideo ReadAnswer(string answerSdp)
+    {
+        var sdp = SdpDescription.Parse(answerSdp);
+        return ReadRemote(sdp, isOffer: false, null).Video with { Audio = SdpAudioSection.Read(sdp, isOffer: false)?.Audio };
+    }
 
     private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
         string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)

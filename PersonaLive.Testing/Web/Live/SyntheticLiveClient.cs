@@ -52,10 +52,11 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// is up. Each client has its own UDP socket, like each browser peer connection (the server tells
     /// peers apart by source address once ICE has run). <paramref name="rewriteAnswer"/> lets a test point
     /// the client at a relay instead of the server. <paramref name="decodeOutput"/> false counts the
-    /// animated frames without decoding them (no libvpx decoder in the client).
+    /// animated frames without decoding them (no libvpx decoder in the client). <paramref name="voice"/> adds
+    /// an Opus m-line (send the packets with <see cref="RtcPeerConnection.SendAudio"/>).
     /// </summary>
     public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
-        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true)
+        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
@@ -70,7 +71,7 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
         };
         try
         {
-            var offer = peer.CreateOffer("sendrecv");
+            var offer = peer.CreateOffer("sendrecv", voice ? "sendrecv" : null);
             var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
             var client = new SyntheticLiveClient(media, peer, session.Id, decodeOutput);
             peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);

@@ -65,6 +65,18 @@ internal interface ILiveMediaPeer : IAsyncDisposable
 
     /// <summary>Counters for the stats overlay and metrics.</summary>
     MediaPeerStats GetStats();
+
+    /// <summary>A packet of the browser's microphone track (Opus, undecoded), raised on a media thread; none by default.</summary>
+    event Action<Voice.VoicePacket>? VoiceReceived
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>Relays one voice packet to this peer when its audio was negotiated (dropped otherwise, the default).</summary>
+    void SendVoice(Voice.VoicePacket packet)
+    {
+    }
 }
 
 /// <summary>Which side of a session a peer serves.</summary>

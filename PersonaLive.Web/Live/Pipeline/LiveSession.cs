@@ -52,6 +52,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _host.FrameDecoded += OnFrameDecoded;
         _host.FrameEncoded += OnFrameEncoded;
         _host.ConnectionStateChanged += OnHostStateChanged;
+        _voice = StartVoice();
     }
 
     public string Id { get; }
@@ -280,6 +281,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _host.FrameDecoded -= OnFrameDecoded;
         _host.FrameEncoded -= OnFrameEncoded;
         _host.ConnectionStateChanged -= OnHostStateChanged;
+        await StopVoiceAsync().ConfigureAwait(false);
         foreach (var id in _viewers.Keys.ToList()) await RemoveViewerAsync(id).ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();

@@ -2,6 +2,7 @@ using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Codecs;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Sdp;
+using PersonaLive.Web.Live.Voice;
 
 namespace PersonaLive.Web.Live.Media.Rtc;
 
@@ -29,6 +30,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameDecoded += OnFrameDecoded;
         _pc.FrameEncoded += OnFrameEncoded;
         _pc.KeyframeRequested += OnKeyframeRequested;
+        _pc.AudioReceived += OnAudioReceived;
     }
 
     public string Id => _pc.LocalUfrag;
@@ -39,6 +41,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     public event DecodedFrameHandler? FrameDecoded;
     public event EncodedFrameHandler? FrameEncoded;
     public event Action? KeyframeRequested;
+    public event Action<VoicePacket>? VoiceReceived;
 
     public string CreateAnswer(string offerSdp)
     {
@@ -89,6 +92,12 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
 
     public void RequestKeyframe() => _pc.RequestKeyframe();
 
+    public void SendVoice(VoicePacket packet) =>
+        _pc.SendAudio(new AudioPacket(packet.Payload, packet.RtpTimestamp, 0, packet.Marker, CaptureClock.UnixMicrosToNtp(packet.CaptureTimeUs), packet.SourceId));
+
+    private void OnAudioReceived(object? sender, AudioPacket audio) =>
+        VoiceReceived?.Invoke(new VoicePacket(audio.Payload, audio.RtpTimestamp, audio.Marker, CaptureClock.NtpToUnixMicros(audio.CaptureNtpTime), audio.Ssrc));
+
     public void ForceKeyframe()
     {
         _receiveOnlyEncoder?.ForceKeyframe();
@@ -115,6 +124,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameDecoded -= OnFrameDecoded;
         _pc.FrameEncoded -= OnFrameEncoded;
         _pc.KeyframeRequested -= OnKeyframeRequested;
+        _pc.AudioReceived -= OnAudioReceived;
         await _pc.DisposeAsync().ConfigureAwait(false);
         _receiveOnlyEncoder?.Dispose();
     }

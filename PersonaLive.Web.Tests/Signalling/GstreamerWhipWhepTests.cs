@@ -56,6 +56,7 @@ public sealed class GstreamerWhipWhepTests
         var h264Viewer = await FinishAsync(StartScript(host, "view", host.NamespaceBaseUrl + WhepEndpoints.EndpointFor(share.Token), "8"), ct);
         var framesIn = host.Sessions.Find(sessionId)?.GetTransportStats().FramesDecoded ?? 0;
         var vp8Frames = vp8Viewer.FramesDecoded;
+        var vp8Stats = vp8Viewer.Peer.GetStats();
         var published = await FinishAsync(publisher, ct);
 
         Assert.True(published.Error is null, $"publisher: {published.Error}");
@@ -69,6 +70,8 @@ public sealed class GstreamerWhipWhepTests
         Assert.InRange(h264Viewer.Luma, 90, 110); // the echo engine returns the grey 0x60 camera: luma about 99
         Assert.Equal(200, h264Viewer.Delete);
         Assert.True(vp8Frames >= 20, $"the VP8 WHEP player decoded {vp8Frames} frames beside the H.264 one");
+        Assert.True(vp8Stats.FramesAssembled - vp8Stats.FramesDecoded <= 1 && vp8Stats.DroppedMalformed == 0, // no H.264 bytes reach a VP8 player
+            $"VP8 player: {vp8Stats.FramesAssembled} frames assembled, {vp8Stats.FramesDecoded} decoded, {vp8Stats.DroppedMalformed} malformed packets");
         Assert.Equal(200, published.Delete);
         for (var i = 0; i < 50 && host.Sessions.ActiveCount > 0; i++) await Task.Delay(100, ct);
         Assert.Equal(0, host.Sessions.ActiveCount);

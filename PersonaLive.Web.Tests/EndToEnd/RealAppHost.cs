@@ -49,6 +49,9 @@ internal sealed class RealAppHost : IAsyncDisposable
     /// <summary>The test network the browser runs in (start further browsers inside it).</summary>
     public TestNetwork Network { get; }
     public string BaseUrl { get; }
+
+    /// <summary>The app's URL as seen from inside <see cref="Network"/>'s namespace (its loopback forward).</summary>
+    public string NamespaceBaseUrl => $"http://127.0.0.1:{_forward.Port}";
     public ConcurrentQueue<double> Latencies { get; } = new();
     public IServiceProvider Services => _factory.Services;
     public LiveSessionManager Sessions => Services.GetRequiredService<LiveSessionManager>();

@@ -32,6 +32,28 @@ public static class VideoCodecChoice
     /// <summary>Our default preference: VP8 first (the browsers' favourite), H.264 when it is the only common codec.</summary>
     public static readonly IReadOnlyList<string> DefaultPreference = ["VP8", "H264"];
 
+    /// <summary>The codecs negotiated under <paramref name="preference"/> (the default list when it is empty), upper case, most preferred first.</summary>
+    public static IReadOnlyList<string> Supported(IReadOnlyList<string>? preference) =>
+        (preference is { Count: > 0 } ? preference : DefaultPreference).Select(p => p.ToUpperInvariant()).Where(p => p is "VP8" or "H264").Distinct().ToList();
+
+    /// <summary>
+    /// Whether the video m-line of <paramref name="offerSdp"/> has a codec we negotiate under <paramref name="preference"/>
+    /// (the same test <see cref="Choose"/> makes, H.264 profiles and packetization modes included); false when
+    /// the text is no SDP or has no video m-line. Lets signalling refuse an offer before allocating anything.
+    /// </summary>
+    public static bool HasCommonCodec(string offerSdp, IReadOnlyList<string>? preference)
+    {
+        try
+        {
+            var video = SdpDescription.Parse(offerSdp).Media.FirstOrDefault(m => m.Kind == "video" && m.Port != 0);
+            if (video is null) return false;
+            Choose(video, preference, "offer");
+            return true;
+        }
+        catch (SdpException) { return false; }
+        catch (FormatException) { return false; }
+    }
+
     /// <summary>Chooses the codec; throws <see cref="SdpException"/> naming offered and supported codecs when none is common.</summary>
     public static (VideoCodec Codec, int PayloadType, H264Format? H264) Choose(SdpMediaSection m, IReadOnlyList<string>? preference, string what)
     {
@@ -50,9 +72,12 @@ public static class VideoCodecChoice
 
         var offered = m.Attributes("rtpmap").Select(v => v.Split(' ', 2).ElementAtOrDefault(1)?.Split('/')[0]).OfType<string>().Distinct().ToList();
         throw new SdpException($"The {what} has no video codec in common with this server: it offers {(offered.Count == 0 ? "none" : string.Join(", ", offered))}; "
-            + $"this server supports {string.Join(" and ", (preference is { Count: > 0 } ? preference : DefaultPreference).Select(p => p.ToUpperInvariant()))}"
-            + " (H264: Constrained Baseline or Baseline, packetization-mode 0 or 1).");
+            + $"this server supports {string.Join(" and ", Supported(preference))}{H264Note(preference)}.");
     }
+
+    /// <summary>What "H264" means in our refusals: the profiles and packetization modes we take.</summary>
+    public static string H264Note(IReadOnlyList<string>? preference) =>
+        Supported(preference).Contains("H264") ? " (H264: Constrained Baseline or Baseline, packetization-mode 0 or 1)" : "";
 
     private static bool TryChooseH264(SdpMediaSection m, out int payloadType, out H264Format? format)
     {

@@ -54,7 +54,19 @@ internal interface ILiveMediaPeer : IAsyncDisposable
     /// </summary>
     uint SendFrame(in I420FrameView frame, long captureTimeUs);
 
-    /// <summary>Sends an already encoded VP8 frame (viewer fan-out: one encode, many peers).</summary>
+    /// <summary>
+    /// The codec this peer sends (rtpmap name: VP8, H264) once negotiated; null when it sends nothing or
+    /// does not say (then it takes every encoded frame). The fan-out only hands a viewer frames of its codec.
+    /// </summary>
+    string? SendCodec => null;
+
+    /// <summary>
+    /// Makes this (host) peer also encode its output in the codec <paramref name="viewer"/> negotiated when
+    /// that is not the codec it already writes: one extra encoder per codec, shared by all its viewers.
+    /// </summary>
+    void EncodeAlsoFor(ILiveMediaPeer viewer) { }
+
+    /// <summary>Sends an already encoded frame in this peer's codec (viewer fan-out: one encode per codec, many peers).</summary>
     void SendEncodedFrame(in EncodedVideoFrame frame);
 
     /// <summary>Asks the remote sender for a keyframe (PLI), e.g. after decode errors.</summary>

@@ -101,10 +101,11 @@ internal sealed partial class LiveSession : IAsyncDisposable
     /// <summary>Marks user activity (keeps the idle timeout away).</summary>
     public void Touch() => Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
 
-    /// <summary>Adds a viewer peer fed with the same encoded output; a joining viewer forces a keyframe.</summary>
+    /// <summary>Adds a viewer fed with the output in its negotiated codec (the host encodes once per codec in use); forces a keyframe.</summary>
     public string AddViewer(string viewerId, ILiveMediaPeer viewer, string offerSdp)
     {
         var answer = viewer.CreateAnswer(offerSdp);
+        _host.EncodeAlsoFor(viewer);
         viewer.KeyframeRequested += _host.ForceKeyframe;
         _viewers[viewerId] = viewer;
         _metrics.ViewersChanged(1);
@@ -124,7 +125,6 @@ internal sealed partial class LiveSession : IAsyncDisposable
         await viewer.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A snapshot for the stats overlay.</summary>
     /// <summary>The host peer's transport counters (packets, bytes, NACKs, PLIs, RTT, loss) for /metrics.</summary>
     internal MediaPeerStats GetTransportStats() => _host.GetStats();
 
@@ -169,6 +169,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _metrics.BytesSent.Add(frame.Data.Length * (1 + _viewers.Count));
         foreach (var viewer in _viewers.Values)
         {
+            if (viewer.SendCodec is { } codec && codec != frame.Codec) continue;
             try { viewer.SendEncodedFrame(frame); }
             catch (Exception ex) when (ex is not OutOfMemoryException) { LogViewerSendFailed(_log, ex, Id, viewer.Id); }
         }

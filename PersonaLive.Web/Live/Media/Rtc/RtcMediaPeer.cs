@@ -1,5 +1,8 @@
 using PersonaLive.WebRtc.Codecs.Vpx;
+using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.Codecs.OpenH264;
+using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Sdp;
 using PersonaLive.Web.Live.Voice;
@@ -9,8 +12,8 @@ namespace PersonaLive.Web.Live.Media.Rtc;
 /// <summary>
 /// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
 /// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, copies
-/// output pictures into a reused I420 buffer for the encoder, and re-raises encoded frames for the
-/// viewer fan-out.
+/// output pictures into a reused I420 buffer for the encoder, and re-raises encoded frames (labelled with
+/// their codec) for the viewer fan-out, encoding once more per extra codec a viewer needs (<see cref="CodecOutputEncoder"/>).
 /// </summary>
 internal sealed class RtcMediaPeer : ILiveMediaPeer
 {
@@ -18,7 +21,8 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     private readonly ILogger _log;
     private readonly RtcOptions _options;
     private I420Frame? _sendBuffer;
-    private ReceiveOnlyOutputEncoder? _receiveOnlyEncoder;
+    private readonly object _extrasLock = new();
+    private CodecOutputEncoder[] _extras = [];
 
     public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log, RtcOptions? options = null)
     {
@@ -36,6 +40,23 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     public string Id => _pc.LocalUfrag;
     public MediaPeerRole Role { get; }
     public MediaPeerState State => Map(_pc.ConnectionState);
+
+    /// <summary>The codec our sender writes on this connection; null before negotiation or when we only receive.</summary>
+    public string? SendCodec => _pc.Transceiver is { Negotiated.WeSend: true } t ? CodecName(t.Negotiated.Codec) : null;
+
+    public void EncodeAlsoFor(ILiveMediaPeer viewer)
+    {
+        if (viewer is not RtcMediaPeer { _pc.Transceiver.Negotiated: { } video } || !video.WeSend) return;
+        var codec = VideoCodecs.For(video);
+        if (codec.Name == SendCodec) return;
+        lock (_extrasLock)
+        {
+            if (_extras.Any(e => e.Codec == codec.Name)) return;
+            _extras = [.. _extras, new CodecOutputEncoder(_options, codec)];
+        }
+    }
+
+    private static string CodecName(VideoCodec codec) => codec == VideoCodec.H264 ? "H264" : "VP8";
 
     public event Action<MediaPeerState>? ConnectionStateChanged;
     public event DecodedFrameHandler? FrameDecoded;
@@ -69,22 +90,28 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         CopyPlane(frame.U, frame.StrideU, buffer.U, buffer.StrideU, cw, ch);
         CopyPlane(frame.V, frame.StrideV, buffer.V, buffer.StrideV, cw, ch);
         var ntp = CaptureClock.UnixMicrosToNtp(captureTimeUs);
-        if (Role == MediaPeerRole.Host && _pc.Transceiver is { Negotiated.WeSend: false }) return EncodeWithoutSending(buffer, ntp);
-        return _pc.SendFrame(buffer, ntp);
+        bool receiveOnly = Role == MediaPeerRole.Host && _pc.Transceiver is { Negotiated.WeSend: false };
+        if (receiveOnly && _extras.Length == 0) AddDefaultOutput();
+        uint rtp = receiveOnly ? (uint)NtpTime.To90kHz(ntp) : _pc.SendFrame(buffer, ntp);
+        foreach (var extra in _extras) EncodeExtra(extra, buffer, ntp);
+        return rtp;
     }
 
-    /// <summary>A publisher that only sends (WHIP): encode here for the viewers, send nothing back.</summary>
-    private uint EncodeWithoutSending(I420Frame buffer, ulong ntp)
+    /// <summary>A publisher that only sends (WHIP) and no viewer yet: encode in our first preferred codec, as a host that sends would.</summary>
+    private void AddDefaultOutput()
     {
-        var encoder = _receiveOnlyEncoder ??= new ReceiveOnlyOutputEncoder(_options);
+        IVideoCodec codec = VideoCodecChoice.Supported(_options.PreferredCodecs.ToList()).FirstOrDefault() == "H264"
+            ? new H264VideoCodec(VideoCodecChoice.OfferedH264) : Vp8VideoCodec.Instance;
+        lock (_extrasLock) if (_extras.Length == 0) _extras = [new CodecOutputEncoder(_options, codec)];
+    }
+
+    /// <summary>Encodes for viewers of a codec our own sender does not write; their peers packetise and send the shared bytes.</summary>
+    private void EncodeExtra(CodecOutputEncoder encoder, I420Frame buffer, ulong ntp)
+    {
         var (frames, rtp) = encoder.Encode(buffer, ntp);
         var handler = FrameEncoded;
-        if (handler is not null)
-        {
-            foreach (var e in frames) handler(new EncodedVideoFrame(e.Data, e.IsKeyframe, rtp, CaptureClock.NtpToUnixMicros(ntp), buffer.Width, buffer.Height));
-        }
-
-        return rtp;
+        if (handler is null) return;
+        foreach (var e in frames) handler(new EncodedVideoFrame(e.Data, e.IsKeyframe, rtp, CaptureClock.NtpToUnixMicros(ntp), buffer.Width, buffer.Height, encoder.Codec));
     }
 
     public void SendEncodedFrame(in EncodedVideoFrame frame) =>
@@ -100,7 +127,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
 
     public void ForceKeyframe()
     {
-        _receiveOnlyEncoder?.ForceKeyframe();
+        foreach (var extra in _extras) extra.ForceKeyframe();
         _pc.ForceKeyframe();
     }
 
@@ -126,7 +153,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.KeyframeRequested -= OnKeyframeRequested;
         _pc.AudioReceived -= OnAudioReceived;
         await _pc.DisposeAsync().ConfigureAwait(false);
-        _receiveOnlyEncoder?.Dispose();
+        foreach (var extra in _extras) extra.Dispose();
     }
 
     private void OnStateChanged(object? sender, PeerConnectionState state) => ConnectionStateChanged?.Invoke(Map(state));
@@ -154,7 +181,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         var handler = FrameEncoded;
         if (handler is null) return;
         handler(new EncodedVideoFrame(e.Frame.Data, e.Frame.IsKeyframe, e.RtpTimestamp,
-            CaptureClock.NtpToUnixMicros(e.CaptureNtpTime), e.Width, e.Height));
+            CaptureClock.NtpToUnixMicros(e.CaptureNtpTime), e.Width, e.Height, SendCodec ?? "VP8"));
     }
 
     private static void CopyPlane(ReadOnlySpan<byte> src, int srcStride, Span<byte> dst, int dstStride, int width, int height)

@@ -30,7 +30,7 @@ internal sealed class PeerPair : IAsyncDisposable
         var relay = loss > 0 || duplicate > 0 ? new LossyUdpRelay(serverMedia.LocalEndPoint, loss, 99, duplicate) : null;
         var server = serverMedia.CreatePeerConnection();
         var client = clientMedia.CreatePeerConnection();
-        string offer = client.CreateOffer(direction, audioDirection);
+        string offer = client.CreateOffer(direction, audioDirection: audioDirection);
         string answer = server.CreateAnswer(mungeOffer?.Invoke(offer) ?? offer);
         if (relay is not null)
         {

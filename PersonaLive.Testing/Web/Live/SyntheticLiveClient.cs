@@ -71,7 +71,7 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
         };
         try
         {
-            var offer = peer.CreateOffer("sendrecv", voice ? "sendrecv" : null);
+            var offer = peer.CreateOffer("sendrecv", audioDirection: voice ? "sendrecv" : null);
             var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
             var client = new SyntheticLiveClient(media, peer, session.Id, decodeOutput);
             peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);

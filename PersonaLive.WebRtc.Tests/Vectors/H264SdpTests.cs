@@ -40,7 +40,7 @@ public sealed class H264SdpTests
         Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 108", lines);
         Assert.Contains("a=rtpmap:108 H264/90000", lines);
         Assert.Contains("a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", lines);
-        Assert.Equal(["a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 goog-remb"],
+        Assert.Equal(["a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc"],
             lines.Where(l => l.StartsWith("a=rtcp-fb:", StringComparison.Ordinal)));
         Assert.DoesNotContain(lines, l => l.Contains("VP8", StringComparison.Ordinal));
         Assert.True(h264.Nack && h264.Pli && h264.Fir);

@@ -10,11 +10,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONFIG="${PERSONA_CONFIG:-Release}"
 APP_DLL="$ROOT/PersonaLive.Web/bin/$CONFIG/net10.0/PersonaLive.Web.dll"
+BENCH_DLL="$ROOT/PersonaLive.Benchmarks/bin/$CONFIG/net10.0/PersonaLive.Benchmarks.dll"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Native packages the app needs at run time, and what the tests need on top.
-RUN_PACKAGES=(libvpx7 ca-certificates)
-TEST_PACKAGES=(chromium fonts-dejavu-core libsrtp2-1 ffmpeg firefox-esr coturn nftables iproute2 python3-aiortc)
+RUN_PACKAGES=(libvpx7 libopenh264-7 ca-certificates)
+TEST_PACKAGES=(chromium fonts-dejavu-core libsrtp2-1 ffmpeg firefox-esr coturn nftables iproute2 python3-aiortc
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
+  gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0 python3-gi python3-gst-1.0)
 
 log() { printf '\033[1;34m[persona]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[persona]\033[0m %s\n' "$*" >&2; exit 1; }
@@ -116,7 +119,7 @@ cmd_bench() {
   ensure_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   ensure_npm
   build
-  dotnet "$APP_DLL" bench "$@"
+  dotnet "$BENCH_DLL" bench "$@"
 }
 
 verb="${1:-}"; shift || true

@@ -1,6 +1,6 @@
 using PersonaLive.Web.Cli;
 
-// Entry point: the command line (serve | models | bench). With no verb the app serves, so
+// Entry point: the command line (serve | models). With no verb the app serves, so
 // `dotnet run` and WebApplicationFactory both start the web host.
 return await PersonaLiveCli.Create().Parse(args).InvokeAsync();
 

@@ -17,11 +17,13 @@ public sealed class MotionTransferTests
 {
     /// <summary>
     /// How closely the landmark model must read a driver's applied roll (degrees) and face-centre shift (pixels of
-    /// the 512 image). Measured on the four drivers: roll within 0.7 degrees, shift within 0.85 px (the mouth warp
-    /// moves a few rigid points slightly); the bounds leave about 2x for other ONNX Runtime builds.
+    /// the 512 image). Measured on the four drivers: roll within 0.7 degrees, shift within 1.5 px (the opened jaw
+    /// moves the model's reading of a few rigid points); the roll bound leaves about 2x for other ONNX Runtime builds.
     /// </summary>
     private const float TolRoll = 1.5f, TolShift = 2f;
     private const int HoldFrames = 20; // frames per pose: lets the One-Euro filter settle (lag < 1 % after 0.6 s)
+    /// <summary>Landmark passes per measured image: the tracker's crop has settled after about ten (checked on the open-mouth drivers).</summary>
+    private const int MeasurePasses = 12;
 
     private sealed record Measure(float Roll, Vector2 Centre, float Mouth, float Eyes);
 
@@ -33,6 +35,13 @@ public sealed class MotionTransferTests
         foreach (var i in RigidAlignment.RigidIndices) centre += new Vector2(p[i].X, p[i].Y);
         return new Measure(MathF.Atan2(b.Y - a.Y, b.X - a.X) * 180 / MathF.PI, centre / RigidAlignment.RigidIndices.Length,
             PortraitRig.MouthOpeningOf(p), PortraitRig.EyeDistanceOf(p));
+    }
+
+    private static Vector2 MeshCentre(ReadOnlySpan<Vector2> targets)
+    {
+        var c = Vector2.Zero;
+        foreach (var i in RigidAlignment.RigidIndices) c += targets[i];
+        return c / RigidAlignment.RigidIndices.Length;
     }
 
     private static async Task<(LiteEngineFactory Factory, PreparedPortrait Portrait, RgbaImage Astronaut)> SetUpAsync()
@@ -72,8 +81,10 @@ public sealed class MotionTransferTests
         Measure Measure(RgbaImage img)
         {
             var p = new Vector3[FaceLandmarker.PointCount];
+            // Tracked as the engine tracks a held frame: each pass crops by the last pass's landmarks, and an open
+            // mouth moves the chin and so the crop, so two passes are not yet the reading the engine converges to.
             measureTracker.Reset();
-            Assert.True(measureTracker.Track(img, p) && measureTracker.Track(img, p), "no face in measured image");
+            for (var pass = 0; pass < MeasurePasses; pass++) Assert.True(measureTracker.Track(img, p), "no face in measured image");
             return Measured(p);
         }
 
@@ -85,7 +96,8 @@ public sealed class MotionTransferTests
         long time = 0;
         using var rest = Drive(engine, astronaut, ref time, HoldFrames);
         var restM = Measure(rest);
-        var driverRestM = Measured(driverNeutralPts);
+        var restMesh = MeshCentre(((LiteEngine)engine).CurrentTargets);
+        var driverRestM = Measure(astronaut);
         var portraitM = Measure(portrait.Image);
 
         // Each driver with the roll (degrees) and the image transform it was made with (known ground truth).
@@ -124,7 +136,7 @@ public sealed class MotionTransferTests
             var driverShift = dm.Centre - driverRestM.Centre;
             var tg = ((LiteEngine)engine).CurrentTargets;
             var meshMouth = Vector2.Distance(tg[13], tg[14]) / Vector2.Distance(tg[33], tg[263]);
-            log?.WriteLine($"{name}: mesh mouth {meshMouth:F3}; roll known {roll} driver {driverRoll:F2} output {outRoll:F1}; shift known {knownShift} driver {driverShift} " +
+            log?.WriteLine($"{name}: mesh shift {MeshCentre(tg) - restMesh}; mesh mouth {meshMouth:F3}; roll known {roll} driver {driverRoll:F2} output {outRoll:F1}; shift known {knownShift} driver {driverShift} " +
                 $"(error {Vector2.Distance(driverShift, knownShift):F2} px) expected {expectedShift} output {outShift}; mouth driver {driverMouth:F3} output {outMouth:F3}");
 
             checks.Add(() =>
@@ -135,8 +147,11 @@ public sealed class MotionTransferTests
                 // The output against the known motion, with the tolerances below (the measured driver motion is
                 // only an estimate of it; both must hold).
                 Assert.True(Math.Abs(outRoll - roll) < 3, $"{name}: output roll {outRoll:F1} vs applied {roll}");
+                // The engine sees the driver only through the landmark model, so its misreading of the driver's
+                // centre (up to ~1 px with an opened jaw), carried to the portrait, is allowed on top.
                 var knownExpected = knownShift * k * Retargeter.TranslationGain;
-                Assert.True(Vector2.Distance(outShift, knownExpected) < 0.2f * knownExpected.Length() + 3,
+                var readError = Vector2.Distance(driverShift, knownShift) * k * Retargeter.TranslationGain;
+                Assert.True(Vector2.Distance(outShift, knownExpected) < 0.2f * knownExpected.Length() + 3 + readError,
                     $"{name}: output shift {outShift} vs applied {knownExpected}");
                 // Roll: the landmark model reads roll to ~1 degree; the retargeting carries the 3-D rotation
                 // (small pitch/yaw leakage from the synthetic in-plane rotation), so 3 degrees is a tight bound.
@@ -150,7 +165,7 @@ public sealed class MotionTransferTests
                     // Mouth (lip gap per eye distance). The engine sees the driver only through the landmark
                     // model, so the mesh must open by the driver's measured amount (+-30 %: size ratio and
                     // filter). Re-reading the rendered output, the model under-reads painted mouths: on the
-                    // synthetic driver it reads a 0.35 geometric opening as ~0.15, and the output passes
+                    // synthetic driver it reads a 0.35 geometric opening as ~0.12 over its rest, and the output passes
                     // through that reading a second time, so the output reading must reach 40..140 % of the
                     // driver's. A mouth that did not open, or opened without the driver, fails both.
                     Assert.True(driverMouth > 0.1f, $"synthetic driver mouth did not open ({driverMouth:F3})");

@@ -53,16 +53,33 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void MouthFillDarkensTheInsideOnly()
+    public void MouthFillPaintsTeethOverADarkCavityInsideTheLipsOnly()
     {
-        using var img = new RgbaImage(40, 40);
+        using var img = new RgbaImage(60, 60);
         img.Pixels.Fill(200);
-        Vector2[] poly = [new(10, 15), new(30, 15), new(30, 25), new(10, 25)];
+        Vector2[] poly = [new(10, 20), new(50, 20), new(50, 40), new(10, 40)];
         MouthFill.Fill(img, poly, 1f);
-        int At(int x, int y) => img.Pixels[(y * 40 + x) * 4];
-        Assert.True(At(20, 21) < 80, "cavity is dark");
-        Assert.True(At(20, 15) > 180, "teeth band is light");
-        Assert.Equal(200, At(5, 20));
-        Assert.Equal(200, At(20, 30));
+        int At(int x, int y) => img.Pixels[(y * 60 + x) * 4];
+        Assert.True(At(30, 30) < 70, $"the cavity's depth is dark ({At(30, 30)})");
+        Assert.True(At(30, 23) > 140, $"upper teeth hang from the upper lip ({At(30, 23)})");
+        Assert.True(At(12, 23) < At(30, 23) - 60, "teeth fade out towards the corners");
+        Assert.True(At(30, 21) < At(30, 23), "the upper lip shades the teeth's root");
+        Assert.InRange(At(30, 20), 60, 199); // the lip border is soft: half blended, neither untouched nor fully painted
+        Assert.Equal(200, At(5, 30));
+        Assert.Equal(200, At(30, 44));
+    }
+
+    [Fact]
+    public void MouthFillPaintsNothingAtZeroOpacityOrOnAThinGapsTeeth()
+    {
+        using var img = new RgbaImage(60, 60);
+        img.Pixels.Fill(200);
+        Vector2[] poly = [new(10, 20), new(50, 20), new(50, 40), new(10, 40)];
+        MouthFill.Fill(img, poly, 0f);
+        Assert.All(img.Pixels.ToArray(), b => Assert.Equal(200, b));
+        // A 2-pixel gap (lips barely apart) shows a dark line, never a white band of teeth.
+        Vector2[] thin = [new(10, 30), new(50, 30), new(50, 32), new(10, 32)];
+        MouthFill.Fill(img, thin, 1f);
+        Assert.True(img.Pixels[(31 * 60 + 30) * 4] < 140, "a thin gap reads as a dark lip line");
     }
 }

@@ -36,9 +36,31 @@ internal static class DriverSynth
         var result = new RgbaImage(image.Width, image.Height);
         image.Pixels.CopyTo(result.Pixels);
         MeshRasterizer.Render(image, rig.Vertices, targets, rig.Triangles, result);
+        // A driver's mouth is a camera picture, not our renderer's output, so it is painted plainly here and not
+        // with the engine's MouthFill.
         var mouth = PortraitRig.InnerMouth.Select(i => targets[i]).ToArray();
-        MouthFill.Fill(result, mouth, 0.95f);
+        PaintCavity(result, mouth);
         return result;
+    }
+
+    /// <summary>
+    /// Fills the polygon dark (the shadowed lip edge), then with concentric shrunken copies of itself from a lit
+    /// lip-red at 90 % to near black at 40 %: the landmark model reads such an opening as open, while a flat fill or
+    /// one with a band of teeth made its reading collapse over the tracker's passes.
+    /// </summary>
+    private static void PaintCavity(RgbaImage img, Vector2[] poly)
+    {
+        var c = Vector2.Zero;
+        foreach (var p in poly) c += p;
+        c /= poly.Length;
+        Fill(img, poly, (45, 18, 20), 0);
+        for (var k = 0; k <= 5; k++)
+        {
+            var s = 0.9f - 0.1f * k;
+            var t = k / 6f;
+            var inner = poly.Select(p => c + (p - c) * s).ToArray();
+            Fill(img, inner, ((byte)(165 - 150 * t), (byte)(75 - 70 * t), (byte)(75 - 68 * t)), 0);
+        }
     }
 
     /// <summary>Eye openings as polygons: outer corner, upper lid, inner corner, lower lid (MediaPipe indices).</summary>

@@ -61,6 +61,54 @@ public sealed class AbsoluteExpressions
         foreach (var i in UpperLipBody(rig)) expression[i] -= UpperLipShare * offset;
     }
 
+    /// <summary>
+    /// When the neutral frame's mouth was open, moves the upper lip's body up and down as one piece with its inner
+    /// edge: every point of it gets (in proportion to how open the neutral mouth was, fully from
+    /// <see cref="RigidLipFrom"/>) the mean vertical offset of the inner upper lip, so the lips still meet where
+    /// the driver's do; sideways offsets, a smile's widening, stay its own. A talking driver's inner and outer
+    /// upper lip move by different amounts as the lips close from an open neutral frame, and carried over point
+    /// by point that stretched the portrait's upper lip tall at closed lips. From a closed neutral the lip keeps
+    /// its own motion.
+    /// </summary>
+    public void KeepUpperLipShape(PortraitRig rig, ReadOnlySpan<Vector3> neutral, Span<Vector3> expression)
+    {
+        var rigid = Math.Clamp((FaceShape.MouthOpening(neutral) - rig.MouthOpening) / RigidLipFrom, 0, 1);
+        if (rigid <= 0) return;
+        var body = UpperLipBody(rig);
+        var across = Vector3.Normalize(neutral[FaceRoi.LeftEyeOuter] - neutral[FaceRoi.RightEyeOuter]);
+        var down = Vector3.Normalize(new Vector3(-across.Y, across.X, 0));
+        var edge = 0f;
+        foreach (var i in InnerUpperLip) edge += Vector3.Dot(expression[i], down);
+        edge /= InnerUpperLip.Length;
+        foreach (var i in body) expression[i] += rigid * (edge - Vector3.Dot(expression[i], down)) * down;
+    }
+
+    /// <summary>The inner contour of the upper lip between the corners (MediaPipe indices).</summary>
+    private static readonly int[] InnerUpperLip = [191, 80, 81, 82, 13, 312, 311, 310, 415];
+
+    /// <summary>Neutral lip gap beyond the portrait's (eye distances) from which the upper lip moves fully as one piece.</summary>
+    public const float RigidLipFrom = 0.08f;
+
+    /// <summary>
+    /// The last word on the lip gap, after smoothing: moves the lower face (the lower lip fully, the chin and the
+    /// corners partly; the upper lip stays, pulling it down to meet the lower one stretched it) until the targets' inner-lip gap over their eye distance equals the driver's
+    /// own, whatever the relative transfer left (a talking driver's lips do not move as the neutral frame's
+    /// offsets predict, which left closed driver lips apart on the portrait after a mid-sentence start).
+    /// </summary>
+    public void MatchMouthGap(PortraitRig rig, ReadOnlySpan<Vector3> driver, Span<Vector2> targets)
+    {
+        var weights = LowerFaceWeights(rig);
+        var across = targets[FaceRoi.LeftEyeOuter] - targets[FaceRoi.RightEyeOuter];
+        var eyes = across.Length();
+        if (eyes < 1e-3f) return;
+        across /= eyes;
+        var down = new Vector2(-across.Y, across.X);
+        var gap = Vector2.Dot(targets[PortraitRig.LowerLipInner] - targets[PortraitRig.UpperLipInner], down) / eyes;
+        var delta = (FaceShape.MouthOpening(driver) - gap) * eyes * down;
+        for (var i = 0; i < weights.Length; i++)
+            if (weights[i] > 0) targets[i] += weights[i] * delta;
+    }
+
     /// <summary>Updates the lid openings from the driver's landmarks of this frame.</summary>
     public void UpdateLids(ReadOnlySpan<Vector3> driver, float dt)
     {
@@ -92,29 +140,35 @@ public sealed class AbsoluteExpressions
         Lid(targets, FaceShape.LeftUpper, FaceShape.LeftLower, _left);
     }
 
-    /// <summary>How far up (share of the lid-to-lid gap) a closing lid samples its skin, above the lash line.</summary>
-    public const float LidSkinLift = 1.0f;
+    /// <summary>Share of the way from the second ring above the lash line to the third that the second ring's source moves at a closed lid.</summary>
+    public const float LidSkinLift = 0.7f;
+    /// <summary>Share of the way to the ring below it that the lower lid's source moves at a closed lid (past the white of the eye).</summary>
+    public const float LowerLidSkinDrop = 0.8f;
 
     /// <summary>
-    /// Moves the upper-lid source positions up towards the crease as the lids close, so a closing lid shows
-    /// the skin above it (lid skin over the iris) instead of the lash line stretched over the eye.
+    /// Moves the lid sources as the lids close, so a closed lid is drawn with the skin above the eye: the upper
+    /// lash line samples from the second ring above it and that ring from most of the way to the third (the lid
+    /// skin below the crease), and the lower lid samples from towards the ring below it, so the white of the eye
+    /// just above the lower lid landmarks does not stay as a pale crescent. The rings are MediaPipe's eye contours;
+    /// sources never pass the next ring, so no band of the mesh samples its texture upside down (which mirrored
+    /// the lash line above a closed eye).
     /// </summary>
     public void ApplyLidSources(PortraitRig rig, Span<Vector2> sources)
     {
-        LidSource(rig, sources, FaceShape.RightUpper, FaceShape.RightLower, _right);
-        LidSource(rig, sources, FaceShape.LeftUpper, FaceShape.LeftLower, _left);
+        LidSource(rig, sources, FaceShape.RightUpper, FaceShape.RightUpper1, FaceShape.RightUpper2, FaceShape.RightLower, FaceShape.RightLower1, _right);
+        LidSource(rig, sources, FaceShape.LeftUpper, FaceShape.LeftUpper1, FaceShape.LeftUpper2, FaceShape.LeftLower, FaceShape.LeftLower1, _left);
     }
 
-    private static void LidSource(PortraitRig rig, Span<Vector2> sources, int[] upper, int[] lower, float opening)
+    private static void LidSource(PortraitRig rig, Span<Vector2> sources, int[] upper, int[] upper1, int[] upper2, int[] lower, int[] lower1, float opening)
     {
         var closing = 1 - Math.Clamp(opening, 0, 1);
         if (closing <= 0) return;
         var p = rig.Landmarks;
         for (var k = 0; k < upper.Length; k++)
         {
-            var up = new Vector2(p[upper[k]].X, p[upper[k]].Y);
-            var low = new Vector2(p[lower[k]].X, p[lower[k]].Y);
-            sources[upper[k]] = up + closing * LidSkinLift * (up - low);
+            sources[upper[k]] = Vector2.Lerp(Xy(p[upper[k]]), Xy(p[upper1[k]]), closing);
+            sources[upper1[k]] = Vector2.Lerp(Xy(p[upper1[k]]), Xy(p[upper2[k]]), closing * LidSkinLift);
+            sources[lower[k]] = Vector2.Lerp(Xy(p[lower[k]]), Xy(p[lower1[k]]), closing * LowerLidSkinDrop);
         }
     }
 

@@ -16,6 +16,10 @@ public static class FaceShape
     public static readonly int[] LeftUpper = [466, 388, 387, 386, 385, 384, 398];
     public static readonly int[] LeftLower = [249, 390, 373, 374, 380, 381, 382];
     public const int RightInner = 133, LeftInner = 362;
+    /// <summary>The rings around each eye, paired point by point with the lid points above: the second and third
+    /// contour above the upper lid (towards the crease) and the second below the lower lid.</summary>
+    public static readonly int[] RightUpper1 = [247, 30, 29, 27, 28, 56, 190], RightUpper2 = [113, 225, 224, 223, 222, 221, 189], RightLower1 = [25, 110, 24, 23, 22, 26, 112];
+    public static readonly int[] LeftUpper1 = [467, 260, 259, 257, 258, 286, 414], LeftUpper2 = [342, 445, 444, 443, 442, 441, 413], LeftLower1 = [255, 339, 254, 253, 252, 256, 341];
 
     /// <summary>Inner and outer lower lip: the points a jaw drop carries down fully.</summary>
     public static readonly int[] LowerLip = [95, 88, 178, 87, 14, 317, 402, 318, 324, 146, 91, 181, 84, 17, 314, 405, 321, 375];

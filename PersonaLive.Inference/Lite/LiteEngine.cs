@@ -27,6 +27,7 @@ public sealed class LiteEngine : IAnimationEngine
     private readonly Vector3[] _driver = new Vector3[FaceLandmarker.PointCount];
     private readonly Vector2[] _mouth = new Vector2[PortraitRig.InnerMouth.Length];
     private readonly SurroundField _field = new(Size);
+    private readonly SeamSkirt _skirt = new();
     private Vector2[] _targets = [];
     private Vector2[] _sources = [];
     private float[] _keys = [];
@@ -68,12 +69,14 @@ public sealed class LiteEngine : IAnimationEngine
 
     /// <summary>
     /// One backward warp for every output pixel: the surround grid covers the whole frame (hair, neck,
-    /// background), then the face mesh is drawn over it far to near, skipping triangles that face away.
+    /// background), a skirt blends it into the face outline, then the face mesh is drawn over it far to near,
+    /// skipping triangles that face away.
     /// </summary>
     private void Draw(PortraitRig rig, RgbaImage texture, RgbaImage output)
     {
         MeshRasterizer.Render(texture, _field.Sources, _field.Nodes, _field.Triangles, output);
-        MeshRasterizer.RenderDepthSorted(texture, _sources, rig.Vertices, _targets, _retargeter.Depth, rig.FaceTriangles, _keys, _order, output);
+        _skirt.Draw(texture, _sources, _targets, _field, output);
+        MeshRasterizer.RenderDepthSorted(texture, _sources, rig.Vertices, _retargeter.Posed, _targets, _retargeter.Depth, rig.FaceTriangles, _keys, _order, output);
     }
 
     /// <summary>True when the last driving frame contained a tracked face.</summary>
@@ -143,16 +146,24 @@ public sealed class LiteEngine : IAnimationEngine
         return output;
     }
 
-    /// <summary>Darkens the opened inner mouth (teeth band at the top) in proportion to how much wider it is than in the portrait.</summary>
+    /// <summary>
+    /// Paints the opened inner mouth (<see cref="MouthFill"/>), fading in as the lips part wider than in the
+    /// portrait (the portrait's own gap already shows its texture) and the driver's lips are apart; closed lips get nothing.
+    /// </summary>
     private void FillMouth(PortraitRig rig, RgbaImage output)
     {
-        var eyes = Vector2.Distance(_targets[FaceRoi.RightEyeOuter], _targets[FaceRoi.LeftEyeOuter]);
+        var across = _targets[FaceRoi.LeftEyeOuter] - _targets[FaceRoi.RightEyeOuter];
+        var eyes = across.Length();
         var open = Vector2.Distance(_targets[PortraitRig.UpperLipInner], _targets[PortraitRig.LowerLipInner]) / Math.Max(eyes, 1e-3f);
-        var alpha = Math.Clamp((open - rig.MouthOpening - 0.02f) / 0.08f, 0, 1) * 0.92f; // the portrait's own gap already shows its texture
+        var alpha = Math.Clamp((open - rig.MouthOpening - MouthFadeStart) / MouthFadeRange, 0, 1)
+            * (LastFrameHadFace ? Math.Clamp((FaceShape.MouthOpening(_driver) - MouthFadeStart) / MouthFadeRange, 0, 1) : 1);
         if (alpha <= 0) return;
         for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
-        MouthFill.Fill(output, _mouth, alpha);
+        MouthFill.Fill(output, _mouth, across, rig.Mouth, alpha);
     }
+
+    /// <summary>Lip gap beyond the portrait's (eye distances) where the painted mouth starts to show, and over which it fades in.</summary>
+    public const float MouthFadeStart = 0.015f, MouthFadeRange = 0.04f;
 
     public void Dispose()
     {

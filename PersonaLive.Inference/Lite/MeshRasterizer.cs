@@ -25,12 +25,12 @@ public static class MeshRasterizer
     }
 
     /// <summary>
-    /// Renders a 3-D mesh as seen from the front: triangles facing away (their output winding opposite to
-    /// their winding at rest, <paramref name="rest"/>) are skipped, the rest are drawn far to near by mean <paramref name="depth"/>
+    /// Renders a 3-D mesh as seen from the front: triangles facing away (their winding under the head pose alone,
+    /// <paramref name="posed"/>, opposite to their winding at rest, <paramref name="rest"/>) are skipped, the rest are drawn far to near by mean <paramref name="depth"/>
     /// (larger = farther), so parts turning away are covered by nearer ones instead of folding over them.
     /// <paramref name="keys"/> and <paramref name="order"/> are scratch space of one entry per triangle.
     /// </summary>
-    public static void RenderDepthSorted(RgbaImage source, ReadOnlySpan<Vector2> src, ReadOnlySpan<Vector2> rest, ReadOnlySpan<Vector2> dst, ReadOnlySpan<float> depth,
+    public static void RenderDepthSorted(RgbaImage source, ReadOnlySpan<Vector2> src, ReadOnlySpan<Vector2> rest, ReadOnlySpan<Vector2> posed, ReadOnlySpan<Vector2> dst, ReadOnlySpan<float> depth,
         ReadOnlySpan<int> triangles, Span<float> keys, Span<int> order, RgbaImage target)
     {
         var s = MemoryMarshal.Cast<byte, uint>(source.Pixels);
@@ -39,7 +39,7 @@ public static class MeshRasterizer
         for (var t = 0; t + 2 < triangles.Length; t += 3)
         {
             int i0 = triangles[t], i1 = triangles[t + 1], i2 = triangles[t + 2];
-            if (Cross(rest[i0], rest[i1], rest[i2]) * Cross(dst[i0], dst[i1], dst[i2]) <= 0) continue; // facing away
+            if (Cross(rest[i0], rest[i1], rest[i2]) * Cross(posed[i0], posed[i1], posed[i2]) <= 0) continue; // facing away
             keys[count] = -(depth[i0] + depth[i1] + depth[i2]);
             order[count++] = t;
         }

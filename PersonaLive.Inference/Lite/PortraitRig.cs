@@ -32,7 +32,11 @@ public sealed class PortraitRig
         Triangles = triangles;
         EyeDistance = EyeDistanceOf(landmarks);
         MouthOpening = MouthOpeningOf(landmarks);
+        Mouth = MouthPalette.Of(image, landmarks, InnerMouth, MouthOpening);
     }
+
+    /// <summary>Colours for painting the inside of the opened mouth, read off this portrait.</summary>
+    public MouthPalette Mouth { get; }
 
     public RgbaImage Image { get; }
 

@@ -6,7 +6,7 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
 /// (docs/lite-engine.md, "Retargeting"): head pose is relative to a neutral driving frame (re-centre resets
-/// it), applied in 3-D to the portrait's lifted mesh with <see cref="TurnGain"/>; the expression offset is
+/// it), applied in 3-D to the portrait's lifted mesh with <see cref="YawGain"/> and <see cref="PitchGain"/>; the expression offset is
 /// the driver's landmarks in the neutral head frame minus the neutral landmarks, carried into the
 /// portrait's frame, and then made absolute by <see cref="AbsoluteExpressions"/> (mouth gap and lid opening
 /// measured per frame, so a first frame mid-sentence or mid-blink biases nothing); translation and scale
@@ -25,6 +25,7 @@ public sealed class Retargeter
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
     private readonly float[] _depth = new float[FaceLandmarker.PointCount];
+    private readonly Vector2[] _posed = new Vector2[FaceLandmarker.PointCount];
     private readonly Vector3[] _expression = new Vector3[FaceLandmarker.PointCount];
     private readonly AbsoluteExpressions _absolute = new();
     private readonly OneEuroFilterBank _filter = new(2 * FaceLandmarker.PointCount, minCutoff: 0.5f, beta: 0.015f);
@@ -35,15 +36,28 @@ public sealed class Retargeter
     /// <summary>Depth of each face point after the head rotation (portrait pixels, larger = farther), for drawing order.</summary>
     public ReadOnlySpan<float> Depth => _depth;
 
+    /// <summary>
+    /// The portrait's face points under the head pose alone (no expression, no smoothing): which triangles face
+    /// away is decided on these, so a triangle that an expression squeezes flat or flips (a closing lid, lips
+    /// pressed together) is still drawn instead of leaving a hole onto the unwarped surround.
+    /// </summary>
+    public ReadOnlySpan<Vector2> Posed => _posed;
+
     /// <summary>Upper-lid source positions for the current lid openings (see <see cref="AbsoluteExpressions.ApplyLidSources"/>).</summary>
     public void LidSources(PortraitRig rig, Span<Vector2> sources) => _absolute.ApplyLidSources(rig, sources);
 
     /// <summary>True once a neutral pose was taken.</summary>
     public bool HasNeutral => _hasNeutral;
 
-    /// <summary>Yaw and pitch of the driver's head turn are applied this much stronger: a 2-D photo warped by a
-    /// 3-D turn reads as turned less than the driver (measured by <c>bench lite-quality</c>).</summary>
-    public const float TurnGain = 1.3f;
+    /// <summary>
+    /// Gains on the driver's turn (yaw) and nod (pitch): a 2-D photo warped by a 3-D rotation reads as rotated
+    /// less than the driver, and the smoothing filter damps small slow turns more than large ones. So the gain is
+    /// <see cref="YawGain"/> (<see cref="PitchGain"/>) plus <see cref="SmallTurnBoost"/> that fades out with the
+    /// angle (Gaussian, <see cref="SmallTurnKnee"/> radians). Measured by <c>bench lite-quality</c> on real clips:
+    /// a flat 1.3 overshot the blinking clip's large turns to 1.25-1.35 of the driver's amplitude, while a flat 1.15
+    /// left the turning clip's 1-degree turns at 0.73.
+    /// </summary>
+    public const float YawGain = 1.08f, PitchGain = 1.12f, SmallTurnBoost = 0.3f, SmallTurnKnee = 0.1f;
 
     /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
@@ -65,6 +79,7 @@ public sealed class Retargeter
     {
         rig.Vertices.CopyTo(targets);
         for (var i = 0; i < _depth.Length; i++) _depth[i] = rig.Landmarks[i].Z;
+        rig.Vertices.AsSpan(0, _posed.Length).CopyTo(_posed);
     }
 
     /// <summary>
@@ -109,6 +124,7 @@ public sealed class Retargeter
         var portrait = rig.Landmarks;
         for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _neutral[i];
         _absolute.CorrectMouth(rig, _neutral, _expression);
+        _absolute.KeepUpperLipShape(rig, _neutral, _expression);
         // Lids rest open here; AbsoluteExpressions closes them after the filter (blinks are too quick for it).
         foreach (var lid in (ReadOnlySpan<int[]>)[FaceShape.RightUpper, FaceShape.RightLower, FaceShape.LeftUpper, FaceShape.LeftLower])
             foreach (var i in lid) _expression[i] = Vector3.Zero;
@@ -116,19 +132,22 @@ public sealed class Retargeter
         {
             var e = np.Scale * Vector3.Transform(_expression[i], np.Rotation);
             var q = centre + scale * Vector3.Transform(portrait[i] + e - centre, rotation);
+            var rigid = centre + scale * Vector3.Transform(portrait[i] - centre, rotation);
+            _posed[i] = new Vector2(rigid.X + shift.X, rigid.Y + shift.Y);
             _depth[i] = q.Z;
             _smoothed[2 * i] = q.X + shift.X;
             _smoothed[2 * i + 1] = q.Y + shift.Y;
         }
         _filter.Filter(_smoothed, dt);
         for (var i = 0; i < n; i++) targets[i] = new Vector2(_smoothed[2 * i], _smoothed[2 * i + 1]);
+        _absolute.MatchMouthGap(rig, driver, targets);
         _absolute.UpdateLids(driver, dt);
         _absolute.ApplyLids(targets);
         FollowRings(rig, targets);
         return true;
     }
 
-    /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="TurnGain"/>; roll as is.</summary>
+    /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="PitchGain"/> and <see cref="YawGain"/>; roll as is.</summary>
     private static Quaternion Amplify(Quaternion q)
     {
         if (q.W < 0) q = Quaternion.Negate(q);
@@ -136,10 +155,12 @@ public sealed class Retargeter
         if (sinHalf < 1e-6f) return q;
         var angle = 2 * MathF.Atan2(sinHalf, q.W);
         var v = new Vector3(q.X, q.Y, q.Z) / sinHalf * angle;
-        v = new Vector3(v.X * TurnGain, v.Y * TurnGain, v.Z);
+        v = new Vector3(v.X * Gain(PitchGain, v.X), v.Y * Gain(YawGain, v.Y), v.Z);
         var a = v.Length();
         return a < 1e-6f ? Quaternion.Identity : Quaternion.CreateFromAxisAngle(v / a, a);
     }
+
+    private static float Gain(float gain, float angle) => gain + SmallTurnBoost * MathF.Exp(-angle * angle / (SmallTurnKnee * SmallTurnKnee));
 
     /// <summary>Rings and border: least-squares 2-D similarity of the face points, scaled by each vertex's follow weight.</summary>
     private static void FollowRings(PortraitRig rig, Span<Vector2> targets)

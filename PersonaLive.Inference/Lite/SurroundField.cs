@@ -54,6 +54,25 @@ public sealed class SurroundField
 
     public int[] Triangles { get; }
 
+    /// <summary>
+    /// The portrait position the field maps output point <paramref name="q"/> to, interpolated exactly as the
+    /// rasterizer does over the grid's two triangles per cell, so geometry that meets the field there is seamless.
+    /// </summary>
+    public Vector2 SourceAt(Vector2 q)
+    {
+        var cells = _nodesPerSide - 1;
+        var gx = Math.Clamp(q.X / Step, 0, cells - 1e-4f);
+        var gy = Math.Clamp(q.Y / Step, 0, cells - 1e-4f);
+        int i = (int)gx, j = (int)gy;
+        float fx = gx - i, fy = gy - j;
+        var a = j * _nodesPerSide + i;
+        int b = a + 1, c = a + _nodesPerSide, d = c + 1;
+        // Cell triangles (a, b, d) above the diagonal and (a, d, c) below it, as in the constructor.
+        return fx >= fy
+            ? Sources[a] + fx * (Sources[b] - Sources[a]) + fy * (Sources[d] - Sources[b])
+            : Sources[a] + fy * (Sources[c] - Sources[a]) + fx * (Sources[d] - Sources[c]);
+    }
+
     /// <summary>Recomputes <see cref="Sources"/> from the face points' portrait and target positions.</summary>
     public void Update(ReadOnlySpan<Vector3> portrait, ReadOnlySpan<Vector2> targets)
     {

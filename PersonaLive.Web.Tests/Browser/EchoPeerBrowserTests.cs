@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using PersonaLive.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PersonaLive.Web.Live.Media;
@@ -20,7 +21,7 @@ namespace PersonaLive.Web.Tests.Browser;
 /// </summary>
 public sealed class EchoPeerBrowserTests : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = PersonaLive.TestSupport.StockChromium.Path; // the one launcher's binary
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -51,7 +52,7 @@ public sealed class EchoPeerBrowserTests : IAsyncLifetime
             b.UseSetting("Live:EchoEngineDelayMs", "0");
             b.UseSetting("Live:WarmUpOnStart", "false");
             foreach (var (k, v) in StockBrowser.AppSettings(_network!, httpPort)) b.UseSetting(k, v);
-            b.ConfigureTestServices(s => s.AddSingleton<IMediaPeerFactory>(_peers));
+            b.ConfigureTestServices(s => s.AddTestEngines().AddSingleton<IMediaPeerFactory>(_peers));
         });
         _factory.UseKestrel();
         _factory.StartServer();

@@ -14,7 +14,7 @@ namespace PersonaLive.Web.Tests.Browser;
 /// </summary>
 public sealed class FakeCameraTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = PersonaLive.TestSupport.StockChromium.Path; // the one launcher's binary
 
     [Fact]
     public async Task Chromium_plays_our_y4m_as_the_camera()

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using PersonaLive.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PersonaLive.Web.Live.Media;
@@ -21,7 +22,7 @@ namespace PersonaLive.Web.Tests.Browser;
 /// </summary>
 public sealed class StudioBrowserTests : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = PersonaLive.TestSupport.StockChromium.Path; // the one launcher's binary
     private const string TestAnswerMessage = "Test media stack: offer received.";
     private readonly RecordingPeerFactory _peers = new();
     private WebApplicationFactory<Program>? _factory;
@@ -38,7 +39,7 @@ public sealed class StudioBrowserTests : IAsyncLifetime
             b.UseSetting("Live:WarmUpOnStart", "false");
             b.UseSetting("Rtc:MediaPort", "0"); // a free UDP port for the media socket
             b.UseSetting("urls", "http://127.0.0.1:0"); // never the configured port: another app may own it
-            b.ConfigureTestServices(s => s.AddSingleton<IMediaPeerFactory>(_peers));
+            b.ConfigureTestServices(s => s.AddTestEngines().AddSingleton<IMediaPeerFactory>(_peers));
         });
         _factory.UseKestrel(0);
         _factory.StartServer();

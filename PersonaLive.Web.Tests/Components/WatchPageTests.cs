@@ -36,10 +36,10 @@ public sealed class WatchPageTests : BunitContext
     }
 
     [Fact]
-    public void Revoked_link_says_sharing_stopped()
+    public async Task Revoked_link_says_sharing_stopped()
     {
         var (_, link) = LiveSessionWithLink();
-        _live.Sessions.Revoke(link);
+        await _live.Sessions.RevokeAsync(link);
         var page = Render<Watch>(p => p.Add(w => w.Token, link.Token));
         Assert.Equal(ShareLink.RevokedByHost, page.Find(".watch-text").TextContent);
     }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using PersonaLive.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PersonaLive.Inference.Engines;
@@ -47,6 +49,9 @@ internal sealed class RealAppHost : IAsyncDisposable
     /// <summary>The test network the browser runs in (start further browsers inside it).</summary>
     public TestNetwork Network { get; }
     public string BaseUrl { get; }
+
+    /// <summary>The app's URL as seen from inside <see cref="Network"/>'s namespace (its loopback forward).</summary>
+    public string NamespaceBaseUrl => $"http://127.0.0.1:{_forward.Port}";
     public ConcurrentQueue<double> Latencies { get; } = new();
     public IServiceProvider Services => _factory.Services;
     public LiveSessionManager Sessions => Services.GetRequiredService<LiveSessionManager>();
@@ -69,6 +74,7 @@ internal sealed class RealAppHost : IAsyncDisposable
             b.UseSetting("Live:WarmUpOnStart", "false");
             foreach (var (k, v) in StockBrowser.AppSettings(network, httpPort)) b.UseSetting(k, v);
             foreach (var (k, v) in settings.Concat(more)) b.UseSetting(k, v);
+            b.ConfigureTestServices(s => s.AddTestEngines());
         });
         factory.UseKestrel();
         factory.StartServer();

@@ -1,5 +1,7 @@
 using PersonaLive.Media;
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using PersonaLive.Web.Live.Voice;
 using PersonaLive.Web.Live.Media;
 
 namespace PersonaLive.Web.Tests.Fakes;
@@ -23,6 +25,10 @@ internal sealed class FakeMediaPeer(MediaPeerRole role, string id) : ILiveMediaP
     public event DecodedFrameHandler? FrameDecoded;
     public event EncodedFrameHandler? FrameEncoded;
     public event Action? KeyframeRequested;
+    public event Action<VoicePacket>? VoiceReceived;
+
+    /// <summary>Voice packets relayed to this peer, with the <see cref="Stopwatch"/> time they came.</summary>
+    public ConcurrentQueue<(VoicePacket Packet, long At)> VoiceSent { get; } = new();
 
     public string CreateAnswer(string offerSdp)
     {
@@ -49,6 +55,10 @@ internal sealed class FakeMediaPeer(MediaPeerRole role, string id) : ILiveMediaP
 
     public void Deliver(I420Frame image, long? captureUs, uint rtp = 0) =>
         FrameDecoded?.Invoke(new DecodedVideoFrame(image, rtp, captureUs));
+
+    public void SendVoice(VoicePacket packet) => VoiceSent.Enqueue((packet, Stopwatch.GetTimestamp()));
+
+    public void RaiseVoice(VoicePacket packet) => VoiceReceived?.Invoke(packet);
 
     public void RaiseKeyframeRequest() => KeyframeRequested?.Invoke();
 

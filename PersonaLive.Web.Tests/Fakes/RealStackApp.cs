@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using PersonaLive.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Live.Media;
@@ -20,6 +22,7 @@ internal static class RealStackApp
             b.UseSetting("Rtc:MediaPort", "0");
             b.UseSetting("Rtc:BindAddress", "127.0.0.1");
             foreach (var (key, value) in settings) b.UseSetting(key, value);
+            b.ConfigureTestServices(s => s.AddTestEngines());
         });
         _ = factory.Server; // starts the host (and binds the media socket) now
         return factory;

@@ -72,12 +72,25 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
     }
 
     [Fact]
-    public void Echo_engine_replaces_the_configured_engine_when_asked()
+    public void Echo_engine_replaces_the_configured_engine_when_a_test_host_registers_it()
     {
-        using var provider = ServicesFor(new Dictionary<string, string?> { ["Live:EchoEngineDelayMs"] = "120" });
+        using var provider = ServicesFor(new Dictionary<string, string?> { ["Live:EchoEngineDelayMs"] = "120" }, testEngines: true);
+        provider.GetRequiredService<IStartupValidator>().Validate();
         var engine = provider.GetRequiredService<PersonaLive.Inference.Engines.IAnimationEngineFactory>();
         Assert.Equal("echo", engine.Name);
         Assert.Contains("120 ms", engine.Status.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Live:EchoEngineDelayMs", "0")]
+    [InlineData("Live:EchoEngineDelayFrames", "8")]
+    public void Production_configuration_naming_the_echo_engine_stops_the_app(string key, string value)
+    {
+        using var provider = ServicesFor(new Dictionary<string, string?> { [key] = value });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("select the echo test engine, which only tests and benchmarks can register", ex.Message, StringComparison.Ordinal);
+        Assert.NotEqual("echo", provider.GetRequiredService<PersonaLive.Inference.Engines.IAnimationEngineFactory>().Name);
     }
 
     [Fact]
@@ -185,11 +198,14 @@ public sealed class HostTests(HostTests.AppFactory factory) : IClassFixture<Host
         public override DateTimeOffset GetUtcNow() => now;
     }
 
-    private static ServiceProvider ServicesFor(Dictionary<string, string?> settings)
+    private static ServiceProvider ServicesFor(Dictionary<string, string?> settings, bool testEngines = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        services.AddSingleton<IConfiguration>(configuration);
+        PersonaLive.Web.Hosting.WebHostSetup.AddServices(services, configuration);
+        if (testEngines) PersonaLive.Testing.Hosting.TestEngines.AddTestEngines(services);
         return services.BuildServiceProvider();
     }
 

@@ -140,7 +140,7 @@ public sealed class LiveSessionTests : IAsyncDisposable
         using (var frame = I420Frame.Create(16, 16)) host.Deliver(frame, 1);
         await WaitUntil(() => !viewer.EncodedReceived.IsEmpty);
 
-        manager.Revoke(link);
+        await manager.RevokeAsync(link);
         await WaitUntil(() => viewer.Disposed);
         Assert.Equal(0, link.ViewerCount);
         Assert.Equal(0, session.ViewerCount);
@@ -225,7 +225,10 @@ public sealed class LiveSessionTests : IAsyncDisposable
         _peers.Customize = role => new FakeMediaPeer(role, "bad") { AnswerFailure = new MediaNegotiationException("The browser offered no VP8.") };
         var ex = Assert.Throws<MediaNegotiationException>(() => manager.Start(manager.Admission.TryEnter()!, Portrait(), "offer"));
         Assert.Equal("The browser offered no VP8.", ex.Message);
-        Assert.True(_peers.Created.Single().Disposed);
+        Assert.Equal(0, manager.Admission.Active); // the slot is free at once
+        var peer = _peers.Created.Single();
+        for (var waited = 0; !peer.Disposed && waited < 5000; waited += 20) await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.True(peer.Disposed, "the failed start's clean-up (tracked, asynchronous) disposed the peer");
         Assert.Equal(0, manager.Admission.Active);
         Assert.Equal(0, manager.ActiveCount);
     }

@@ -3,8 +3,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using PersonaLive.TestSupport;
+using PersonaLive.Testing.Hosting;
 using PersonaLive.Web.Live.Sessions;
 using PersonaLive.Web.Live.Signalling;
 using PersonaLive.Web.Tests.Fakes;
@@ -36,6 +38,7 @@ public sealed class AiortcWhipTests
             b.UseSetting("Rtc:MediaPort", "0");
             b.UseSetting("Rtc:BindAddress", "127.0.0.1");
             b.UseSetting("urls", "http://127.0.0.1:0");
+            b.ConfigureTestServices(s => s.AddTestEngines());
         });
         app.UseKestrel();
         app.StartServer();

@@ -41,4 +41,39 @@ public sealed class OfferCheckTests
         Assert.NotNull(report.Problem);
         Assert.Contains(reason, report.Problem, StringComparison.Ordinal);
     }
+
+    private static string H264Only(string profileLevelId) => "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n" +
+        "m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=ice-ufrag:obs1\r\na=ice-pwd:0123456789abcdef0123456789\r\n" +
+        "a=fingerprint:sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\r\n" +
+        "a=setup:actpass\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:102 H264/90000\r\n" +
+        $"a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id={profileLevelId}\r\n";
+
+    [Fact]
+    public void Obs_style_h264_only_offer_has_a_common_codec()
+    {
+        var report = OfferCheck.Inspect(H264Only("42e01f"));
+        Assert.Null(report.Problem);
+        Assert.Equal(["H264"], report.VideoCodecs);
+        Assert.Equal(["VP8", "H264"], report.SupportedCodecs);
+        Assert.True(report.HasCommonCodec);
+    }
+
+    [Fact]
+    public void High_profile_only_offer_is_refused_naming_offered_and_supported()
+    {
+        var report = OfferCheck.Inspect(H264Only("640c1f"));
+        Assert.Null(report.Problem);
+        Assert.False(report.HasCommonCodec);
+        Assert.Contains("the offer has H264", report.NoCommonCodecMessage, StringComparison.Ordinal);
+        Assert.Contains("supports VP8, H264 (H264: Constrained Baseline or Baseline", report.NoCommonCodecMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Preferred_codecs_without_h264_refuse_an_h264_only_offer()
+    {
+        var report = OfferCheck.Inspect(H264Only("42e01f"), ["VP8"]);
+        Assert.False(report.HasCommonCodec);
+        Assert.EndsWith("this server supports VP8.", report.NoCommonCodecMessage, StringComparison.Ordinal);
+        Assert.True(OfferCheck.Inspect(ChromeLike, ["H264"]).HasCommonCodec);
+    }
 }

@@ -3,16 +3,16 @@ using PersonaLive.WebRtc.PeerConnection;
 
 namespace PersonaLive.Web.Tests.Signalling;
 
-/// <summary>Our own WebRTC stack in the offering role on its own loopback socket: a WHIP publisher (sendonly) or a WHEP player (recvonly).</summary>
+/// <summary>Our own WebRTC stack in the offering role on its own socket (loopback unless told): a WHIP publisher (sendonly) or a WHEP player (recvonly).</summary>
 internal sealed class SignallingTestPeer : IAsyncDisposable
 {
     private readonly RtcMediaServer _media;
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _decoded;
 
-    public SignallingTestPeer()
+    public SignallingTestPeer(string bindAddress = "127.0.0.1")
     {
-        _media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }, NullLoggerFactory.Instance);
+        _media = new RtcMediaServer(new RtcOptions { MediaPort = 0, BindAddress = bindAddress }, NullLoggerFactory.Instance);
         Peer = _media.CreatePeerConnection();
         Peer.ConnectionStateChanged += (_, s) =>
         {

@@ -185,11 +185,13 @@ public sealed class WhipEndpointTests : IAsyncLifetime
     [Fact]
     public async Task No_common_codec_is_422_naming_both_sides()
     {
-        using var response = await PostAsync("/whip", string.Format(null, VideoOffer, "H264"), Tokens.Create(_portrait).Value);
+        // H.264 High profile only (what an encoder left at its default may offer): we take Baseline profiles.
+        var highOnly = string.Format(null, VideoOffer, "H264") + "a=fmtp:96 packetization-mode=1;profile-level-id=640c1f\r\n";
+        using var response = await PostAsync("/whip", highOnly, Tokens.Create(_portrait).Value);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.Contains("the offer has H264", text, StringComparison.Ordinal);
-        Assert.Contains("supports VP8", text, StringComparison.Ordinal);
+        Assert.Contains("supports VP8, H264 (H264: Constrained Baseline or Baseline", text, StringComparison.Ordinal);
         AssertNothingLeft();
     }
 
@@ -221,7 +223,7 @@ public sealed class WhipEndpointTests : IAsyncLifetime
         await using var publisher = new SignallingTestPeer();
         using var post = await PostAsync("/whip", publisher.Peer.CreateOffer("sendonly"), Tokens.Create(_portrait).Value);
         var share = Sessions.Share(Sessions.FindAllIds().Single());
-        Sessions.Revoke(share);
+        await Sessions.RevokeAsync(share);
         using (var revoked = await PostAsync(WhepEndpoints.EndpointFor(share.Token), offer, null))
         {
             Assert.Equal(HttpStatusCode.NotFound, revoked.StatusCode);

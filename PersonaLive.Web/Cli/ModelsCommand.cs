@@ -6,7 +6,8 @@ namespace PersonaLive.Web.Cli;
 
 /// <summary>
 /// <c>models</c>: provisions the configured engine's model files into the model directory ahead of
-/// time (Docker build, offline machines), printing progress; exit code 1 with the reason on failure.
+/// time (Docker build, offline machines), printing progress; exit code 1 with the reason on failure,
+/// 2 when the <c>Engine</c> settings are invalid (validated as the app's start validates them).
 /// </summary>
 internal static class ModelsCommand
 {
@@ -17,7 +18,17 @@ internal static class ModelsCommand
         var cmd = new Command("models", "Provision model files ahead of time.") { engine, dir };
         cmd.SetAction(async (parse, ct) =>
         {
-            var options = AppConfiguration.LoadEngineOptions(parse.GetValue(engine), parse.GetValue(dir));
+            PersonaLive.Inference.Engines.EngineOptions options;
+            try
+            {
+                options = AppConfiguration.LoadEngineOptions(parse.GetValue(engine), parse.GetValue(dir));
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}");
+                return 2;
+            }
+
             var provisioner = EngineRegistry.CreateFactory(options, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
             var progress = new Progress<PersonaLive.Inference.Engines.EngineStatus>(s =>
                 Console.WriteLine(s.Progress is { } p ? $"[{s.State}] {s.Message} ({p:P0})" : $"[{s.State}] {s.Message}"));

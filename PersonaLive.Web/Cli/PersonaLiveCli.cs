@@ -5,8 +5,8 @@ namespace PersonaLive.Web.Cli;
 
 /// <summary>
 /// The application's command line, behind <c>./persona.sh</c>: <c>serve</c> (default) starts the web app,
-/// <c>models</c> provisions model files ahead of time, <c>bench NAME</c> runs a benchmark whose last
-/// output line is <c>BENCH NAME key=value ...</c>.
+/// <c>models</c> provisions model files ahead of time. Benchmarks are a separate executable
+/// (PersonaLive.Benchmarks), so the app ships none of them.
 /// </summary>
 public static class PersonaLiveCli
 {
@@ -27,7 +27,6 @@ public static class PersonaLiveCli
         root.Subcommands.Add(serve);
 
         root.Subcommands.Add(ModelsCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

@@ -18,6 +18,7 @@ internal static class WebHostSetup
 {
     public static WebApplication Build(string[] args)
     {
+        NativeHeap.Configure();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -35,35 +36,11 @@ internal static class WebHostSetup
 
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
-        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RtcOptions>().Bind(configuration.GetSection(RtcOptions.SectionName))
-            .Validate(o => o.MediaPort is >= 0 and <= 65535, "Rtc:MediaPort must be 0..65535.")
-            .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Rtc:BindAddress must be an IP address.")
-            .Validate(o => o.AnnouncedAddresses.All(a => System.Net.IPAddress.TryParse(a, out _)),
-                "Rtc:AnnouncedAddresses must be IP addresses (the public address browsers reach the media port on).")
-            .Validate(o => o.IceTransportPolicy is "all" or "relay", "Rtc:IceTransportPolicy must be \"all\" or \"relay\".")
-            .Validate(o => o.ConsentTimeoutSeconds is >= 1 and <= 3600, "Rtc:ConsentTimeoutSeconds must be 1..3600.")
-            .Validate(o => o.DtlsHandshakeTimeoutSeconds is >= 1 and <= 300, "Rtc:DtlsHandshakeTimeoutSeconds must be 1..300.")
-            .Validate(o => o.MaxPeerConnections >= 1, "Rtc:MaxPeerConnections must be at least 1.")
-            .Validate(o => o.MaxConcurrentDtlsHandshakes is >= 1 and <= 256, "Rtc:MaxConcurrentDtlsHandshakes must be 1..256.")
-            .Validate(o => o.MinOutgoingBitrateKbps > 0 && o.MinOutgoingBitrateKbps <= o.StartOutgoingBitrateKbps
-                    && o.StartOutgoingBitrateKbps <= o.MaxOutgoingBitrateKbps,
-                "Rtc:MinOutgoingBitrateKbps <= Rtc:StartOutgoingBitrateKbps <= Rtc:MaxOutgoingBitrateKbps must hold, all above 0.")
-            .Validate(o => o.RetransmissionBudgetPercent > 0, "Rtc:RetransmissionBudgetPercent must be above 0.")
-            .ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RtcOptions>, PersonaLive.Web.Live.Media.Rtc.IceServersValidation>();
+        AppOptions.AddAll(services, configuration);
 
-        services.AddOptions<LiveOptions>().Bind(configuration.GetSection(LiveOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
-
+        // Only the product engines: the echo test engine is registered by tests and benchmarks alone.
         services.AddSingleton<IAnimationEngineFactory>(sp =>
-            sp.GetRequiredService<IOptions<LiveOptions>>().Value is { EchoEngineDelayMs: { } delayMs } live
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: live.EchoEngineDelayFrames)
-                : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+            EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         AddLive(services);
 
         services.AddHealthChecks();

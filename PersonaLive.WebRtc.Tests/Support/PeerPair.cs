@@ -23,14 +23,14 @@ internal sealed class PeerPair : IAsyncDisposable
     /// <summary>Negotiates (optionally munging the SDP) without waiting for the connection.</summary>
     public static PeerPair Create(ILoggerFactory logs, Func<string, string>? mungeOffer = null, Func<string, string>? mungeAnswer = null,
         double loss = 0, double duplicate = 0, Action<RtcOptions>? serverOptions = null, string direction = "sendrecv",
-        Action<RtcOptions>? clientOptions = null)
+        Action<RtcOptions>? clientOptions = null, string? audioDirection = null)
     {
         var serverMedia = new RtcMediaServer(Options(serverOptions), logs);
         var clientMedia = new RtcMediaServer(Options(clientOptions), logs);
         var relay = loss > 0 || duplicate > 0 ? new LossyUdpRelay(serverMedia.LocalEndPoint, loss, 99, duplicate) : null;
         var server = serverMedia.CreatePeerConnection();
         var client = clientMedia.CreatePeerConnection();
-        string offer = client.CreateOffer(direction);
+        string offer = client.CreateOffer(direction, audioDirection: audioDirection);
         string answer = server.CreateAnswer(mungeOffer?.Invoke(offer) ?? offer);
         if (relay is not null)
         {

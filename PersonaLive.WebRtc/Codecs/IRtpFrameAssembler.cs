@@ -7,8 +7,9 @@ namespace PersonaLive.WebRtc.Codecs;
 /// sequence order, the codec's own descriptor) and assembles complete frames with an intact reference
 /// chain, waiting a bounded time for retransmissions. The receiver part calls it under its own lock,
 /// so an implementation need not be thread-safe. Frames it outputs carry pooled bytes
-/// (<see cref="AssembledFrame.FromPooled"/>) that the receiver releases after decoding; a frame the
-/// assembler itself discards it releases. VP8: <see cref="Vp8FrameAssembler"/>.
+/// (<see cref="AssembledFrame.FromPooled"/>) or own their bytes; the receiver releases pooled ones after
+/// decoding, and a pooled frame the assembler itself discards it releases. VP8: <see cref="Vp8FrameAssembler"/>;
+/// H.264: <see cref="Rtp.H264.H264AccessUnitAssembler"/>.
 /// </summary>
 public interface IRtpFrameAssembler
 {

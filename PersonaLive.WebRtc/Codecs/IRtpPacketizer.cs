@@ -5,7 +5,7 @@ public delegate void RtpPayloadSink(ReadOnlySpan<byte> payload, bool marker);
 
 /// <summary>
 /// The send half of a codec's RTP payload format: splits one encoded frame into payloads with the
-/// codec's descriptor (VP8: RFC 7741 section 4.2). Called by the sender part under its send lock.
+/// codec's descriptor (VP8: RFC 7741 section 4.2; H.264: RFC 6184 sections 5.6-5.8). Called by the sender part under its send lock.
 /// </summary>
 public interface IRtpPacketizer
 {

@@ -3,8 +3,9 @@ namespace PersonaLive.WebRtc.Codecs;
 /// <summary>
 /// The codec seam of the receiver and sender parts of a peer connection: a factory for the four pieces
 /// that depend on the codec (frame assembler and decoder on receive, encoder and packetiser on send).
-/// The rest (SRTP, RTP statistics, NACK, RTCP, pacing budget) is codec-independent. Only VP8
-/// (<see cref="Vp8.Vp8VideoCodec"/>) is implemented; a second codec adds its own implementation.
+/// The rest (SRTP, RTP statistics, NACK, RTCP, pacing budget) is codec-independent. Implemented by
+/// <see cref="Vp8.Vp8VideoCodec"/> and <see cref="OpenH264.H264VideoCodec"/>; <see cref="VideoCodecs.For"/>
+/// picks one from the negotiated m-line.
 /// </summary>
 public interface IVideoCodec
 {

@@ -4,7 +4,7 @@ namespace PersonaLive.WebRtc.Codecs;
 
 /// <summary>
 /// Decodes complete frames of one codec to I420 pictures. One instance is used by one decode worker at
-/// a time (native codec contexts are not thread-safe). VP8: libvpx (<c>VpxDecoder</c>).
+/// a time (native codec contexts are not thread-safe). VP8: libvpx (<c>VpxDecoder</c>); H.264: OpenH264 (<c>H264Decoder</c>).
 /// </summary>
 public interface IVideoDecoder : IDisposable
 {

@@ -4,7 +4,7 @@ namespace PersonaLive.WebRtc.Codecs;
 
 /// <summary>
 /// Encodes I420 pictures of one fixed size for one outgoing stream; the sender part re-creates it when
-/// the size changes and calls it under its encode lock. VP8: libvpx (<c>VpxEncoder</c>).
+/// the size changes and calls it under its encode lock. VP8: libvpx (<c>VpxEncoder</c>); H.264: OpenH264 (<c>H264Encoder</c>).
 /// </summary>
 public interface IVideoEncoder : IDisposable
 {

@@ -70,4 +70,13 @@ public sealed record PeerConnectionStats
 
     /// <summary>Work items of the connection's executor that threw (logged; the connection went on). A bug when not 0.</summary>
     public long InternalErrors { get; init; }
+
+    /// <summary>Transport-cc feedback packets we sent about the remote stream.</summary>
+    public long TransportFeedbackSent { get; init; }
+
+    /// <summary>Transport-cc feedback packets the peer sent about our stream (parsed and matched).</summary>
+    public long TransportFeedbackReceived { get; init; }
+
+    /// <summary>Our packets the peer's transport-cc feedback reported received.</summary>
+    public long TransportCcPacketsReported { get; init; }
 }

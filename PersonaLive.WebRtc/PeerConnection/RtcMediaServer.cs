@@ -78,8 +78,11 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     /// </summary>
     public long SocketHandlerErrors => _sockets.HandlerErrors;
 
-    /// <summary>Creates a peer connection bound to this server's socket and certificate.</summary>
-    public RtcPeerConnection CreatePeerConnection()
+    /// <summary>
+    /// Creates a peer connection bound to this server's socket and certificate. <paramref name="logger"/>, when
+    /// given, takes every line the connection and its DTLS session log (the caller tags it, e.g. with a session id).
+    /// </summary>
+    public RtcPeerConnection CreatePeerConnection(ILogger? logger = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_byUfrag.Count >= _options.MaxPeerConnections)
@@ -87,7 +90,7 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"The media server already has {_options.MaxPeerConnections} peer connections.");
         }
 
-        var pc = new RtcPeerConnection(this, _options, _loggerFactory.CreateLogger<RtcPeerConnection>());
+        var pc = new RtcPeerConnection(this, _options, logger ?? _loggerFactory.CreateLogger<RtcPeerConnection>());
         _byUfrag[pc.LocalUfrag] = pc;
         return pc;
     }

@@ -76,6 +76,13 @@ public sealed class RtcOptions
     public int EncoderCpuUsed { get; set; } = -8;
 
     /// <summary>
+    /// Video codecs we negotiate, most preferred first ("VP8", "H264"). Empty (the default) means VP8,
+    /// then H.264: browsers get VP8, H.264-only publishers (OBS, FFmpeg) get H.264. A codec left out is
+    /// not negotiated. The list starts empty because configuration binding appends to a collection.
+    /// </summary>
+    public IList<string> PreferredCodecs { get; } = new List<string>();
+
+    /// <summary>
     /// Decode the remote video (default). Off, complete frames still go through the same receive path
     /// (reassembly, NACK, loss timeout, PLI, waiting for a keyframe after a break) and are counted in
     /// <see cref="PeerConnectionStats.FramesAssembled"/> and raised as <see cref="RtcPeerConnection.FrameAssembled"/>,
@@ -92,4 +99,10 @@ public sealed class RtcOptions
     /// in a queue. No thread is kept per peer after its handshake.
     /// </summary>
     public int MaxConcurrentDtlsHandshakes { get; set; } = 8;
+
+    /// <summary>
+    /// Let the delay-based estimator (transport-cc feedback, draft-ietf-rmcat-gcc-02) lower the encoder
+    /// target below the loss-based one. Off until the network lab has tuned it.
+    /// </summary>
+    public bool DelayBasedBitrate { get; set; }
 }

@@ -41,6 +41,12 @@ public sealed partial class RtcPeerConnection
         }
     }
 
+    /// <summary>
+    /// The SRTP master keys DTLS exported for this connection, once connected. Fuzzing and benchmarks use
+    /// the peer side's copy to send packets the other side authenticates (hostile payload, valid tag).
+    /// </summary>
+    internal SrtpKeyingMaterial? NegotiatedKeys { get; private set; }
+
     /// <summary>Executor: keys are here; install them, replay early media, start decoding, go Connected.</summary>
     private void OnDtlsConnected(SrtpKeyingMaterial keys)
     {
@@ -48,6 +54,8 @@ public sealed partial class RtcPeerConnection
         {
             return;
         }
+
+        NegotiatedKeys = keys;
 
         foreach (var (kind, data) in _srtp.Start(keys))
         {
@@ -141,6 +149,7 @@ public sealed partial class RtcPeerConnection
         _dtls?.Dispose();
         _receiver.Stop();
         _sender.Close();
+        _audioSender.Close();
         _srtp.Dispose();
         SetState(PeerConnectionState.Closed);
     }

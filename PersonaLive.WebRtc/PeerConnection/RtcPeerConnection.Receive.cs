@@ -135,6 +135,11 @@ public sealed partial class RtcPeerConnection
         _receiver.CountPacket(buffer.Length);
         if (kind == PacketKind.Rtp)
         {
+            if (TryTakeAudio(buffer[..length]))
+            {
+                return;
+            }
+
             _receiver.OnRtp(buffer[..length], now);
             return;
         }
@@ -160,7 +165,10 @@ public sealed partial class RtcPeerConnection
         long now = NowMs;
         foreach (var sr in report.SenderReports)
         {
-            _receiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp, now);
+            if (!_audioReceiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp))
+            {
+                _receiver.OnSenderReport(sr.Ssrc, sr.NtpTime, sr.RtpTimestamp, now);
+            }
         }
 
         var feedback = _feedback;
@@ -191,6 +199,11 @@ public sealed partial class RtcPeerConnection
         }
 
         _feedback = feedback;
+        foreach (var transportFeedback in report.TransportFeedbacks)
+        {
+            _sender.OnTransportFeedback(transportFeedback);
+        }
+
         Interlocked.Add(ref _plisReceived, report.PliMediaSsrcs.Count);
         Interlocked.Add(ref _firsReceived, report.FirMediaSsrcs.Count);
         if (report.PliMediaSsrcs.Count + report.FirMediaSsrcs.Count > 0)

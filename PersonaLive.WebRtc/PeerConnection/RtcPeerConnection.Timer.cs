@@ -64,12 +64,15 @@ public sealed partial class RtcPeerConnection
         {
             _lastReportMs = now;
             _receiver.AdjustRemb();
+            SendAudioReport();
         }
 
         if (report || pli || _dueNacks.Count > 0)
         {
             SendRtcp(report, CollectionsMarshal.AsSpan(_dueNacks), pli);
         }
+
+        SendTransportFeedback(now);
     }
 
     /// <summary>Consent freshness: Disconnected after a third of the timeout without consent, Failed after all of it.</summary>
@@ -114,6 +117,7 @@ public sealed partial class RtcPeerConnection
             SrtpProfile = _srtp.ProfileName,
             HandlerFailures = _handlers.Failures,
             InternalErrors = _executor.Failures,
+            TransportFeedbackSent = _receiver.TransportFeedbackSent,
         };
     }
 }

@@ -9,14 +9,15 @@ using PersonaLive.WebRtc.Sdp;
 namespace PersonaLive.WebRtc.PeerConnection;
 
 /// <summary>
-/// One WebRTC peer connection with a single bundled VP8 video transceiver, shaped like the W3C
+/// One WebRTC peer connection with a single bundled video transceiver (VP8 or H.264, whichever the
+/// offer/answer chose; <see cref="RtcOptions.PreferredCodecs"/>), shaped like the W3C
 /// RTCPeerConnection: answer a browser's offer (<see cref="CreateAnswer"/>: ICE-lite, DTLS server) or
 /// offer yourself (<see cref="CreateOffer"/> + <see cref="SetAnswer"/>: controlling ICE, DTLS client);
 /// <see cref="ConnectionStateChanged"/>; <see cref="FrameDecoded"/> for the remote track;
 /// <see cref="SendFrame"/> / <see cref="SendEncodedFrame"/> for the local track.
 /// <para>
-/// It owns five parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
-/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>) and one <see cref="SerialExecutor"/> on which
+/// It owns seven parts (<see cref="IceAgent"/>, <see cref="DtlsSession"/>, <see cref="SrtpTransport"/>,
+/// <see cref="VideoReceiver"/>, <see cref="VideoSender"/>, <see cref="AudioReceiver"/>, <see cref="AudioSender"/>) and one <see cref="SerialExecutor"/> on which
 /// every state change runs: ICE outcomes, DTLS results, RTCP feedback, the 20 ms timer and the
 /// <see cref="ConnectionStateChanged"/> and <see cref="KeyframeRequested"/> events, so none of them runs
 /// on a socket or DTLS thread and they never race each other. The media fast paths stay where the data
@@ -39,6 +40,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     private readonly SrtpTransport _srtp = new();
     private readonly VideoReceiver _receiver;
     private readonly VideoSender _sender;
+    private readonly AudioSender _audioSender;
     private volatile NegotiatedVideo? _video;
     private DtlsSession? _dtls;
     private volatile bool _isOfferer;
@@ -57,6 +59,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _receiver = new VideoReceiver(Vp8VideoCodec.Instance, options);
         _sender = new VideoSender(Vp8VideoCodec.Instance, options, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp,
             (datagram, target) => _server.Send(datagram, target));
+        _audioSender = new AudioSender(BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp, (datagram, target) => _server.Send(datagram, target));
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>
@@ -91,27 +94,31 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     public VideoTransceiver? Transceiver => _video is { } video ? new VideoTransceiver(video, _sender.Ssrc) : null;
 
     /// <summary>
-    /// Answers a remote offer (browser): one VP8 m-line, ICE-lite, setup:passive (we are the DTLS server).
-    /// Throws <see cref="SdpException"/> for offers we cannot use (no VP8, no DTLS, malformed).
+    /// Answers a remote offer (browser, publisher): one video m-line with the first codec of
+    /// <see cref="RtcOptions.PreferredCodecs"/> the offer has, ICE-lite, setup:passive (we are the DTLS server).
+    /// Throws <see cref="SdpException"/> for offers we cannot use (no codec in common, no DTLS, malformed).
     /// </summary>
     public string CreateAnswer(string offerSdp)
     {
         EnsureNotNegotiated();
-        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true));
+        var (answer, video) = SdpNegotiation.CreateAnswer(offerSdp, LocalParameters(withCandidates: true), _options.PreferredCodecs.ToList());
         _isOfferer = false;
         Negotiated(video);
         StartDtls(isServer: true, video);
         StartTimer();
-        _logger.LogInformation("Answered offer: mid {Mid}, VP8 PT {Pt}, direction {Direction}", video.Mid, video.Vp8PayloadType, video.LocalDirection);
+        _logger.LogInformation("Answered offer: mid {Mid}, {Codec} PT {Pt}, direction {Direction}", video.Mid, video.Codec, video.PayloadType, video.LocalDirection);
         return answer;
     }
 
-    /// <summary>Creates an offer for the client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.</summary>
-    public string CreateOffer(string direction = "sendrecv")
+    /// <summary>
+    /// Creates an offer of <paramref name="codec"/> (and, with <paramref name="audioDirection"/>, Opus) for the
+    /// client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.
+    /// </summary>
+    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8, string? audioDirection = null)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec, audioDirection: audioDirection);
     }
 
     /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
@@ -142,18 +149,23 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         SetState(PeerConnectionState.Connecting);
     }
 
+    /// <summary>The codec seam for the negotiated codec goes to the receiver and sender parts.</summary>
     private void Negotiated(NegotiatedVideo video)
     {
+        var codec = VideoCodecs.For(video);
         if (video.WeReceive)
         {
-            _receiver.Enable(video.Vp8PayloadType);
+            _receiver.Enable(codec, video.PayloadType);
+            _receiver.EnableTransportCc(video.Extensions);
         }
 
         if (video.WeSend)
         {
-            _sender.Enable(video.Vp8PayloadType);
+            _sender.Enable(codec, video.PayloadType);
+            _sender.EnableExtensions(video.Extensions, video.Mid);
         }
 
+        EnableAudio(video);
         _video = video;
     }
 
@@ -168,7 +180,11 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
 
     private LocalMediaParameters LocalParameters(bool withCandidates) => _local ??= new LocalMediaParameters(
         LocalUfrag, _localPassword, _server.Certificate.Fingerprint, withCandidates ? _server.Candidates : [],
-        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8));
+        _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8))
+    {
+        AudioSsrc = _audioSender.Ssrc,
+        AudioTrackId = "audio-" + RandomToken(8),
+    };
 
     private static string RandomToken(int length)
     {
@@ -187,5 +203,5 @@ public sealed record VideoTransceiver(NegotiatedVideo Negotiated, uint LocalSsrc
     /// <summary>Our direction: sendrecv for a camera session, sendonly for a viewer.</summary>
     public string Direction => Negotiated.LocalDirection;
 
-    public int PayloadType => Negotiated.Vp8PayloadType;
+    public int PayloadType => Negotiated.PayloadType;
 }

@@ -28,4 +28,7 @@ public static class RtcpTypes
     public const int FmtPli = 1;
     public const int FmtFir = 4;
     public const int FmtApplication = 15;
+
+    /// <summary>Transport-wide congestion control feedback (RTPFB, draft-holmer-rmcat-transport-wide-cc-extensions-01 section 3.1).</summary>
+    public const int FmtTransportCc = 15;
 }

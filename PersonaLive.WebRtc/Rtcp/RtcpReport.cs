@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using PersonaLive.WebRtc.Rtcp.TransportCc;
 
 namespace PersonaLive.WebRtc.Rtcp;
 
@@ -19,6 +20,9 @@ public sealed class RtcpReport
     public List<ushort> NackedSequences { get; } = new();
     public List<uint> ByeSsrcs { get; } = new();
     public Dictionary<uint, string> Cnames { get; } = new();
+
+    /// <summary>Transport-cc feedbacks (RTPFB FMT 15), at most a few per datagram.</summary>
+    public List<TransportFeedback> TransportFeedbacks { get; } = new();
 
     /// <summary>Last REMB bitrate in bits per second, if any.</summary>
     public ulong? RembBitrate { get; private set; }
@@ -219,7 +223,21 @@ public sealed class RtcpReport
             }
         }
 
-        return true; // transport-cc and others: not negotiated, skipped
+        if (fmt == RtcpTypes.FmtTransportCc)
+        {
+            var feedback = TransportFeedbackParser.Parse(p);
+            if (feedback is null)
+            {
+                return false;
+            }
+
+            if (TransportFeedbacks.Count < 16)
+            {
+                TransportFeedbacks.Add(feedback);
+            }
+        }
+
+        return true; // others: not negotiated, skipped
     }
 
     private void AddNack(ushort seq)

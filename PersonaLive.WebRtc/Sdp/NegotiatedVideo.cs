@@ -1,4 +1,5 @@
 using System.Net;
+using PersonaLive.WebRtc.Rtp.Extensions;
 
 namespace PersonaLive.WebRtc.Sdp;
 
@@ -11,13 +12,28 @@ public sealed record LocalMediaParameters(
     uint Ssrc,
     string Cname,
     string StreamId,
-    string TrackId);
+    string TrackId)
+{
+    /// <summary>Our audio SSRC (0: we send no audio).</summary>
+    public uint AudioSsrc { get; init; }
+
+    /// <summary>Our audio track id (same stream id as the video, so the two play in sync).</summary>
+    public string AudioTrackId { get; init; } = "audio";
+}
 
 /// <summary>The negotiated video m-line, read from the remote description.</summary>
 public sealed record NegotiatedVideo
 {
     public required string Mid { get; init; }
-    public required int Vp8PayloadType { get; init; }
+
+    /// <summary>RTP payload type of the negotiated codec (<see cref="Codec"/>), the same in both directions.</summary>
+    public required int PayloadType { get; init; }
+
+    /// <summary>The negotiated video codec.</summary>
+    public VideoCodec Codec { get; init; } = VideoCodec.Vp8;
+
+    /// <summary>The agreed H.264 format when <see cref="Codec"/> is H.264.</summary>
+    public H264Format? H264 { get; init; }
     public required string RemoteIceUfrag { get; init; }
     public required string RemoteIcePassword { get; init; }
     public required string RemoteFingerprintAlgorithm { get; init; }
@@ -38,6 +54,12 @@ public sealed record NegotiatedVideo
     public bool Fir { get; init; }
     public bool Remb { get; init; }
     public bool ReducedSizeRtcp { get; init; }
+
+    /// <summary>RTP header extensions both sides use, with the remote ids (RFC 8285 section 5).</summary>
+    public RtpExtensionMap Extensions { get; init; } = RtpExtensionMap.None;
+
+    /// <summary>The bundled Opus audio m-line, when the remote side offered one we accept.</summary>
+    public NegotiatedAudio? Audio { get; init; }
 
     public bool WeSend => LocalDirection is "sendrecv" or "sendonly";
 

@@ -59,6 +59,32 @@ public sealed class SdpMediaSection
         return null;
     }
 
+    /// <summary>Every payload type whose rtpmap names <paramref name="codec"/> at 90000 Hz, in the rtpmap order.</summary>
+    public IReadOnlyList<int> PayloadTypesOf(string codec) => Attributes("rtpmap")
+        .Select(v => (Space: v.IndexOf(' '), Value: v))
+        .Where(x => x.Space > 0 && x.Value[(x.Space + 1)..].Equals(codec + "/90000", StringComparison.OrdinalIgnoreCase))
+        .Select(x => int.TryParse(x.Value[..x.Space], out int pt) ? pt : -1).Where(pt => pt is >= 0 and <= 127).ToList();
+
+    /// <summary>The <c>a=fmtp:&lt;pt&gt; k=v;k=v</c> parameters of a payload type (RFC 8866 section 6.15), keys lower-cased.</summary>
+    public IReadOnlyDictionary<string, string> FormatParameters(int payloadType)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        string prefix = payloadType + " ";
+        foreach (var value in Attributes("fmtp").Where(v => v.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            foreach (var pair in value[prefix.Length..].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                int eq = pair.IndexOf('=');
+                if (eq > 0)
+                {
+                    result[pair[..eq].Trim().ToLowerInvariant()] = pair[(eq + 1)..].Trim();
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>rtcp-fb values offered for a payload type (e.g. "nack", "nack pli", "goog-remb").</summary>
     public IReadOnlyList<string> FeedbackFor(int payloadType)
     {

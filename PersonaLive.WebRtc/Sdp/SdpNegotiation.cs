@@ -1,32 +1,42 @@
 using System.Net;
+using PersonaLive.WebRtc.Rtp.Extensions;
 
 namespace PersonaLive.WebRtc.Sdp;
 
 /// <summary>
-/// Offer/answer for one bundled VP8 video m-line (RFC 8829/9429 JSEP subset, RFC 8843 BUNDLE, RFC 5763
+/// Offer/answer for one bundled video m-line, VP8 or H.264 (<see cref="VideoCodecChoice"/>) (RFC 8829/9429 JSEP subset, RFC 8843 BUNDLE, RFC 5763
 /// DTLS-SRTP, RFC 8839 ICE SDP): reads the remote description, rejects what we cannot use with an
 /// <see cref="SdpException"/>, and writes our answer (ice-lite, setup:passive) or offer (setup:actpass).
 /// </summary>
 public static class SdpNegotiation
 {
-    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+    private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"];
 
     /// <summary>Builds the answer to a browser offer.</summary>
-    public static (string Answer, NegotiatedVideo Video) CreateAnswer(string offerSdp, LocalMediaParameters local)
+    public static (string Answer, NegotiatedVideo Video) CreateAnswer(string offerSdp, LocalMediaParameters local, IReadOnlyList<string>? preferredCodecs = null)
     {
         var offer = SdpDescription.Parse(offerSdp);
-        var (video, videoIndex) = ReadRemote(offer, isOffer: true);
+        var (video, videoIndex) = ReadRemote(offer, isOffer: true, preferredCodecs);
         var m = offer.Media[videoIndex];
+        var audioRead = SdpAudioSection.Read(offer, isOffer: true) is { } read && read.Audio.Mid != video.Mid ? read : ((NegotiatedAudio Audio, int Index)?)null;
+        int audioIndex = audioRead?.Index ?? -1;
+        video = video with { Audio = audioRead?.Audio };
         var lines = new List<string>
         {
             "v=0",
             $"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1",
             "s=-",
             "t=0 0",
-            $"a=group:BUNDLE {video.Mid}",
+            audioRead is { } a ? (a.Index < videoIndex ? $"a=group:BUNDLE {a.Audio.Mid} {video.Mid}" : $"a=group:BUNDLE {video.Mid} {a.Audio.Mid}")
+                : $"a=group:BUNDLE {video.Mid}",
             "a=ice-lite",
         };
-        if (video.WeSend)
+        if (video.Extensions.AllowTwoByte)
+        {
+            lines.Add("a=extmap-allow-mixed"); // RFC 8285 section 6: echoed only when offered
+        }
+
+        if (video.WeSend || video.Audio is { WeSend: true })
         {
             lines.Add($"a=msid-semantic: WMS {local.StreamId}");
         }
@@ -40,6 +50,12 @@ public static class SdpNegotiation
         for (int i = 0; i < offer.Media.Count; i++)
         {
             var section = offer.Media[i];
+            if (i == audioIndex)
+            {
+                SdpAudioSection.Append(body, video.Audio!, local, setup: "passive");
+                continue;
+            }
+
             if (i != videoIndex)
             {
                 // Rejected m-line: port 0, same kind/protocol, first format, mid echoed (RFC 8829 section 5.3.1).
@@ -57,24 +73,33 @@ public static class SdpNegotiation
 
             AppendVideoSection(body, video, local, setup: "passive", includeCandidates: true,
                 rtcpRsize: m.HasAttribute("rtcp-rsize"),
-                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.Vp8PayloadType).Contains(f)));
+                feedback: SupportedFeedback.Where(f => m.FeedbackFor(video.PayloadType).Contains(f)
+                    && (f != "transport-cc" || video.Extensions.TransportCc > 0))); // feedback needs the sequence numbers
         }
 
         return (body.ToString(), video);
     }
 
-    /// <summary>Builds an offer for the client role (our tests, a headless client): one VP8 m-line, setup:actpass.</summary>
-    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int vp8PayloadType = 96)
+    /// <summary>
+    /// Builds an offer for the client role (our tests, a headless client): one video m-line with VP8 (or,
+    /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass,
+    /// and with <paramref name="audioDirection"/> a bundled Opus m-line.
+    /// </summary>
+    public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8,
+        string? audioDirection = null)
     {
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
-        body.Append("s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n");
+        body.Append(audioDirection is null ? "s=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n" : "s=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n");
+        body.Append("a=extmap-allow-mixed\r\n");
         body.Append($"a=msid-semantic: WMS {local.StreamId}\r\n");
         var video = new NegotiatedVideo
         {
             Mid = "0",
-            Vp8PayloadType = vp8PayloadType,
+            PayloadType = payloadType,
+            Codec = codec,
+            H264 = codec == VideoCodec.H264 ? VideoCodecChoice.OfferedH264 : null,
             RemoteIceUfrag = "",
             RemoteIcePassword = "",
             RemoteFingerprintAlgorithm = "sha-256",
@@ -85,19 +110,29 @@ public static class SdpNegotiation
             RemoteIceLite = false,
             RemoteSsrcs = [],
             RemoteCandidates = [],
+            Extensions = RtpExtensionMap.Default,
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
             rtcpRsize: true, feedback: SupportedFeedback);
+        if (audioDirection is not null)
+        {
+            SdpAudioSection.Append(body, SdpAudioSection.ForOffer(audioDirection), local, setup: "actpass");
+        }
+
         return body.ToString();
     }
 
     /// <summary>Reads the answer the remote side gave to our offer.</summary>
-    public static NegotiatedVideo ReadAnswer(string answerSdp) => ReadRemote(SdpDescription.Parse(answerSdp), isOffer: false).Video;
+    public static NegotiatedVideo ReadAnswer(string answerSdp)
+    {
+        var sdp = SdpDescription.Parse(answerSdp);
+        return ReadRemote(sdp, isOffer: false, null).Video with { Audio = SdpAudioSection.Read(sdp, isOffer: false)?.Audio };
+    }
 
     private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
         string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)
     {
-        int pt = video.Vp8PayloadType;
+        int pt = video.PayloadType;
         int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
         body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
         string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
@@ -114,11 +149,12 @@ public static class SdpNegotiation
             body.Append("a=rtcp-rsize\r\n");
         }
 
-        body.Append($"a=rtpmap:{pt} VP8/90000\r\n");
-        foreach (var fb in feedback)
+        foreach (var (id, uri) in video.Extensions.Entries())
         {
-            body.Append($"a=rtcp-fb:{pt} {fb}\r\n");
+            body.Append($"a=extmap:{id} {uri}\r\n");
         }
+
+        VideoCodecChoice.AppendCodecLines(body, video.Codec, pt, video.H264, feedback);
 
         if (video.WeSend)
         {
@@ -139,7 +175,7 @@ public static class SdpNegotiation
         }
     }
 
-    private static (NegotiatedVideo Video, int Index) ReadRemote(SdpDescription sdp, bool isOffer)
+    private static (NegotiatedVideo Video, int Index) ReadRemote(SdpDescription sdp, bool isOffer, IReadOnlyList<string>? preferredCodecs)
     {
         string what = isOffer ? "offer" : "answer";
         int index = sdp.Media.FindIndex(m => m.Kind == "video" && m.Port != 0 && m.Direction != "inactive");
@@ -166,11 +202,7 @@ public static class SdpNegotiation
         }
 
         var (algorithm, digest) = ParseFingerprint(fingerprints[0]);
-        int? vp8 = m.FindPayloadType("VP8");
-        if (vp8 is null)
-        {
-            throw new SdpException($"The {what} offers no VP8 (a=rtpmap:<pt> VP8/90000); VP8 is the only video codec this server supports.");
-        }
+        var (codec, payloadType, h264) = VideoCodecChoice.Choose(m, preferredCodecs, what);
 
         string mid = m.Attribute("mid") ?? "0";
         if (!IsValidMid(mid))
@@ -202,7 +234,7 @@ public static class SdpNegotiation
             local = direction switch { "sendonly" => "recvonly", "recvonly" => "sendonly", _ => "sendrecv" };
         }
 
-        var feedback = m.FeedbackFor(vp8.Value);
+        var feedback = m.FeedbackFor(payloadType);
         var candidates = new List<IPEndPoint>();
         foreach (var c in m.Attributes("candidate"))
         {
@@ -217,7 +249,9 @@ public static class SdpNegotiation
         var video = new NegotiatedVideo
         {
             Mid = mid,
-            Vp8PayloadType = vp8.Value,
+            PayloadType = payloadType,
+            Codec = codec,
+            H264 = h264,
             RemoteIceUfrag = ufrag,
             RemoteIcePassword = pwd,
             RemoteFingerprintAlgorithm = algorithm,
@@ -233,6 +267,8 @@ public static class SdpNegotiation
             Fir = feedback.Contains("ccm fir"),
             Remb = feedback.Contains("goog-remb"),
             ReducedSizeRtcp = m.HasAttribute("rtcp-rsize"),
+            Extensions = RtpExtensionMap.FromRemote(m.Attributes("extmap").Concat(sdp.Attributes("extmap")),
+                sdp.Attributes("extmap-allow-mixed").Any() || m.HasAttribute("extmap-allow-mixed")),
         };
         return (video, index);
     }

@@ -64,7 +64,7 @@ public sealed partial class Studio
         if (stats.FirstFrameMs is { } firstFrame && !_firstFrameReported)
         {
             _firstFrameReported = true;
-            PersonaLive.Web.Live.Benchmarks.FirstFrameProbe.Report(session.Id, firstFrame);
+            PersonaLive.Web.Live.Diagnostics.FirstFrameProbe.Report(session.Id, firstFrame);
         }
         foreach (var ms in stats.LatenciesMs ?? []) session.ReportGlassToGlass(ms);
         return session.Latency.RecentPairs(90).Select(p => new[] { (long)p.Rtp, p.CaptureUs }).ToArray();

@@ -150,6 +150,7 @@ public sealed partial class Studio : IAsyncDisposable
         if (ticket is null)
         {
             _phase = StudioPhase.Queued;
+            _queuePosition = Sessions.Admission.Waiting + 1; // shown until the queue reports the exact place
             _queueCts = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
             StateHasChanged();
             try

@@ -56,7 +56,19 @@ internal interface ILiveMediaPeer : IAsyncDisposable
     /// </summary>
     uint SendFrame(I420Frame frame, long captureTimeUs);
 
-    /// <summary>Sends an already encoded VP8 frame (viewer fan-out: one encode, many peers).</summary>
+    /// <summary>
+    /// The codec this peer sends (rtpmap name: VP8, H264) once negotiated; null when it sends nothing or
+    /// does not say (then it takes every encoded frame). The fan-out only hands a viewer frames of its codec.
+    /// </summary>
+    string? SendCodec => null;
+
+    /// <summary>
+    /// Makes this (host) peer also encode its output in the codec <paramref name="viewer"/> negotiated when
+    /// that is not the codec it already writes: one extra encoder per codec, shared by all its viewers.
+    /// </summary>
+    void EncodeAlsoFor(ILiveMediaPeer viewer) { }
+
+    /// <summary>Sends an already encoded frame in this peer's codec (viewer fan-out: one encode per codec, many peers).</summary>
     void SendEncodedFrame(in EncodedVideoFrame frame);
 
     /// <summary>Asks the remote sender for a keyframe (PLI), e.g. after decode errors.</summary>
@@ -67,6 +79,18 @@ internal interface ILiveMediaPeer : IAsyncDisposable
 
     /// <summary>Counters for the stats overlay and metrics.</summary>
     MediaPeerStats GetStats();
+
+    /// <summary>A packet of the browser's microphone track (Opus, undecoded), raised on a media thread; none by default.</summary>
+    event Action<Voice.VoicePacket>? VoiceReceived
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>Relays one voice packet to this peer when its audio was negotiated (dropped otherwise, the default).</summary>
+    void SendVoice(Voice.VoicePacket packet)
+    {
+    }
 }
 
 /// <summary>Which side of a session a peer serves.</summary>

@@ -15,6 +15,9 @@ internal interface IMediaPeerFactory
 
     /// <summary>Creates a new, unconnected peer. The caller owns it and must dispose it.</summary>
     ILiveMediaPeer CreatePeer(MediaPeerRole role);
+
+    /// <summary>Creates a peer for live session <paramref name="sessionId"/>; its log lines carry that id.</summary>
+    ILiveMediaPeer CreatePeer(MediaPeerRole role, string sessionId) => CreatePeer(role);
 }
 
 /// <summary>Used while the WebRTC stack is not part of the build: every attempt reports why.</summary>

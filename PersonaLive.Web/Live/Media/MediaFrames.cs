@@ -1,8 +1,9 @@
 namespace PersonaLive.Web.Live.Media;
 
-/// <summary>One encoded VP8 frame (valid during the callback only), for the viewer fan-out.</summary>
-internal readonly ref struct EncodedVideoFrame(ReadOnlySpan<byte> data, bool isKeyframe, uint rtpTimestamp, long captureTimeUs, int width, int height)
+/// <summary>One encoded frame (valid during the callback only), for the viewer fan-out; <see cref="Codec"/> says which bitstream (VP8, H264).</summary>
+internal readonly ref struct EncodedVideoFrame(ReadOnlySpan<byte> data, bool isKeyframe, uint rtpTimestamp, long captureTimeUs, int width, int height, string codec = "VP8")
 {
+    public string Codec { get; } = codec;
     public ReadOnlySpan<byte> Data { get; } = data;
     public bool IsKeyframe { get; } = isKeyframe;
     public uint RtpTimestamp { get; } = rtpTimestamp;

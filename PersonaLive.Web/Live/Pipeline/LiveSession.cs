@@ -53,6 +53,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _host.FrameDecoded += OnFrameDecoded;
         _host.FrameEncoded += OnFrameEncoded;
         _host.ConnectionStateChanged += OnHostStateChanged;
+        _voice = StartVoice();
     }
 
     public string Id { get; }
@@ -86,20 +87,18 @@ internal sealed partial class LiveSession : IAsyncDisposable
 
     /// <summary>Replaces the portrait while live (applied between chunks on the engine's thread).</summary>
     public void ReplacePortrait(PreparedPortrait portrait) => Command(e => e.SetPortrait(portrait));
-
     /// <summary>Takes the next camera frame as the neutral pose.</summary>
     public void Recenter() => Command(e => e.Recenter());
-
     /// <summary>Marks user activity (keeps the idle timeout away).</summary>
     public void Touch() => Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
-
     /// <summary>A user action for the engine, run between chunks on its thread.</summary>
     private void Command(Action<IAnimationEngine> command) { Touch(); _engineCommands.Enqueue(command); }
 
-    /// <summary>Adds a viewer peer fed with the same encoded output; a joining viewer forces a keyframe.</summary>
+    /// <summary>Adds a viewer fed with the output in its negotiated codec (the host encodes once per codec in use); forces a keyframe.</summary>
     public string AddViewer(string viewerId, ILiveMediaPeer viewer, string offerSdp)
     {
         var answer = viewer.CreateAnswer(offerSdp);
+        _host.EncodeAlsoFor(viewer);
         viewer.KeyframeRequested += _host.ForceKeyframe;
         _viewers[viewerId] = viewer;
         _metrics.ViewersChanged(1);
@@ -165,6 +164,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         if (_viewers.IsEmpty) return;
         foreach (var (_, viewer) in _viewers) // not .Values: that copies the dictionary under all its locks every frame
         {
+            if (viewer.SendCodec is { } codec && codec != frame.Codec) continue;
             try { viewer.SendEncodedFrame(frame); }
             catch (Exception ex) when (ex is not OutOfMemoryException) { LogViewerSendFailed(_log, ex, Id, viewer.Id); }
         }
@@ -281,6 +281,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _host.FrameDecoded -= OnFrameDecoded;
         _host.FrameEncoded -= OnFrameEncoded;
         _host.ConnectionStateChanged -= OnHostStateChanged;
+        await StopVoiceAsync().ConfigureAwait(false);
         foreach (var id in _viewers.Keys.ToList()) await RemoveViewerAsync(id).ConfigureAwait(false);
         await _host.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();

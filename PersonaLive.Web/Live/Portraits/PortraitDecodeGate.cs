@@ -4,7 +4,8 @@ namespace PersonaLive.Web.Live.Portraits;
 /// Bounds how many uploaded portraits are decoded and searched for a face at once (two), and lets only
 /// one large image (<see cref="PersonaLive.Inference.Imaging.ImageCodec.IsLarge"/>: one whose decoding
 /// costs its full-size bitmap) decode at a time, so a burst of 40-megapixel uploads costs a bounded
-/// amount of native memory and CPU. Those who wait are told their upload is being processed. Singleton.
+/// amount of native memory and CPU; when a large image's slot is given back, the C library's free pages
+/// are returned to the system. Those who wait are told their upload is being processed. Singleton.
 /// </summary>
 internal sealed class PortraitDecodeGate : IDisposable
 {
@@ -63,7 +64,9 @@ internal sealed class PortraitDecodeGate : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) != 0) return;
             slots.Release();
-            large?.Release();
+            if (large is null) return;
+            PersonaLive.Web.Hosting.NativeHeap.Trim(); // the full-size bitmap's pages go back to the system now, not whenever glibc gets round to it
+            large.Release();
         }
     }
 }

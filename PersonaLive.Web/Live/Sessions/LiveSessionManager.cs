@@ -12,7 +12,10 @@ namespace PersonaLive.Web.Live.Sessions;
 /// <summary>
 /// The registry of live sessions in this process: starts them (engine + host peer behind an admission
 /// ticket), adds share-link viewers, ends them on request, failure or idleness, and frees everything
-/// on end (engine, peers, buffers, slot, links). Singleton; thread-safe.
+/// on end (engine, peers, buffers, slot, links). Singleton; thread-safe. Nothing here blocks on a task:
+/// clean-ups that a synchronous caller cannot await (a failed start, a failed viewer join, a revoked link's
+/// viewers, a session that ended itself) run as tracked tasks whose failures are logged, and
+/// <see cref="DisposeAsync"/> awaits them.
 /// </summary>
 internal sealed partial class LiveSessionManager : IAsyncDisposable
 {
@@ -45,6 +48,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string SessionId, ShareLink Link)> _viewers = new(StringComparer.Ordinal);
     private readonly ILogger _log;
+    private readonly ConcurrentDictionary<Task, string> _background = new();
 
     /// <summary>Raised for every glass-to-glass sample a page reports: (session id, ms).</summary>
     public event Action<string, double>? GlassToGlassReported;
@@ -86,29 +90,37 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         IAnimationEngine? engine = null;
         ILiveMediaPeer? peer = null;
         LiveSession? session = null;
+        using var scope = _log.BeginScope(new SessionLogScope(id)); // and what runs from here (tasks, timers) inherits it
         try
         {
             engine = engines.CreateEngine();
-            peer = peers.CreatePeer(MediaPeerRole.Host);
-            session = new LiveSession(id, engine, peer, metrics, time, loggers.CreateLogger<LiveSession>());
-            var answer = session.Start(offerSdp, portrait);
+            peer = peers.CreatePeer(MediaPeerRole.Host, id);
+            session = new LiveSession(id, engine, peer, metrics, time, new SessionLogger<LiveSession>(loggers.CreateLogger<LiveSession>(), id));
+            // Registered and subscribed before Start: a session that fails while starting still reaches EndAsync.
             _sessions[id] = new Entry(session, ticket);
-            session.Ended += (s, end) => _ = EndAsync(s.Id, end);
-            session.GlassToGlassMeasured += ms => GlassToGlassReported?.Invoke(id, ms);
-            metrics.SessionsStarted.Add(1);
             metrics.SessionOpened();
+            session.Ended += (s, end) => Track(EndAsync(s.Id, end), s.Id, "ending");
+            session.GlassToGlassMeasured += ms => GlassToGlassReported?.Invoke(id, ms);
+            var answer = session.Start(offerSdp, portrait);
+            metrics.SessionsStarted.Add(1);
             LogStarted(_log, id, engine.Name);
             return (session, answer);
         }
         catch
         {
-            if (session is not null) session.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            else
+            if (session is null)
             {
-                peer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (peer is not null) Track(peer.DisposeAsync().AsTask(), id, "freeing the peer of a failed start");
                 engine?.Dispose();
+                ticket.Dispose();
             }
-            ticket.Dispose();
+            else if (_sessions.TryRemove(id, out _))
+            {
+                metrics.SessionClosed();
+                ticket.Dispose(); // the slot is free at once; the session's own clean-up follows, tracked
+                Track(session.DisposeAsync().AsTask(), id, "freeing a failed start");
+            }
+            // else: the session ended itself while starting, and EndAsync (tracked) frees it and the ticket.
             throw;
         }
     }
@@ -121,6 +133,7 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(end);
         if (!_sessions.TryRemove(sessionId, out var entry)) return; // the first to end it decided the reason
+        using var scope = _log.BeginScope(new SessionLogScope(sessionId));
         metrics.SessionClosed();
         metrics.EndingChanged(1);
         links.CloseAllFor(sessionId);
@@ -142,11 +155,17 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     {
         if (!_sessions.ContainsKey(sessionId)) throw new InvalidOperationException("The session is not live.");
         var link = links.Create(sessionId, limits.Value.MaxViewersPerSession);
-        link.Closed += l => _ = DropViewersAsync(l);
+        link.Closed += l => Track(DropViewersAsync(l), sessionId, "dropping a closed link's viewers");
         return link;
     }
 
-    public void Revoke(ShareLink link) => links.Revoke(link);
+    /// <summary>Revokes a share link; completes when its viewers are dropped (their peers freed).</summary>
+    public Task RevokeAsync(ShareLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        links.Revoke(link);
+        return DropViewersAsync(link); // idempotent with the Closed handler's run: each viewer is removed once
+    }
 
     /// <summary>Joins a viewer through a share link: a send-only peer fed with the session's encoded output.</summary>
     public ViewerJoin JoinAsViewer(string? token, string offerSdp)
@@ -161,16 +180,20 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
         ILiveMediaPeer? peer = null;
         try
         {
-            peer = peers.CreatePeer(MediaPeerRole.Viewer);
+            peer = peers.CreatePeer(MediaPeerRole.Viewer, session.Id);
             var answer = session.AddViewer(viewerId, peer, offerSdp);
             _viewers[viewerId] = (session.Id, link);
             return new ViewerJoin(ViewerJoinStatus.Joined, null, viewerId, answer, link);
         }
-        catch (MediaNegotiationException ex)
+        catch (Exception ex)
         {
-            peer?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Whatever failed, the viewer never joined: its slot on the link is given back.
+            _viewers.TryRemove(viewerId, out _);
             link.RemoveViewer();
-            return ViewerJoin.Fail(ViewerJoinStatus.Unavailable, ex.Message);
+            if (peer is not null) Track(peer.DisposeAsync().AsTask(), session.Id, "freeing a failed viewer's peer");
+            if (ex is not MediaNegotiationException) LogViewerJoinFailed(_log, ex, session.Id);
+            return ViewerJoin.Fail(ViewerJoinStatus.Unavailable,
+                ex is MediaNegotiationException ? ex.Message : "Joining this live stream failed. Try again later.");
         }
     }
 
@@ -204,7 +227,23 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var id in _sessions.Keys.ToList()) await EndAsync(id, new SessionEnd(SessionEndReason.ServerShutdown, "The server is shutting down.")).ConfigureAwait(false);
+        await Task.WhenAll(_background.Keys.ToList()).ConfigureAwait(false); // Track logged every failure already
     }
+
+    /// <summary>Keeps <paramref name="task"/> until it completes, logging its failure; DisposeAsync awaits what is left.</summary>
+    private void Track(Task task, string sessionId, string what)
+    {
+        if (task.IsCompletedSuccessfully) return;
+        _background[task] = what;
+        _ = task.ContinueWith(t =>
+        {
+            _background.TryRemove(t, out _);
+            if (t.Exception is { } ex) LogBackgroundFailed(_log, ex.GetBaseException(), sessionId, what);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Clean-ups still running (tests wait for them).</summary>
+    internal int PendingCleanups => _background.Count;
 
     private sealed record Entry(LiveSession Session, AdmissionTicket Ticket);
 
@@ -213,6 +252,12 @@ internal sealed partial class LiveSessionManager : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} ended ({Reason}): {Message}")]
     private static partial void LogEnded(ILogger logger, string sessionId, SessionEndReason reason, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: {What} failed")]
+    private static partial void LogBackgroundFailed(ILogger logger, Exception ex, string sessionId, string what);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: a viewer's join failed")]
+    private static partial void LogViewerJoinFailed(ILogger logger, Exception ex, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: freeing resources failed")]
     private static partial void LogDisposeFailed(ILogger logger, Exception ex, string sessionId);

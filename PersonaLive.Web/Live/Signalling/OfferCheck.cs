@@ -1,21 +1,20 @@
+using PersonaLive.WebRtc.Sdp;
+
 namespace PersonaLive.Web.Live.Signalling;
 
-/// <summary>What an offer's first look found: a syntax problem, or its video codecs and ICE credentials.</summary>
+/// <summary>What an offer's first look found: a syntax problem, or its video codecs, ICE credentials and whether the media stack can negotiate one of them.</summary>
 /// <param name="Problem">Why the text is not SDP we can read (answered 400), or null.</param>
 /// <param name="HasVideo">Whether any m=video section is present.</param>
 /// <param name="VideoCodecs">Encoding names of every video payload type offered (rtpmap), in offer order, without duplicates.</param>
 /// <param name="IceUfrag">The offer's first ice-ufrag (a PATCH with another one asks for an ICE restart).</param>
-internal sealed record OfferReport(string? Problem, bool HasVideo, IReadOnlyList<string> VideoCodecs, string? IceUfrag)
+/// <param name="SupportedCodecs">The codecs the WebRTC stack negotiates here (<c>Rtc:PreferredCodecs</c>), most preferred first.</param>
+/// <param name="HasCommonCodec">True when the video section offers one of them in a form the stack takes (for H.264: profile and packetization mode).</param>
+internal sealed record OfferReport(string? Problem, bool HasVideo, IReadOnlyList<string> VideoCodecs, string? IceUfrag,
+    IReadOnlyList<string> SupportedCodecs, bool HasCommonCodec)
 {
-    /// <summary>Codecs the server can decode from a publisher or send to a viewer.</summary>
-    public static readonly IReadOnlyList<string> SupportedCodecs = ["VP8"];
-
-    /// <summary>True when a video section offers a codec we support.</summary>
-    public bool HasCommonCodec => VideoCodecs.Any(c => SupportedCodecs.Contains(c, StringComparer.OrdinalIgnoreCase));
-
     /// <summary>The 422 text naming what was offered and what we support.</summary>
     public string NoCommonCodecMessage => HasVideo
-        ? $"No common video codec: the offer has {(VideoCodecs.Count == 0 ? "no rtpmap codec" : string.Join(", ", VideoCodecs))}; this server supports {string.Join(", ", SupportedCodecs)}."
+        ? $"No common video codec: the offer has {(VideoCodecs.Count == 0 ? "no rtpmap codec" : string.Join(", ", VideoCodecs))}; this server supports {string.Join(", ", SupportedCodecs)}{VideoCodecChoice.H264Note(SupportedCodecs)}."
         : $"The offer has no video section; this server needs one video stream ({string.Join(", ", SupportedCodecs)}).";
 }
 
@@ -30,7 +29,8 @@ internal static class OfferCheck
     /// <summary>Largest offer accepted (a browser offer with every codec is about 10 KB).</summary>
     public const int MaxOfferBytes = 64 * 1024;
 
-    public static OfferReport Inspect(string sdp)
+    /// <summary>Reads <paramref name="sdp"/>; <paramref name="preference"/> is <c>Rtc:PreferredCodecs</c> (empty or null: the stack's default).</summary>
+    public static OfferReport Inspect(string sdp, IReadOnlyList<string>? preference = null)
     {
         ArgumentNullException.ThrowIfNull(sdp);
         var lines = sdp.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
@@ -67,10 +67,11 @@ internal static class OfferCheck
         }
 
         if (!hasMedia) return Bad("The offer has no media section (m= line).");
-        return new OfferReport(null, hasVideo, codecs, ufrag);
+        return new OfferReport(null, hasVideo, codecs, ufrag, VideoCodecChoice.Supported(preference),
+            hasVideo && VideoCodecChoice.HasCommonCodec(sdp, preference));
     }
 
-    private static OfferReport Bad(string problem) => new(problem, false, [], null);
+    private static OfferReport Bad(string problem) => new(problem, false, [], null, [], false);
 
     private static string Shorten(string line) => line.Length <= 60 ? line : line[..60] + "…";
 }

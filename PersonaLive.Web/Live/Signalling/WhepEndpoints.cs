@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.Web.Live.Sessions;
 
 namespace PersonaLive.Web.Live.Signalling;
@@ -52,7 +54,7 @@ internal static class WhepEndpoints
         if (await OpenLinkAsync(context, token).ConfigureAwait(false) is null) return;
         var offer = await SignallingHttp.ReadSdpAsync(context).ConfigureAwait(false);
         if (offer is null) return;
-        var report = OfferCheck.Inspect(offer);
+        var report = OfferCheck.Inspect(offer, context.RequestServices.GetRequiredService<IOptions<RtcOptions>>().Value.PreferredCodecs.ToList());
         if (report.Problem is { } problem) { await SignallingHttp.TextAsync(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false); return; }
         if (!report.HasCommonCodec) { await SignallingHttp.TextAsync(context, StatusCodes.Status422UnprocessableEntity, report.NoCommonCodecMessage).ConfigureAwait(false); return; }
         var sessions = context.RequestServices.GetRequiredService<LiveSessionManager>();

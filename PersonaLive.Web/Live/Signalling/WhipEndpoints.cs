@@ -59,7 +59,7 @@ internal static class WhipEndpoints
 
         var offer = await SignallingHttp.ReadSdpAsync(context).ConfigureAwait(false);
         if (offer is null) return;
-        var report = OfferCheck.Inspect(offer);
+        var report = OfferCheck.Inspect(offer, context.RequestServices.GetRequiredService<IOptions<RtcOptions>>().Value.PreferredCodecs.ToList());
         if (report.Problem is { } problem) { await SignallingHttp.TextAsync(context, StatusCodes.Status400BadRequest, problem).ConfigureAwait(false); return; }
         if (!report.HasCommonCodec) { await SignallingHttp.TextAsync(context, StatusCodes.Status422UnprocessableEntity, report.NoCommonCodecMessage).ConfigureAwait(false); return; }
 

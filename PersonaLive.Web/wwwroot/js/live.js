@@ -98,6 +98,10 @@ class LiveClient {
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.stream] });
     preferVp8(transceiver);
     this.sender = transceiver.sender;
+    // Voice with the face: the microphone goes up beside the camera (relayed, never decoded); the
+    // animated output comes back with it, and the output player stays muted (no echo).
+    const mic = this.stream.getAudioTracks()[0];
+    if (mic) this.pc.addTransceiver(mic, { direction: 'sendrecv', streams: [this.stream] });
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     return { ok: true, offerSdp: this.pc.localDescription.sdp };
@@ -109,6 +113,7 @@ class LiveClient {
     this.pc = this.newPeer(iceServers, outputVideo, options);
     const transceiver = this.pc.addTransceiver('video', { direction: 'recvonly' });
     preferVp8(transceiver);
+    this.pc.addTransceiver('audio', { direction: 'recvonly' });
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     return { ok: true, offerSdp: this.pc.localDescription.sdp };
@@ -137,7 +142,16 @@ class LiveClient {
     }
     const video = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 } };
     if (options.deviceId) video.deviceId = { exact: options.deviceId };
-    return await navigator.mediaDevices.getUserMedia({ video, audio: false });
+    if (options.voice === false) return await navigator.mediaDevices.getUserMedia({ video, audio: false });
+    try {
+      return await navigator.mediaDevices.getUserMedia({ video, audio: true });
+    } catch (e) {
+      // No microphone (or it was refused): go on with the face alone.
+      if (e && (e.name === 'NotFoundError' || e.name === 'NotAllowedError' || e.name === 'NotReadableError')) {
+        return await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      }
+      throw e;
+    }
   }
 
   async switchCamera(cameraVideo, deviceId) {
@@ -149,7 +163,11 @@ class LiveClient {
       return { ok: false, kind: cameraErrorKind(e), message: String(e.message || e) };
     }
     await this.sender.replaceTrack(stream.getVideoTracks()[0]);
-    if (this.stream) this.stream.getTracks().forEach(t => t.stop());
+    // The microphone keeps going: only the old camera track stops.
+    if (this.stream) {
+      this.stream.getVideoTracks().forEach(t => t.stop());
+      this.stream.getAudioTracks().forEach(t => stream.addTrack(t));
+    }
     this.stream = stream;
     cameraVideo.srcObject = stream;
     return { ok: true };
@@ -166,6 +184,7 @@ class LiveClient {
     this.ice = new IceProblems(pc, servers,
       problem => this.dotnet.invokeMethodAsync('OnConnectionState', 'failed', problem).catch(() => {}));
     pc.ontrack = e => {
+      if (e.track.kind !== 'video') return; // the voice arrives in the same stream as the face
       outputVideo.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
       startPlayback(outputVideo);
       this.watchFrames(outputVideo);

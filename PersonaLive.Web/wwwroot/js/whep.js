@@ -35,7 +35,9 @@ export async function play(video, url, onState, options) {
   const pc = new RTCPeerConnection(given ? { iceServers: given, iceTransportPolicy: policy } : undefined);
   let resource = null, stopped = false;
   pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' }); // the presenter's voice, in the face's stream
   pc.ontrack = e => {
+    if (e.track.kind !== 'video') return;
     video.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
     startPlayback(video);
   };

@@ -35,9 +35,31 @@ public sealed class Vp8VideoCodec : IVideoCodec
         }));
     }
 
+    /// <summary>Largest keyframe we decode: 4096x2304 pixels, above any camera a browser sends.</summary>
+    public const int MaxDecodePixels = 4096 * 2304;
+
+    /// <summary>
+    /// True unless <paramref name="frame"/> starts like a keyframe (RFC 6386 section 9.1) without the start
+    /// code or with a size above <see cref="MaxDecodePixels"/>: an authenticated peer could otherwise make
+    /// libvpx allocate and decode 16383x16383 garbage, holding honest frames back.
+    /// </summary>
+    public static bool IsDecodableKeyframe(ReadOnlySpan<byte> frame) =>
+        Vp8PayloadDescriptor.TryReadKeyframeSize(frame, out int width, out int height)
+        && width > 0 && height > 0 && width * height <= MaxDecodePixels;
+
     private sealed class Decoder(VpxDecoder inner) : IVideoDecoder
     {
-        public bool TryDecode(ReadOnlySpan<byte> frame, out I420Frame? picture) => inner.TryDecode(frame, out picture);
+        public bool TryDecode(ReadOnlySpan<byte> frame, out I420Frame? picture)
+        {
+            // A refused keyframe reads as a decode failure: the receiver waits for (and asks for) the next one.
+            if (frame.Length > 0 && (frame[0] & 1) == 0 && !IsDecodableKeyframe(frame))
+            {
+                picture = null;
+                return false;
+            }
+
+            return inner.TryDecode(frame, out picture);
+        }
 
         public void Dispose() => inner.Dispose();
     }

@@ -38,7 +38,13 @@ internal sealed partial class VideoReceiver
     /// </summary>
     private async Task DecodeLoop(Action<AssembledFrame> assembled, Action<DecodedVideoFrame> decoded)
     {
-        using var decoder = _options.DecodeIncomingVideo ? _codec.CreateDecoder() : null;
+        IVideoCodec codec;
+        lock (_lock)
+        {
+            codec = _codec;
+        }
+
+        using var decoder = _options.DecodeIncomingVideo ? codec.CreateDecoder() : null;
         DecoderCreated = decoder is not null;
         bool waitKeyframe = true;
         await foreach (var frame in _decodeQueue.Reader.ReadAllAsync().ConfigureAwait(false))

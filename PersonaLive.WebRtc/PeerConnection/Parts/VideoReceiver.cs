@@ -20,9 +20,9 @@ namespace PersonaLive.WebRtc.PeerConnection;
 internal sealed partial class VideoReceiver
 {
     private readonly object _lock = new();
-    private readonly IVideoCodec _codec;
     private readonly RtcOptions _options;
-    private readonly IRtpFrameAssembler _assembler;
+    private IVideoCodec _codec;
+    private IRtpFrameAssembler _assembler;
     private readonly NackScheduler _nacks = new();
     private readonly List<AssembledFrame> _completed = new();
     private readonly List<ushort> _missing = new();
@@ -36,6 +36,7 @@ internal sealed partial class VideoReceiver
     private int _rembKbps;
     private long _packets, _bytes, _malformed, _skipped, _plisSent, _nacksSent;
 
+    /// <summary>Starts with <paramref name="codec"/> until <see cref="Enable"/> names the negotiated one.</summary>
     public VideoReceiver(IVideoCodec codec, RtcOptions options)
     {
         _codec = codec;
@@ -58,8 +59,20 @@ internal sealed partial class VideoReceiver
     /// <summary>The REMB we advertise for the remote stream (kb/s).</summary>
     public int RembKbps => Volatile.Read(ref _rembKbps);
 
-    /// <summary>Accepts RTP of this payload type from now on (negotiation done, we receive video).</summary>
-    public void Enable(int payloadType) => _payloadType = payloadType;
+    /// <summary>
+    /// Negotiation done and we receive video: from now on RTP of <paramref name="payloadType"/> is
+    /// assembled by <paramref name="codec"/> (a fresh assembler; nothing was accepted before).
+    /// </summary>
+    public void Enable(IVideoCodec codec, int payloadType)
+    {
+        lock (_lock)
+        {
+            _codec = codec;
+            _assembler = codec.CreateAssembler(_options.FrameLossTimeoutMs);
+        }
+
+        _payloadType = payloadType;
+    }
 
     /// <summary>Counts an authenticated SRTP/SRTCP packet (received totals cover both).</summary>
     public void CountPacket(int bytes)
@@ -79,6 +92,7 @@ internal sealed partial class VideoReceiver
             return;
         }
 
+        RecordTransportSequence(packet, header);
         if (header.PayloadType != _payloadType)
         {
             return; // e.g. RTX or FEC we did not negotiate, or we do not receive

@@ -24,11 +24,11 @@ internal sealed partial class VideoSender
 {
     private readonly object _encodeLock = new();
     private readonly object _sendLock = new();
-    private readonly IVideoCodec _codec;
     private readonly RtcOptions _options;
     private readonly SrtpTransport _srtp;
     private readonly Action<ReadOnlySpan<byte>, IPEndPoint> _transmit;
-    private readonly IRtpPacketizer _packetizer;
+    private IVideoCodec _codec;
+    private IRtpPacketizer _packetizer;
     private readonly BandwidthController _bandwidth;
     private readonly RtpSendHistory _history = new();
     private readonly RetransmissionBudget _budget;
@@ -48,6 +48,7 @@ internal sealed partial class VideoSender
     private uint _emitTimestamp;
     private IPEndPoint? _emitTarget;
 
+    /// <summary>Starts with <paramref name="codec"/> until <see cref="Enable"/> names the negotiated one.</summary>
     public VideoSender(IVideoCodec codec, RtcOptions options, uint ssrc, SrtpTransport srtp, Action<ReadOnlySpan<byte>, IPEndPoint> transmit)
     {
         _codec = codec;
@@ -80,8 +81,27 @@ internal sealed partial class VideoSender
     /// <summary>Bitrate changes the encoder refused (kept its old rate).</summary>
     public long BitrateRefusals => Interlocked.Read(ref _bitrateRefusals);
 
-    /// <summary>Sends with this payload type from now on (negotiation done, we send video).</summary>
-    public void Enable(int payloadType) => _payloadType = payloadType;
+    /// <summary>
+    /// Negotiation done and we send video: from now on frames are encoded and packetised by
+    /// <paramref name="codec"/> and sent with <paramref name="payloadType"/>. An encoder made before
+    /// (a frame sent before negotiation) is dropped, so the next frame opens the negotiated one with a keyframe.
+    /// </summary>
+    public void Enable(IVideoCodec codec, int payloadType)
+    {
+        lock (_encodeLock)
+        {
+            _codec = codec;
+            _encoder?.Dispose();
+            _encoder = null;
+        }
+
+        lock (_sendLock)
+        {
+            _packetizer = codec.CreatePacketizer();
+        }
+
+        _payloadType = payloadType;
+    }
 
     /// <summary>Makes the next encoded frame a keyframe.</summary>
     public void ForceKeyframe() => _forceKeyframe = true;
@@ -181,7 +201,7 @@ internal sealed partial class VideoSender
                 }
 
                 int n = _history.TryGet(seq, _packetBuffer);
-                if (n > 0 && ProtectAndSend(n, target))
+                if (n > 0 && NoteResend(n) && ProtectAndSend(n, target))
                 {
                     sent++;
                 }
@@ -197,7 +217,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnReceiverReport(fractionLost);
+            _pendingBitrateKbps = Combine(_bandwidth.OnReceiverReport(fractionLost));
         }
     }
 
@@ -206,7 +226,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = _bandwidth.OnRemb(bitsPerSecond);
+            _pendingBitrateKbps = Combine(_bandwidth.OnRemb(bitsPerSecond));
         }
     }
 
@@ -253,35 +273,11 @@ internal sealed partial class VideoSender
                 FramesSent = _framesSent,
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
+                TransportFeedbackReceived = _transportCc.FeedbackReceived,
+                TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,
                 EncoderBitrateKbps = _encoderBitrateKbps,
             };
         }
-    }
-
-    /// <summary>Protects the packet in <see cref="_packetBuffer"/> and sends it. Caller holds <see cref="_sendLock"/>.</summary>
-    private bool ProtectAndSend(int length, IPEndPoint target)
-    {
-        int n = _srtp.Protect(_packetBuffer, length, rtcp: false);
-        if (n == 0)
-        {
-            return false;
-        }
-
-        _transmit(_packetBuffer.AsSpan(0, n), target);
-        return true;
-    }
-
-    /// <summary>Writes, stores and sends one RTP packet of the frame being packetised. Caller holds <see cref="_sendLock"/>.</summary>
-    private void Emit(ReadOnlySpan<byte> payload, bool marker)
-    {
-        int n = RtpHeader.Write(_packetBuffer, marker, _emitPayloadType, _sequence, _emitTimestamp, Ssrc);
-        payload.CopyTo(_packetBuffer.AsSpan(n));
-        n += payload.Length;
-        _history.Store(_sequence, _packetBuffer.AsSpan(0, n));
-        _packetsSent++;
-        _octetsSent += (uint)payload.Length;
-        _sequence++;
-        ProtectAndSend(n, _emitTarget!);
     }
 }

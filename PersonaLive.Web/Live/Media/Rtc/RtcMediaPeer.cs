@@ -1,7 +1,11 @@
 using PersonaLive.Media;
+using PersonaLive.WebRtc.Codecs;
+using PersonaLive.WebRtc.Codecs.OpenH264;
+using PersonaLive.WebRtc.Codecs.Vp8;
 using PersonaLive.WebRtc.PeerConnection;
 using PersonaLive.WebRtc.Rtp;
 using PersonaLive.WebRtc.Sdp;
+using PersonaLive.Web.Live.Voice;
 
 namespace PersonaLive.Web.Live.Media.Rtc;
 
@@ -9,16 +13,16 @@ namespace PersonaLive.Web.Live.Media.Rtc;
 /// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
 /// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, and
 /// passes frames through uncopied: decoded pictures as they are (pooled), output pictures straight to the
-/// encoder (the connection's, or for a publisher that only sends, WHIP, a <see cref="ReceiveOnlyOutputEncoder"/>),
-/// and the encoder's bytes to the viewer fan-out.
+/// encoder, and the encoder's bytes (labelled with their codec) to the viewer fan-out, encoding once more
+/// per extra codec a viewer needs, or for a publisher that only sends (WHIP) (<see cref="CodecOutputEncoder"/>).
 /// </summary>
 internal sealed class RtcMediaPeer : ILiveMediaPeer
 {
     private readonly RtcPeerConnection _pc;
     private readonly ILogger _log;
     private readonly RtcOptions _options;
-    private ReceiveOnlyOutputEncoder? _receiveOnlyEncoder;
-    private bool? _publisherOnlySends;
+    private readonly object _extrasLock = new();
+    private CodecOutputEncoder[] _extras = [];
 
     public RtcMediaPeer(RtcPeerConnection pc, MediaPeerRole role, ILogger<RtcMediaPeer> log, RtcOptions? options = null)
     {
@@ -30,16 +34,35 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameDecoded += OnFrameDecoded;
         _pc.FrameEncoded += OnFrameEncoded;
         _pc.KeyframeRequested += OnKeyframeRequested;
+        _pc.AudioReceived += OnAudioReceived;
     }
 
     public string Id => _pc.LocalUfrag;
     public MediaPeerRole Role { get; }
     public MediaPeerState State => Map(_pc.ConnectionState);
 
+    /// <summary>The codec our sender writes on this connection; null before negotiation or when we only receive.</summary>
+    public string? SendCodec => _pc.Transceiver is { Negotiated.WeSend: true } t ? CodecName(t.Negotiated.Codec) : null;
+
+    public void EncodeAlsoFor(ILiveMediaPeer viewer)
+    {
+        if (viewer is not RtcMediaPeer { _pc.Transceiver.Negotiated: { } video } || !video.WeSend) return;
+        var codec = VideoCodecs.For(video);
+        if (codec.Name == SendCodec) return;
+        lock (_extrasLock)
+        {
+            if (_extras.Any(e => e.Codec == codec.Name)) return;
+            _extras = [.. _extras, new CodecOutputEncoder(_options, codec)];
+        }
+    }
+
+    private static string CodecName(VideoCodec codec) => codec == VideoCodec.H264 ? "H264" : "VP8";
+
     public event Action<MediaPeerState>? ConnectionStateChanged;
     public event DecodedFrameHandler? FrameDecoded;
     public event EncodedFrameHandler? FrameEncoded;
     public event Action? KeyframeRequested;
+    public event Action<VoicePacket>? VoiceReceived;
 
     public string CreateAnswer(string offerSdp)
     {
@@ -61,34 +84,41 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
     {
         ArgumentNullException.ThrowIfNull(frame);
         var ntp = NtpTime.FromUnixMicros(captureTimeUs);
-        return PublisherOnlySends() ? EncodeWithoutSending(frame, ntp) : _pc.SendFrame(frame, ntp);
-    }
-
-    /// <summary>A host whose publisher only sends (WHIP); fixed once negotiated, so asked once.</summary>
-    private bool PublisherOnlySends()
-    {
-        if (_publisherOnlySends is { } known) return known;
-        if (Role != MediaPeerRole.Host) return (_publisherOnlySends = false).Value;
-        if (_pc.Transceiver is not { } transceiver) return false; // not negotiated yet: ask again next frame
-        return (_publisherOnlySends = !transceiver.Negotiated.WeSend).Value;
-    }
-
-    /// <summary>A publisher that only sends (WHIP): encode here for the viewers (the encoder's buffer, uncopied), send nothing back.</summary>
-    private uint EncodeWithoutSending(I420Frame frame, ulong ntp)
-    {
-        var encoder = _receiveOnlyEncoder ??= new ReceiveOnlyOutputEncoder(_options);
-        if (!encoder.TryEncode(frame, ntp, out var data, out bool isKeyframe, out uint rtp)) return 0;
-        FrameEncoded?.Invoke(new EncodedVideoFrame(data.Span, isKeyframe, rtp, NtpTime.ToUnixMicros(ntp), frame.Width, frame.Height));
+        bool receiveOnly = Role == MediaPeerRole.Host && _pc.Transceiver is { Negotiated.WeSend: false };
+        if (receiveOnly && _extras.Length == 0) AddDefaultOutput();
+        uint rtp = receiveOnly ? (uint)NtpTime.To90kHz(ntp) : _pc.SendFrame(frame, ntp);
+        foreach (var extra in _extras) EncodeExtra(extra, frame, ntp);
         return rtp;
+    }
+
+    /// <summary>A publisher that only sends (WHIP) and no viewer yet: encode in our first preferred codec, as a host that sends would.</summary>
+    private void AddDefaultOutput()
+    {
+        IVideoCodec codec = VideoCodecChoice.Supported(_options.PreferredCodecs.ToList()).FirstOrDefault() == "H264"
+            ? new H264VideoCodec(VideoCodecChoice.OfferedH264) : Vp8VideoCodec.Instance;
+        lock (_extrasLock) if (_extras.Length == 0) _extras = [new CodecOutputEncoder(_options, codec)];
+    }
+
+    /// <summary>Encodes for viewers of a codec our own sender does not write; their peers packetise and send the shared bytes (the encoder's buffer, uncopied).</summary>
+    private void EncodeExtra(CodecOutputEncoder encoder, I420Frame frame, ulong ntp)
+    {
+        if (!encoder.TryEncode(frame, ntp, out var data, out bool isKeyframe, out uint rtp)) return;
+        FrameEncoded?.Invoke(new EncodedVideoFrame(data.Span, isKeyframe, rtp, NtpTime.ToUnixMicros(ntp), frame.Width, frame.Height, encoder.Codec));
     }
 
     public void SendEncodedFrame(in EncodedVideoFrame frame) => _pc.SendEncodedPayload(frame.Data, NtpTime.FromUnixMicros(frame.CaptureTimeUs));
 
     public void RequestKeyframe() => _pc.RequestKeyframe();
 
+    public void SendVoice(VoicePacket packet) =>
+        _pc.SendAudio(new AudioPacket(packet.Payload, packet.RtpTimestamp, 0, packet.Marker, NtpTime.FromUnixMicros(packet.CaptureTimeUs), packet.SourceId));
+
+    private void OnAudioReceived(object? sender, AudioPacket audio) =>
+        VoiceReceived?.Invoke(new VoicePacket(audio.Payload, audio.RtpTimestamp, audio.Marker, NtpTime.ToUnixMicros(audio.CaptureNtpTime), audio.Ssrc));
+
     public void ForceKeyframe()
     {
-        _receiveOnlyEncoder?.ForceKeyframe();
+        foreach (var extra in _extras) extra.ForceKeyframe();
         _pc.ForceKeyframe();
     }
 
@@ -112,8 +142,9 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         _pc.FrameDecoded -= OnFrameDecoded;
         _pc.FrameEncoded -= OnFrameEncoded;
         _pc.KeyframeRequested -= OnKeyframeRequested;
+        _pc.AudioReceived -= OnAudioReceived;
         await _pc.DisposeAsync().ConfigureAwait(false);
-        _receiveOnlyEncoder?.Dispose();
+        foreach (var extra in _extras) extra.Dispose();
     }
 
     private void OnStateChanged(object? sender, PeerConnectionState state) => ConnectionStateChanged?.Invoke(Map(state));
@@ -138,7 +169,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         var handler = FrameEncoded;
         if (handler is null) return;
         handler(new EncodedVideoFrame(e.Data.Span, e.IsKeyframe, e.RtpTimestamp,
-            NtpTime.ToUnixMicros(e.CaptureNtpTime), e.Width, e.Height));
+            NtpTime.ToUnixMicros(e.CaptureNtpTime), e.Width, e.Height, SendCodec ?? "VP8"));
     }
 
     private static MediaPeerState Map(PeerConnectionState state) => state switch

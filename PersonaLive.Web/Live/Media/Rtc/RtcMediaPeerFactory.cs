@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.Web.Live.Diagnostics;
 
 namespace PersonaLive.Web.Live.Media.Rtc;
 
@@ -37,12 +38,18 @@ internal sealed class RtcMediaPeerFactory : IMediaPeerFactory, IAsyncDisposable
     /// <summary>The media server (null when unavailable); exposed for diagnostics and tests.</summary>
     public RtcMediaServer? Server => _server;
 
-    public ILiveMediaPeer CreatePeer(MediaPeerRole role)
+    public ILiveMediaPeer CreatePeer(MediaPeerRole role) => CreatePeer(role, sessionId: null);
+
+    /// <summary>A peer whose lines, and its connection's (ICE, DTLS, SDP), carry <paramref name="sessionId"/>.</summary>
+    public ILiveMediaPeer CreatePeer(MediaPeerRole role, string? sessionId)
     {
         if (_server is null) throw new MediaNegotiationException(UnavailableReason ?? "Live video is unavailable.");
         try
         {
-            return new RtcMediaPeer(_server.CreatePeerConnection(), role, _loggers.CreateLogger<RtcMediaPeer>(), _options);
+            if (sessionId is null) return new RtcMediaPeer(_server.CreatePeerConnection(), role, _loggers.CreateLogger<RtcMediaPeer>(), _options);
+            var connectionLog = new SessionLogger<RtcPeerConnection>(_loggers.CreateLogger<RtcPeerConnection>(), sessionId);
+            return new RtcMediaPeer(_server.CreatePeerConnection(connectionLog), role,
+                new SessionLogger<RtcMediaPeer>(_loggers.CreateLogger<RtcMediaPeer>(), sessionId), _options);
         }
         catch (InvalidOperationException ex)
         {

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// One progress line of where the process's memory is (resident set and its anonymous part, managed
+/// heap and committed GC memory, threads, open descriptors), so a long benchmark shows what grows
+/// without an external profiler.
+/// </summary>
+internal static class MemoryProbe
+{
+    /// <summary>A field of /proc/self/status in MB (kB in the file), 0 when absent.</summary>
+    public static double StatusMb(string field)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Threads by name (from /proc/self/task/*/comm), most numerous first, e.g. ".NET TP Worker x12".</summary>
+    public static string ThreadNames()
+    {
+        if (!Directory.Exists("/proc/self/task")) return "";
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string name;
+            try { name = File.ReadAllText(Path.Combine(task, "comm")).Trim(); }
+            catch (IOException) { continue; }
+            names[name] = names.GetValueOrDefault(name) + 1;
+        }
+
+        return string.Join(", ", names.OrderByDescending(n => n.Value).Select(n => $"{n.Key} x{n.Value}"));
+    }
+
+    public static string Describe()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        int fds = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : -1;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"rss {StatusMb("VmRSS"):0.0} MB (anon {StatusMb("RssAnon"):0.0}, file {StatusMb("RssFile"):0.0}), managed {GC.GetTotalMemory(false) / 1048576.0:0.0} MB, "
+            + $"gc heap {gc.HeapSizeBytes / 1048576.0:0.0} MB committed {gc.TotalCommittedBytes / 1048576.0:0.0} MB, gen2 collections {GC.CollectionCount(2)}, "
+            + $"threads {Process.GetCurrentProcess().Threads.Count}, fds {fds}");
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Hosting;
+using PersonaLive.Web.Live.Media;
+using PersonaLive.Web.Live.Portraits;
+using PersonaLive.Web.Live.Sessions;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// <c>./persona.sh bench sessions [--seconds N]</c>: how many concurrent live sessions this machine holds
+/// with every one of them at 25 fps or more. The app's services (configured engine, real WebRTC stack
+/// on a free UDP port) serve N synthetic clients (<see cref="SyntheticLiveClient"/>, our WebRTC stack in
+/// the browser's role, in this process) that each send a 640x480 moving face at 30 fps and count the
+/// animated frames they receive. N grows by one until the slowest session falls below 25 fps over an
+/// N-second window (default 8).
+/// <para>The clients are made nearly free so the cores go to the server: the camera loop is VP8-encoded
+/// once before the run (<see cref="EncodedCameraLoop"/>, keyframe every 30 frames) and every client sends
+/// those bytes (packetize + SRTP only), and the clients count complete, reassembled output frames without
+/// decoding them (<c>Rtc:DecodeIncomingVideo</c> off; same NACK/PLI handling). What a client still costs
+/// is its RTP/SRTP/DTLS/ICE work in both directions and its socket loop. A PLI from the server is
+/// answered by the loop's next keyframe (at most 1 s later) rather than at once. The cpu figure is the
+/// whole process, clients included. The server's own fps out per session is logged beside the clients'.</para>
+/// Keys: max_at_25fps, then the slowest session's fps at that N and at the first N that failed.
+/// </summary>
+public static class SessionsBenchmark
+{
+    private const int CameraFps = 30;
+    private const double TargetFps = 25;
+    private const int MaxSessions = 32;
+
+    public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var window = TimeSpan.FromSeconds(Math.Max(3, seconds ?? 8));
+        await using var app = WebHostSetup.Build(["--urls", "http://127.0.0.1:0", "--Rtc:MediaPort=0", $"--Limits:MaxSessions={MaxSessions}", "--Limits:MaxViewersPerSession=0", "--Live:WarmUpOnStart=false"]);
+        var services = app.Services;
+        if (services.GetRequiredService<IMediaPeerFactory>() is { IsAvailable: false } media)
+            throw new InvalidOperationException(media.UnavailableReason);
+        var engine = services.GetRequiredService<IAnimationEngineFactory>();
+        log.WriteLine($"sessions: warming up engine '{engine.Name}'…");
+        await engine.WarmUpAsync(null, ct).ConfigureAwait(false);
+        var preset = services.GetRequiredService<PresetPortraits>().Find("ada")!;
+        var portrait = await engine.PreparePortraitAsync(preset.Png, ct).ConfigureAwait(false);
+        if (!portrait.Succeeded) throw new InvalidOperationException(portrait.Error);
+        var camera = EncodedCameraLoop.Encode(SyntheticLiveClient.CameraLoop(preset.Png, 640, 480, 60), CameraFps);
+        log.WriteLine($"sessions: camera loop encoded once: {camera.Count} frames, {camera.Keyframes} keyframes, mean {camera.MeanBytes / 1024:0.0} KiB");
+        var sessions = services.GetRequiredService<LiveSessionManager>();
+
+        var clients = new List<SyntheticLiveClient>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sender = Task.Run(() => SendLoopAsync(clients, camera, stop.Token), CancellationToken.None);
+        try
+        {
+            int best = 0;
+            double bestFps = 0, failedFps = 0;
+            for (var n = 1; n <= MaxSessions; n++)
+            {
+                var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, ct, decodeOutput: false).ConfigureAwait(false);
+                lock (clients) clients.Add(client);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false); // first keyframes, warm-up
+                var self = Process.GetCurrentProcess();
+                var cpu0 = self.TotalProcessorTime;
+                var start = Snapshot(clients);
+                var clock = Stopwatch.StartNew();
+                await Task.Delay(window, ct).ConfigureAwait(false);
+                var end = Snapshot(clients);
+                var elapsed = clock.Elapsed.TotalSeconds;
+                self.Refresh();
+                var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100;
+                var fps = end.Zip(start, (e, s) => (e - s) / elapsed).ToArray();
+                var slowest = fps.Min();
+                var serverFps = ServerFpsOut(sessions, clients);
+                log.WriteLine($"sessions: N={n} fps per session min {slowest:0.0} mean {fps.Average():0.0} max {fps.Max():0.0} " +
+                    $"(server fps out min {serverFps.Min():0.0} mean {serverFps.Average():0.0}), cpu {cpu:0}% of all cores");
+                if (slowest < TargetFps)
+                {
+                    failedFps = slowest;
+                    break;
+                }
+                best = n;
+                bestFps = slowest;
+            }
+            return
+            [
+                new("max_at_25fps", best),
+                new("min_fps_at_max", Math.Round(bestFps, 1)),
+                new("min_fps_at_max_plus_1", Math.Round(failedFps, 1)),
+            ];
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await sender.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            foreach (var c in clients) await c.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static long[] Snapshot(List<SyntheticLiveClient> clients)
+    {
+        lock (clients) return clients.Select(c => c.FramesReceived).ToArray();
+    }
+
+    /// <summary>Each session's own fps out as the server measures it (0 for a session that is gone).</summary>
+    private static double[] ServerFpsOut(LiveSessionManager sessions, List<SyntheticLiveClient> clients)
+    {
+        lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsOut ?? 0).ToArray();
+    }
+
+    /// <summary>Every client sends its next pre-encoded camera frame every 1/30 s (a webcam's pace), on one thread.</summary>
+    private static async Task SendLoopAsync(List<SyntheticLiveClient> clients, EncodedCameraLoop camera, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        for (long i = 0; !ct.IsCancellationRequested; i++)
+        {
+            SyntheticLiveClient[] now;
+            lock (clients) now = clients.ToArray();
+            foreach (var c in now) c.Send(camera);
+            var wait = TimeSpan.FromSeconds((i + 1) / (double)CameraFps) - clock.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Web.Live.Imaging;
+using PersonaLive.Web.Live.Sessions;
+using PersonaLive.Media;
+using PersonaLive.WebRtc.PeerConnection;
+using PersonaLive.WebRtc.Rtp;
+using SkiaSharp;
+
+namespace PersonaLive.Web.Live.Benchmarks;
+
+/// <summary>
+/// A browser stand-in built from our own WebRTC stack in the offering role: it offers sendrecv VP8 to a
+/// live session started directly on <see cref="LiveSessionManager"/> (what the Studio does through the
+/// Blazor circuit), sends camera frames and counts the animated frames it receives. By default it
+/// encodes each camera frame itself (<see cref="Send(I420Frame)"/>) and decodes the output, as a browser
+/// does (the resilience tests rely on that); the <c>sessions</c> benchmark makes it nearly free instead:
+/// it sends a loop encoded once (<see cref="Send(EncodedCameraLoop)"/>) and counts complete output frames
+/// without decoding them (<c>decodeOutput: false</c>, <see cref="RtcOptions.DecodeIncomingVideo"/>).
+/// </summary>
+internal sealed class SyntheticLiveClient : IAsyncDisposable
+{
+    private long _received;
+    private int _loopPosition;
+
+    private readonly RtcMediaServer _media;
+
+    private SyntheticLiveClient(RtcMediaServer media, RtcPeerConnection peer, string sessionId, bool decodeOutput)
+    {
+        _media = media;
+        Peer = peer;
+        SessionId = sessionId;
+        DecodesOutput = decodeOutput;
+        if (decodeOutput) peer.FrameDecoded += (_, _) => Interlocked.Increment(ref _received);
+        else peer.FrameAssembled += (_, _) => Interlocked.Increment(ref _received);
+    }
+
+    public RtcPeerConnection Peer { get; }
+
+    /// <summary>The client's UDP address: what the server authenticated (tests forge datagrams from it).</summary>
+    public System.Net.IPEndPoint LocalEndPoint => _media.LocalEndPoint;
+    public string SessionId { get; }
+
+    /// <summary>Whether the animated output is decoded (else complete frames are only counted).</summary>
+    public bool DecodesOutput { get; }
+
+    /// <summary>Animated frames received so far: decoded ones, or complete ones when not decoding.</summary>
+    public long FramesReceived => Interlocked.Read(ref _received);
+
+    /// <summary>
+    /// Admits, starts a session with <paramref name="portrait"/>, answers and waits until the peer connection
+    /// is up. Each client has its own UDP socket, like each browser peer connection (the server tells
+    /// peers apart by source address once ICE has run). <paramref name="rewriteAnswer"/> lets a test point
+    /// the client at a relay instead of the server. <paramref name="decodeOutput"/> false counts the
+    /// animated frames without decoding them (no libvpx decoder in the client). <paramref name="voice"/> adds
+    /// an Opus m-line (send the packets with <see cref="RtcPeerConnection.SendAudio"/>).
+    /// </summary>
+    public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
+        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
+        var options = new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1", DecodeIncomingVideo = decodeOutput };
+        var media = new RtcMediaServer(options, NullLoggerFactory.Instance);
+        var peer = media.CreatePeerConnection();
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.ConnectionStateChanged += (_, s) =>
+        {
+            if (s == PeerConnectionState.Connected) connected.TrySetResult();
+            else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
+        };
+        try
+        {
+            var offer = peer.CreateOffer("sendrecv", audioDirection: voice ? "sendrecv" : null);
+            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
+            var client = new SyntheticLiveClient(media, peer, session.Id, decodeOutput);
+            peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);
+            await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await peer.DisposeAsync().ConfigureAwait(false);
+            await media.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Encodes and sends one camera frame stamped with the current NTP time.</summary>
+    public void Send(I420Frame frame) => Peer.SendFrame(frame, NtpTime.Now());
+
+    /// <summary>
+    /// Sends this client's next position of a pre-encoded loop (no encoding here), stamped with the
+    /// current NTP time. Each client starts at position 0, a keyframe. A PLI from the server is not
+    /// answered at once: the loop's next keyframe comes within <see cref="EncodedCameraLoop.KeyframeInterval"/> frames.
+    /// </summary>
+    public void Send(EncodedCameraLoop loop)
+    {
+        ArgumentNullException.ThrowIfNull(loop);
+        var now = NtpTime.Now();
+        var frames = loop.At(_loopPosition);
+        for (var i = 0; i < frames.Count; i++) Peer.SendEncodedFrame(frames[i], now);
+        _loopPosition = (_loopPosition + 1) % loop.Count;
+    }
+
+    /// <summary>Hangs up the way a closing browser does: RTCP BYE, DTLS close_notify; then closes its socket.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Peer.DisposeAsync().ConfigureAwait(false);
+        await _media.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A moving face (any encoded image) as a loop of I420 camera frames.</summary>
+    public static IReadOnlyList<I420Frame> CameraLoop(byte[] face, int width, int height, int count)
+    {
+        var frames = new List<I420Frame>(count);
+        foreach (var rgba in Y4mVideo.MovingFace(face, width, height, count, new SKColor(120, 130, 140)))
+        {
+            using (rgba)
+            using (var i420 = YuvConverter.ToI420(rgba))
+            {
+                var frame = I420Frame.Create(width, height);
+                i420.Y.CopyTo(frame.Y);
+                i420.U.CopyTo(frame.U);
+                i420.V.CopyTo(frame.V);
+                frames.Add(frame);
+            }
+        }
+        return frames;
+    }
+}

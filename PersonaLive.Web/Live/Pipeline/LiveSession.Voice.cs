@@ -1,0 +1,42 @@
+using PersonaLive.Web.Live.Voice;
+
+namespace PersonaLive.Web.Live.Pipeline;
+
+/// <summary>The session's voice: the host's microphone packets, held back by the video's delay, to the Studio output and the viewers.</summary>
+internal sealed partial class LiveSession
+{
+    private readonly VoiceRelay _voice;
+
+    private VoiceRelay StartVoice()
+    {
+        var relay = new VoiceRelay(() => VoiceDelay, VoiceTargets, _time, _log);
+        _host.VoiceReceived += relay.Push;
+        return relay;
+    }
+
+    private async ValueTask StopVoiceAsync()
+    {
+        _host.VoiceReceived -= _voice.Push;
+        await _voice.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// How long the voice waits so it leaves with the face it goes with: the measured server latency of
+    /// the video (camera frame in to its animated frame out, which includes the engine's pipeline delay);
+    /// before the first measurement, the engine's declared pipeline delay at 25 frames per second.
+    /// </summary>
+    public TimeSpan VoiceDelay => TimeSpan.FromMilliseconds(Latency.ServerMedianMs ?? _engine.PipelineDelayFrames * 40.0);
+
+    /// <summary>Voice packets relayed to the Studio's output and the viewers.</summary>
+    public long VoicePacketsRelayed => _voice.Relayed;
+
+    private IEnumerable<Action<VoicePacket>> VoiceTargets()
+    {
+        // The Studio's own output gets the voice too (its player starts muted: no echo).
+        yield return _host.SendVoice;
+        foreach (var viewer in _viewers.Values)
+        {
+            yield return viewer.SendVoice;
+        }
+    }
+}

@@ -18,6 +18,8 @@ const browser = await puppeteer.launch({
   protocol: 'webDriverBiDi',
   executablePath: '/usr/bin/firefox-esr',
   headless: true,
+  // A first start with a fresh profile has been seen to take over puppeteer's default 30 s on a 2-core machine.
+  timeout: 90000,
   extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
 });
 try {

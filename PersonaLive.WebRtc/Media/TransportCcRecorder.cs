@@ -9,7 +9,9 @@ namespace PersonaLive.WebRtc.Media;
 /// and, when asked (every 50-100 ms), writes one feedback (section 3.1) covering every sequence number
 /// since the last one. Packets that arrive after their number was reported lost, duplicates, and jumps
 /// backwards or forwards by more than <see cref="MaxSpan"/> are dropped and counted, so a hostile
-/// sender cannot make us write absurd feedback. Thread-safe: the socket thread records, the executor builds.
+/// sender cannot make us write absurd feedback. Arrivals live in a fixed ring indexed by sequence
+/// number (no allocation per packet or per feedback: it runs for every packet received).
+/// Thread-safe: the socket thread records, the executor builds.
 /// </summary>
 public sealed class TransportCcRecorder
 {
@@ -19,11 +21,18 @@ public sealed class TransportCcRecorder
     /// <summary>A sequence number further than this from the next one to report restarts the window.</summary>
     public const int MaxSpan = 4096;
 
+    /// <summary>Ring size: a power of two above <see cref="MaxSpan"/>, so every number in the window has its own slot.</summary>
+    private const int RingSize = 8192;
+
+    private const long Absent = long.MinValue;
+
     private readonly object _lock = new();
     private readonly SequenceUnwrapper _unwrapper = new();
-    private readonly SortedDictionary<long, long> _arrivals = new();
+    private readonly long[] _arrivals = CreateRing();
     private readonly long[] _scratch = new long[MaxPacketsPerFeedback];
     private long _next = -1;
+    private long _highest = -1;
+    private int _count;
     private byte _feedbackCount;
     private long _dropped, _sent;
 
@@ -41,14 +50,21 @@ public sealed class TransportCcRecorder
             long seq = _unwrapper.Unwrap(transportSequence);
             if (_next < 0 || Math.Abs(seq - _next) > MaxSpan)
             {
-                _arrivals.Clear();
+                ClearWindow();
                 _next = seq; // first packet, or the peer restarted its counter
+                _highest = seq - 1;
             }
 
-            if (seq < _next || _arrivals.Count >= MaxSpan || !_arrivals.TryAdd(seq, arrivalUs))
+            ref long slot = ref _arrivals[(int)(seq & (RingSize - 1))];
+            if (seq < _next || _count >= MaxSpan || slot != Absent)
             {
                 _dropped++;
+                return;
             }
+
+            slot = arrivalUs;
+            _count++;
+            _highest = Math.Max(_highest, seq);
         }
     }
 
@@ -60,17 +76,28 @@ public sealed class TransportCcRecorder
     {
         lock (_lock)
         {
-            if (_arrivals.Count == 0)
+            if (_count == 0)
             {
                 return 0;
             }
 
             // Start at the first received packet (a feedback must begin with one); numbers before it are lost.
-            long first = _arrivals.Keys.First();
-            long previous = _arrivals[first];
-            int n = 0;
-            foreach (var (seq, arrival) in _arrivals)
+            long first = _next;
+            while (Arrival(first) == Absent)
             {
+                first++;
+            }
+
+            long previous = Arrival(first);
+            int n = 0;
+            for (long seq = first; seq <= _highest; seq++)
+            {
+                long arrival = Arrival(seq);
+                if (arrival == Absent)
+                {
+                    continue;
+                }
+
                 long index = seq - first;
                 if (index >= MaxPacketsPerFeedback
                     || Math.Abs(arrival / TransportFeedback.DeltaTickUs - previous / TransportFeedback.DeltaTickUs) > TransportFeedbackWriter.MaxDeltaTicks - 256)
@@ -84,17 +111,37 @@ public sealed class TransportCcRecorder
                 }
 
                 _scratch[n++] = arrival;
+                _arrivals[(int)(seq & (RingSize - 1))] = Absent;
+                _count--;
                 previous = arrival;
-            }
-
-            for (long s = first; s < first + n; s++)
-            {
-                _arrivals.Remove(s);
             }
 
             _next = first + n;
             _sent++;
             return TransportFeedbackWriter.Write(buffer, senderSsrc, mediaSsrc, (ushort)first, _feedbackCount++, _scratch.AsSpan(0, n));
         }
+    }
+
+    private long Arrival(long seq) => _arrivals[(int)(seq & (RingSize - 1))];
+
+    /// <summary>Forgets every unreported arrival (the window restarts). Caller holds the lock.</summary>
+    private void ClearWindow()
+    {
+        if (_count > 0)
+        {
+            for (long seq = _next; seq <= _highest; seq++)
+            {
+                _arrivals[(int)(seq & (RingSize - 1))] = Absent;
+            }
+        }
+
+        _count = 0;
+    }
+
+    private static long[] CreateRing()
+    {
+        var ring = new long[RingSize];
+        ring.AsSpan().Fill(Absent);
+        return ring;
     }
 }

@@ -8,7 +8,8 @@ public readonly record struct PacketResult(long TransportSequence, long SendTime
 
 /// <summary>
 /// What a congestion controller consumes (the seam for a delay-based estimator): the results of one
-/// transport-cc feedback, in sequence order, each packet reported at most once as received.
+/// transport-cc feedback, in sequence order, each packet reported at most once as received. The list
+/// is reused for the next feedback: an observer reads it during the call and keeps nothing of it.
 /// </summary>
 public interface ITransportFeedbackObserver
 {
@@ -81,17 +82,27 @@ public sealed class TransportFeedbackAdapter
     /// <summary>Matches a feedback to what we sent and passes the new results to <see cref="Observer"/>; returns how many.</summary>
     public int OnFeedback(TransportFeedback feedback, long nowUs)
     {
-        PacketResult[] results;
+        ArgumentNullException.ThrowIfNull(feedback);
+        return OnFeedback(feedback.Packets is TransportPacketStatus[] packets ? packets : feedback.Packets.ToArray(), nowUs);
+    }
+
+    /// <summary>
+    /// Matches one feedback's packet statuses to what we sent and passes the new results to
+    /// <see cref="Observer"/> (a list reused by the next call: it is the observer's only during the
+    /// call); returns how many. Called by one thread at a time (the executor); allocates nothing.
+    /// </summary>
+    public int OnFeedback(ReadOnlySpan<TransportPacketStatus> packets, long nowUs)
+    {
         lock (_lock)
         {
+            _results.Clear();
             if (_nextSequence == 0)
             {
-                _ignored += feedback.Packets.Count;
+                _ignored += packets.Length;
                 return 0;
             }
 
-            _results.Clear();
-            foreach (var p in feedback.Packets)
+            foreach (var p in packets)
             {
                 long seq = Unwrap(p.Sequence);
                 if (seq < 0)
@@ -117,15 +128,14 @@ public sealed class TransportFeedbackAdapter
             }
 
             _feedbacks++;
-            results = _results.ToArray();
         }
 
-        if (results.Length > 0)
+        if (_results.Count > 0)
         {
-            Observer?.OnPacketResults(results, nowUs);
+            Observer?.OnPacketResults(_results, nowUs);
         }
 
-        return results.Length;
+        return _results.Count;
     }
 
     /// <summary>The full number of a 16-bit one, at most <see cref="HistorySize"/> behind the newest sent; -1 otherwise. Caller holds the lock.</summary>

@@ -13,6 +13,8 @@ public sealed partial class RtcPeerConnection
     private long _droppedUnauthenticated, _droppedMalformed;
     private long _nacksReceived, _plisReceived, _firsReceived;
     private volatile RemoteFeedback _feedback = new(0, null, null);
+    private readonly RtcpReportPool _rtcpReports = new();
+    private Action<object?>? _onRtcp;
 
     /// <summary>
     /// Socket thread: an authenticated Binding request (answerer role) is answered at once, its path
@@ -144,24 +146,36 @@ public sealed partial class RtcPeerConnection
             return;
         }
 
-        var report = RtcpReport.Parse(buffer[..length]);
-        if (report is null)
+        var report = _rtcpReports.Rent();
+        if (!report.Read(buffer[..length]))
         {
+            _rtcpReports.Return(report);
             Interlocked.Increment(ref _droppedMalformed);
             return;
         }
 
-        _executor.Post(r => OnRtcp((RtcpReport)r!), report);
+        _executor.Post(_onRtcp ??= r => OnRtcp((RtcpReport)r!), report);
+    }
+
+    /// <summary>Executor: acts on one parsed datagram, then gives its report back to the pool.</summary>
+    private void OnRtcp(RtcpReport report)
+    {
+        try
+        {
+            if (!IsClosed)
+            {
+                ActOnRtcp(report);
+            }
+        }
+        finally
+        {
+            _rtcpReports.Return(report);
+        }
     }
 
     /// <summary>Executor: SR to the receiver; report blocks, REMB and NACKs to the sender; PLI/FIR to <see cref="KeyframeRequested"/>.</summary>
-    private void OnRtcp(RtcpReport report)
+    private void ActOnRtcp(RtcpReport report)
     {
-        if (IsClosed)
-        {
-            return;
-        }
-
         long now = NowMs;
         foreach (var sr in report.SenderReports)
         {
@@ -199,9 +213,9 @@ public sealed partial class RtcPeerConnection
         }
 
         _feedback = feedback;
-        foreach (var transportFeedback in report.TransportFeedbacks)
+        for (int i = 0; i < report.TransportFeedbackHeaders.Count; i++)
         {
-            _sender.OnTransportFeedback(transportFeedback);
+            _sender.OnTransportFeedback(report.PacketsOf(i));
         }
 
         Interlocked.Add(ref _plisReceived, report.PliMediaSsrcs.Count);

@@ -92,7 +92,16 @@ public sealed partial class RtcPeerConnection
             int n = 0;
             if (report)
             {
-                ReportBlock[] blocks = _receiver.CreateReportBlock(NowMs) is { } block ? [block] : [];
+                Span<ReportBlock> blocks = stackalloc ReportBlock[1];
+                if (_receiver.CreateReportBlock(NowMs) is { } block)
+                {
+                    blocks[0] = block;
+                }
+                else
+                {
+                    blocks = blocks[..0];
+                }
+
                 n += video.WeSend && _sender.CurrentSenderInfo() is { } info
                     ? RtcpWriter.WriteSenderReport(b, info, blocks)
                     : RtcpWriter.WriteReceiverReport(b, ssrc, blocks);

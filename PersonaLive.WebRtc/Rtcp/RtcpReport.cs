@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using PersonaLive.WebRtc.Rtcp.TransportCc;
 
@@ -8,10 +9,18 @@ namespace PersonaLive.WebRtc.Rtcp;
 /// Everything of interest found in one (compound or reduced-size, RFC 5506) RTCP datagram. Parsing walks
 /// the packets with strict length checks (count * 24 within the length, FCI sizes, length * 4 within the
 /// datagram) and fails as a whole on the first inconsistency; unknown packet types are skipped.
+/// A report can be refilled with <see cref="Read"/>: its lists keep their capacity and transport-cc
+/// feedback is held as values (<see cref="TransportFeedbackHeaders"/> into <see cref="TransportFeedbackPackets"/>),
+/// so a connection that reuses reports parses its RTCP (tens of datagrams a second) without allocating.
 /// </summary>
 public sealed class RtcpReport
 {
     private const int MaxItems = 256;
+    private const int MaxTransportFeedbacks = 16;
+
+    private readonly List<(uint Ssrc, int Offset, int Length)> _cnames = new();
+    private byte[] _cnameBytes = [];
+    private int _cnameLength;
 
     public List<SenderInfo> SenderReports { get; } = new();
     public List<ReportBlock> ReportBlocks { get; } = new();
@@ -19,10 +28,50 @@ public sealed class RtcpReport
     public List<uint> FirMediaSsrcs { get; } = new();
     public List<ushort> NackedSequences { get; } = new();
     public List<uint> ByeSsrcs { get; } = new();
-    public Dictionary<uint, string> Cnames { get; } = new();
 
-    /// <summary>Transport-cc feedbacks (RTPFB FMT 15), at most a few per datagram.</summary>
-    public List<TransportFeedback> TransportFeedbacks { get; } = new();
+    /// <summary>CNAMEs by SSRC (SDES, RFC 3550 section 6.5.1); decoded on each call, only for inspection.</summary>
+    public IReadOnlyDictionary<uint, string> Cnames
+    {
+        get
+        {
+            var names = new Dictionary<uint, string>();
+            foreach (var (ssrc, offset, length) in _cnames)
+            {
+                names[ssrc] = Encoding.UTF8.GetString(_cnameBytes, offset, length);
+            }
+
+            return names;
+        }
+    }
+
+    /// <summary>Transport-cc feedbacks (RTPFB FMT 15), at most 16 per datagram: fixed fields and where their statuses start.</summary>
+    public List<TransportFeedbackHeader> TransportFeedbackHeaders { get; } = new();
+
+    /// <summary>The packet statuses of every feedback in <see cref="TransportFeedbackHeaders"/>, one after the other.</summary>
+    public List<TransportPacketStatus> TransportFeedbackPackets { get; } = new();
+
+    /// <summary>The transport-cc feedbacks as objects (allocates; for inspection and tests).</summary>
+    public IReadOnlyList<TransportFeedback> TransportFeedbacks
+    {
+        get
+        {
+            var feedbacks = new List<TransportFeedback>(TransportFeedbackHeaders.Count);
+            foreach (var h in TransportFeedbackHeaders)
+            {
+                feedbacks.Add(new TransportFeedback(h.SenderSsrc, h.MediaSsrc, h.BaseSequence, h.ReferenceTime64Ms, h.FeedbackCount,
+                    TransportFeedbackPackets.GetRange(h.FirstPacket, h.PacketCount).ToArray()));
+            }
+
+            return feedbacks;
+        }
+    }
+
+    /// <summary>The statuses of feedback <paramref name="index"/> of <see cref="TransportFeedbackHeaders"/>.</summary>
+    public ReadOnlySpan<TransportPacketStatus> PacketsOf(int index)
+    {
+        var h = TransportFeedbackHeaders[index];
+        return CollectionsMarshal.AsSpan(TransportFeedbackPackets).Slice(h.FirstPacket, h.PacketCount);
+    }
 
     /// <summary>Last REMB bitrate in bits per second, if any.</summary>
     public ulong? RembBitrate { get; private set; }
@@ -33,7 +82,35 @@ public sealed class RtcpReport
     public static RtcpReport? Parse(ReadOnlySpan<byte> data)
     {
         var report = new RtcpReport();
-        return report.TryParse(data) ? report : null;
+        return report.Read(data) ? report : null;
+    }
+
+    /// <summary>Replaces this report's content with what <paramref name="data"/> holds; false when it is malformed.</summary>
+    public bool Read(ReadOnlySpan<byte> data)
+    {
+        Clear();
+        return TryParse(data);
+    }
+
+    private void Clear()
+    {
+        SenderReports.Clear();
+        ReportBlocks.Clear();
+        PliMediaSsrcs.Clear();
+        FirMediaSsrcs.Clear();
+        NackedSequences.Clear();
+        ByeSsrcs.Clear();
+        TransportFeedbackHeaders.Clear();
+        TransportFeedbackPackets.Clear();
+        if (TransportFeedbackPackets.Capacity > TransportFeedback.MaxPacketStatusCount)
+        {
+            TransportFeedbackPackets.Capacity = 1024; // a hostile datagram's many statuses are not kept by a reused report
+        }
+
+        _cnames.Clear();
+        _cnameLength = 0;
+        RembBitrate = null;
+        PacketCount = 0;
     }
 
     private bool TryParse(ReadOnlySpan<byte> data)
@@ -182,9 +259,9 @@ public sealed class RtcpReport
                 }
 
                 int len = p[pos + 1];
-                if (item == 1 && Cnames.Count < MaxItems)
+                if (item == 1 && _cnames.Count < MaxItems)
                 {
-                    Cnames[ssrc] = Encoding.UTF8.GetString(p.Slice(pos + 2, len));
+                    KeepCname(ssrc, p.Slice(pos + 2, len));
                 }
 
                 pos += 2 + len;
@@ -225,19 +302,35 @@ public sealed class RtcpReport
 
         if (fmt == RtcpTypes.FmtTransportCc)
         {
-            var feedback = TransportFeedbackParser.Parse(p);
-            if (feedback is null)
+            int before = TransportFeedbackPackets.Count;
+            if (!TransportFeedbackParser.TryParse(p, TransportFeedbackPackets, out var header))
             {
                 return false;
             }
 
-            if (TransportFeedbacks.Count < 16)
+            if (TransportFeedbackHeaders.Count >= MaxTransportFeedbacks)
             {
-                TransportFeedbacks.Add(feedback);
+                TransportFeedbackPackets.RemoveRange(before, TransportFeedbackPackets.Count - before); // checked, not kept
+                return true;
             }
+
+            TransportFeedbackHeaders.Add(header);
         }
 
         return true; // others: not negotiated, skipped
+    }
+
+    /// <summary>Copies a CNAME's bytes into the report's own buffer (decoded only when <see cref="Cnames"/> is read).</summary>
+    private void KeepCname(uint ssrc, ReadOnlySpan<byte> name)
+    {
+        if (_cnameLength + name.Length > _cnameBytes.Length)
+        {
+            Array.Resize(ref _cnameBytes, Math.Max(256, 2 * (_cnameLength + name.Length)));
+        }
+
+        name.CopyTo(_cnameBytes.AsSpan(_cnameLength));
+        _cnames.Add((ssrc, _cnameLength, name.Length));
+        _cnameLength += name.Length;
     }
 
     private void AddNack(ushort seq)

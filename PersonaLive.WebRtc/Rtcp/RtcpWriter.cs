@@ -62,8 +62,8 @@ public static class RtcpWriter
     /// <summary>SDES (PT 202) with one chunk carrying CNAME, null-terminated and padded to 32 bits.</summary>
     public static int WriteSdesCname(Span<byte> b, uint ssrc, string cname)
     {
-        byte[] text = Encoding.UTF8.GetBytes(cname);
-        int textLength = Math.Min(text.Length, 255);
+        Span<byte> text = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(cname.Length, 255))];
+        int textLength = Math.Min(Encoding.UTF8.GetBytes(cname.AsSpan(0, Math.Min(cname.Length, 255)), text), 255);
         int chunk = 4 + 2 + textLength + 1; // ssrc, type, len, text, end item
         int padded = (chunk + 3) & ~3;
         int length = 4 + padded;
@@ -72,7 +72,7 @@ public static class RtcpWriter
         BinaryPrimitives.WriteUInt32BigEndian(b[4..], ssrc);
         b[8] = 1; // CNAME
         b[9] = (byte)textLength;
-        text.AsSpan(0, textLength).CopyTo(b[10..]);
+        text[..textLength].CopyTo(b[10..]);
         return length;
     }
 

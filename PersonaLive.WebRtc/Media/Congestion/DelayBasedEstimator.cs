@@ -38,9 +38,11 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
 
     public void OnPacketResults(IReadOnlyList<PacketResult> results, long nowUs)
     {
+        ArgumentNullException.ThrowIfNull(results);
         long newestSend = long.MinValue;
-        foreach (var r in results)
+        for (int i = 0; i < results.Count; i++) // indexed: foreach over the interface would box an enumerator per feedback
         {
+            var r = results[i];
             if (!r.Received)
             {
                 continue;

@@ -47,9 +47,9 @@ internal sealed partial class VideoSender
     }
 
     /// <summary>The peer's transport-cc feedback about our stream (executor).</summary>
-    public void OnTransportFeedback(TransportFeedback feedback)
+    public void OnTransportFeedback(ReadOnlySpan<TransportPacketStatus> packets)
     {
-        _transportCc.OnFeedback(feedback, MonotonicUs());
+        _transportCc.OnFeedback(packets, MonotonicUs());
         if (_delay is not null)
         {
             lock (_sendLock)

@@ -28,3 +28,17 @@ public sealed record TransportFeedback(
     /// <summary>Largest packet status count we accept in one feedback (a full MTU of 1-bit vectors is about 9000).</summary>
     public const int MaxPacketStatusCount = 16_384;
 }
+
+/// <summary>
+/// The fixed fields of one parsed transport-cc feedback (see <see cref="TransportFeedback"/>) and where
+/// its packet statuses start (<see cref="FirstPacket"/>, <see cref="PacketCount"/> of them) in the list
+/// they were parsed into: a value, so a reused report holds feedback without allocating.
+/// </summary>
+public readonly record struct TransportFeedbackHeader(
+    uint SenderSsrc,
+    uint MediaSsrc,
+    ushort BaseSequence,
+    int ReferenceTime64Ms,
+    byte FeedbackCount,
+    int FirstPacket,
+    int PacketCount);

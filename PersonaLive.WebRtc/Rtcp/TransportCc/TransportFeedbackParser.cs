@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace PersonaLive.WebRtc.Rtcp.TransportCc;
@@ -8,16 +9,32 @@ namespace PersonaLive.WebRtc.Rtcp.TransportCc;
 /// up to 8191 times) or status vectors (T=1: fourteen 1-bit or seven 2-bit symbols); symbol 1 means a
 /// one-byte unsigned delta follows, 2 a two-byte signed delta, 0 not received, 3 is reserved and
 /// rejects the packet. Every length is checked against the packet; the status count is capped at
-/// <see cref="TransportFeedback.MaxPacketStatusCount"/>. Byte-buffer logic only.
+/// <see cref="TransportFeedback.MaxPacketStatusCount"/>. Byte-buffer logic only; <see cref="TryParse"/>
+/// writes into caller-owned storage and allocates nothing (it runs for every feedback, 20 a second).
 /// </summary>
 public static class TransportFeedbackParser
 {
     /// <summary>Parses a whole RTPFB FMT 15 packet (header included, padding already removed); null when malformed.</summary>
     public static TransportFeedback? Parse(ReadOnlySpan<byte> packet)
     {
+        var packets = new List<TransportPacketStatus>();
+        return TryParse(packet, packets, out var h)
+            ? new TransportFeedback(h.SenderSsrc, h.MediaSsrc, h.BaseSequence, h.ReferenceTime64Ms, h.FeedbackCount, packets.ToArray())
+            : null;
+    }
+
+    /// <summary>
+    /// Parses a whole RTPFB FMT 15 packet (header included, padding already removed), appending one
+    /// status per packet to <paramref name="packets"/> (<see cref="TransportFeedbackHeader.FirstPacket"/>
+    /// says where they start); false when malformed, and then <paramref name="packets"/> is as it was.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> packet, List<TransportPacketStatus> packets, out TransportFeedbackHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(packets);
+        header = default;
         if (packet.Length < 20)
         {
-            return null;
+            return false;
         }
 
         uint sender = BinaryPrimitives.ReadUInt32BigEndian(packet[4..]);
@@ -33,17 +50,45 @@ public static class TransportFeedbackParser
         byte fbCount = packet[19];
         if (count == 0 || count > TransportFeedback.MaxPacketStatusCount)
         {
-            return null;
+            return false;
         }
 
-        Span<byte> symbols = count <= 1024 ? stackalloc byte[count] : new byte[count];
+        byte[]? rented = count <= 1024 ? null : ArrayPool<byte>.Shared.Rent(count);
+        Span<byte> symbols = rented is null ? stackalloc byte[count] : rented.AsSpan(0, count);
+        int first = packets.Count;
+        try
+        {
+            int pos = ReadChunks(packet, symbols);
+            if (pos < 0 || !ReadDeltas(packet, pos, symbols, baseSeq, (long)reference * TransportFeedback.ReferenceTickUs, packets, out pos)
+                || packet.Length - pos >= 4)
+            {
+                packets.RemoveRange(first, packets.Count - first);
+                return false;
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        header = new TransportFeedbackHeader(sender, media, baseSeq, reference, fbCount, first, count);
+        return true;
+    }
+
+    /// <summary>Fills one symbol per packet from the status chunks; returns the position after them, -1 when malformed.</summary>
+    private static int ReadChunks(ReadOnlySpan<byte> packet, Span<byte> symbols)
+    {
+        int count = symbols.Length;
         int pos = 20;
         int filled = 0;
         while (filled < count)
         {
             if (pos + 2 > packet.Length)
             {
-                return null;
+                return -1;
             }
 
             ushort chunk = BinaryPrimitives.ReadUInt16BigEndian(packet[pos..]);
@@ -54,7 +99,7 @@ public static class TransportFeedbackParser
                 int run = chunk & 0x1FFF;
                 if (run == 0 || symbol == 3)
                 {
-                    return null;
+                    return -1;
                 }
 
                 int n = Math.Min(run, count - filled);
@@ -75,7 +120,7 @@ public static class TransportFeedbackParser
                     byte symbol = (byte)((chunk >> i) & 3);
                     if (symbol == 3)
                     {
-                        return null;
+                        return -1;
                     }
 
                     symbols[filled++] = symbol;
@@ -83,9 +128,15 @@ public static class TransportFeedbackParser
             }
         }
 
-        var packets = new TransportPacketStatus[count];
-        long offset = (long)reference * TransportFeedback.ReferenceTickUs;
-        for (int i = 0; i < count; i++)
+        return pos;
+    }
+
+    /// <summary>Reads the receive deltas the symbols announce and appends the statuses; false when the packet is cut.</summary>
+    private static bool ReadDeltas(ReadOnlySpan<byte> packet, int pos, ReadOnlySpan<byte> symbols, ushort baseSeq, long offset,
+        List<TransportPacketStatus> packets, out int end)
+    {
+        end = pos;
+        for (int i = 0; i < symbols.Length; i++)
         {
             ushort seq = (ushort)(baseSeq + i);
             switch (symbols[i])
@@ -93,28 +144,29 @@ public static class TransportFeedbackParser
                 case 1:
                     if (pos + 1 > packet.Length)
                     {
-                        return null;
+                        return false;
                     }
 
                     offset += packet[pos++] * TransportFeedback.DeltaTickUs;
-                    packets[i] = new TransportPacketStatus(seq, true, offset);
+                    packets.Add(new TransportPacketStatus(seq, true, offset));
                     break;
                 case 2:
                     if (pos + 2 > packet.Length)
                     {
-                        return null;
+                        return false;
                     }
 
                     offset += BinaryPrimitives.ReadInt16BigEndian(packet[pos..]) * TransportFeedback.DeltaTickUs;
                     pos += 2;
-                    packets[i] = new TransportPacketStatus(seq, true, offset);
+                    packets.Add(new TransportPacketStatus(seq, true, offset));
                     break;
                 default:
-                    packets[i] = new TransportPacketStatus(seq, false, 0);
+                    packets.Add(new TransportPacketStatus(seq, false, 0));
                     break;
             }
         }
 
-        return packet.Length - pos < 4 ? new TransportFeedback(sender, media, baseSeq, reference, fbCount, packets) : null;
+        end = pos;
+        return true;
     }
 }

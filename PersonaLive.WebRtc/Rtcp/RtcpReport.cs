@@ -13,7 +13,7 @@ namespace PersonaLive.WebRtc.Rtcp;
 /// feedback is held as values (<see cref="TransportFeedbackHeaders"/> into <see cref="TransportFeedbackPackets"/>),
 /// so a connection that reuses reports parses its RTCP (tens of datagrams a second) without allocating.
 /// </summary>
-public sealed class RtcpReport
+public sealed partial class RtcpReport
 {
     private const int MaxItems = 256;
     private const int MaxTransportFeedbacks = 16;
@@ -271,55 +271,6 @@ public sealed class RtcpReport
         return true;
     }
 
-    private bool ReadTransportFeedback(ReadOnlySpan<byte> p, int fmt)
-    {
-        if (p.Length < 12)
-        {
-            return false;
-        }
-
-        if (fmt == RtcpTypes.FmtGenericNack)
-        {
-            if ((p.Length - 12) % 4 != 0)
-            {
-                return false;
-            }
-
-            for (int pos = 12; pos < p.Length; pos += 4)
-            {
-                ushort pid = BinaryPrimitives.ReadUInt16BigEndian(p[pos..]);
-                ushort blp = BinaryPrimitives.ReadUInt16BigEndian(p[(pos + 2)..]);
-                AddNack(pid);
-                for (int bit = 0; bit < 16; bit++)
-                {
-                    if ((blp & (1 << bit)) != 0)
-                    {
-                        AddNack((ushort)(pid + bit + 1));
-                    }
-                }
-            }
-        }
-
-        if (fmt == RtcpTypes.FmtTransportCc)
-        {
-            int before = TransportFeedbackPackets.Count;
-            if (!TransportFeedbackParser.TryParse(p, TransportFeedbackPackets, out var header))
-            {
-                return false;
-            }
-
-            if (TransportFeedbackHeaders.Count >= MaxTransportFeedbacks)
-            {
-                TransportFeedbackPackets.RemoveRange(before, TransportFeedbackPackets.Count - before); // checked, not kept
-                return true;
-            }
-
-            TransportFeedbackHeaders.Add(header);
-        }
-
-        return true; // others: not negotiated, skipped
-    }
-
     /// <summary>Copies a CNAME's bytes into the report's own buffer (decoded only when <see cref="Cnames"/> is read).</summary>
     private void KeepCname(uint ssrc, ReadOnlySpan<byte> name)
     {
@@ -331,58 +282,5 @@ public sealed class RtcpReport
         name.CopyTo(_cnameBytes.AsSpan(_cnameLength));
         _cnames.Add((ssrc, _cnameLength, name.Length));
         _cnameLength += name.Length;
-    }
-
-    private void AddNack(ushort seq)
-    {
-        if (NackedSequences.Count < MaxItems)
-        {
-            NackedSequences.Add(seq);
-        }
-    }
-
-    private bool ReadPayloadFeedback(ReadOnlySpan<byte> p, int fmt)
-    {
-        if (p.Length < 12)
-        {
-            return false;
-        }
-
-        uint mediaSsrc = BinaryPrimitives.ReadUInt32BigEndian(p[8..]);
-        switch (fmt)
-        {
-            case RtcpTypes.FmtPli:
-                PliMediaSsrcs.Add(mediaSsrc);
-                return true;
-            case RtcpTypes.FmtFir:
-                if ((p.Length - 12) % 8 != 0)
-                {
-                    return false;
-                }
-
-                for (int pos = 12; pos < p.Length; pos += 8)
-                {
-                    FirMediaSsrcs.Add(BinaryPrimitives.ReadUInt32BigEndian(p[pos..]));
-                }
-
-                return true;
-            case RtcpTypes.FmtApplication:
-                if (p.Length >= 20 && p[12] == 'R' && p[13] == 'E' && p[14] == 'M' && p[15] == 'B')
-                {
-                    int n = p[16];
-                    if (p.Length < 20 + 4 * n)
-                    {
-                        return false;
-                    }
-
-                    int exponent = p[17] >> 2;
-                    ulong mantissa = ((ulong)(p[17] & 3) << 16) | BinaryPrimitives.ReadUInt16BigEndian(p[18..]);
-                    RembBitrate = exponent >= 46 ? ulong.MaxValue : mantissa << exponent;
-                }
-
-                return true;
-            default:
-                return true;
-        }
     }
 }

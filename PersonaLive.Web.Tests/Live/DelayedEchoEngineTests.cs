@@ -35,6 +35,39 @@ public sealed class DelayedEchoEngineTests
     }
 
     [Fact]
+    public void Planar_frame_delay_echoes_the_scaled_input_that_many_frames_back_and_leaves_the_inputs_alone()
+    {
+        using var engine = new DelayedEchoEngine(TimeSpan.Zero, chunkSize: 2, outputSize: 8, delayFrames: 3);
+        var outputs = new List<(long Capture, bool WarmUp, byte Luma, byte U)>();
+        for (var call = 0; call < 4; call++)
+        {
+            using var a = Picture(call * 2);
+            using var b = Picture(call * 2 + 1);
+            var animated = engine.AnimatePlanar([new PlanarDrivingFrame(a, (call * 2 + 1) * 1000L), new PlanarDrivingFrame(b, (call * 2 + 2) * 1000L)]);
+            Assert.Equal(2, animated.Count);
+            foreach (var f in animated)
+            {
+                Assert.Equal((8, 8), (f.Image.Width, f.Image.Height));
+                Assert.All(f.Image.Y.ToArray(), y => Assert.Equal(f.Image.Y[0], y)); // a flat picture stays flat when scaled
+                outputs.Add((f.CaptureTimeUs, f.WarmUp, f.Image.Y[0], f.Image.U[0]));
+                f.Image.Dispose();
+            }
+            Assert.Equal((byte)(10 * (call * 2 + 1)), a.Y[0]); // the caller's pictures are read, not written or freed
+        }
+        Assert.Equal([(1_000L, true, (byte)10, (byte)100), (1_000L, true, (byte)10, (byte)100), (1_000L, true, (byte)10, (byte)100),
+            (1_000L, false, (byte)10, (byte)100), (2_000L, false, (byte)20, (byte)101), (3_000L, false, (byte)30, (byte)102),
+            (4_000L, false, (byte)40, (byte)103), (5_000L, false, (byte)50, (byte)104)], outputs);
+    }
+
+    /// <summary>Input n as a 20x14 I420 picture: luma 10 (n + 1), U 100 + n, V 200.</summary>
+    private static PersonaLive.Media.I420Frame Picture(int n)
+    {
+        var f = PersonaLive.Media.I420Frame.Rent(20, 14);
+        f.Fill((byte)(10 * (n + 1)), (byte)(100 + n), 200);
+        return f;
+    }
+
+    [Fact]
     public void A_new_portrait_restarts_the_warm_up()
     {
         using var engine = new DelayedEchoEngine(TimeSpan.Zero, chunkSize: 1, outputSize: 8, delayFrames: 1);

@@ -1,5 +1,6 @@
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
+using PersonaLive.Media;
 
 namespace PersonaLive.Web.Live.Diagnostics;
 
@@ -11,10 +12,15 @@ namespace PersonaLive.Web.Live.Diagnostics;
 /// that to make the FrameGate drop frames); <see cref="PipelineDelayFrames"/> makes each output the echo
 /// of the input that many frames back, with that input's capture time, like the personalive engine's
 /// window: the output keeps the camera's frame rate and only the latency changes, which is what a latency
-/// proof needs. Either way one output leaves per input, as the engine interface asks.
+/// proof needs. Either way one output leaves per input, as the engine interface asks. The live loop
+/// drives it in I420 (<see cref="IPlanarAnimationEngine"/>): each picture is scaled plane by plane to the
+/// output size, with no RGBA on the way; <see cref="Animate"/> keeps the RGBA form for callers that have it.
 /// </summary>
-internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256, int delayFrames = 0) : IAnimationEngine
+internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int outputSize = 256, int delayFrames = 0) : IPlanarAnimationEngine
 {
+    private readonly Queue<I420Frame> _heldPlanar = new();
+    private readonly List<PlanarAnimatedFrame> _planarOutputs = new(4);
+    private I420Frame? _firstPlanar;
     private readonly Queue<RgbaImage> _held = new();
     private readonly PipelineTimestamps _timestamps = new(delayFrames);
     private readonly List<AnimatedFrame> _outputs = new(4);
@@ -59,6 +65,28 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
         return outputs;
     }
 
+    public IReadOnlyList<PlanarAnimatedFrame> AnimatePlanar(IReadOnlyList<PlanarDrivingFrame> chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Count != ChunkSize) throw new ArgumentException($"Expected {ChunkSize} frames, got {chunk.Count}.", nameof(chunk));
+        if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var scaled = I420Scaler.Scale(chunk[i].Image, OutputSize, OutputSize);
+            _firstPlanar ??= scaled.Retain(); // pictures are never written after scaling: sharing one is safe
+            _heldPlanar.Enqueue(scaled);
+            _timestamps.Enter(chunk[i].CaptureTimeUs);
+        }
+        var outputs = _planarOutputs; // reused: callers read it before the next call (the pictures are theirs)
+        outputs.Clear();
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var (capture, warmUp) = _timestamps.Leave();
+            outputs.Add(new PlanarAnimatedFrame(warmUp ? _firstPlanar!.Retain() : _heldPlanar.Dequeue(), capture, warmUp));
+        }
+        return outputs;
+    }
+
     private static RgbaImage Copy(RgbaImage src)
     {
         var dst = RgbaImage.Rent(src.Width, src.Height);
@@ -88,6 +116,9 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
         while (_held.TryDequeue(out var held)) held.Dispose();
         _first?.Dispose();
         _first = null;
+        while (_heldPlanar.TryDequeue(out var picture)) picture.Dispose();
+        _firstPlanar?.Dispose();
+        _firstPlanar = null;
     }
 
     public void Dispose() => DisposeHeld();

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Media;
 using PersonaLive.Web.Live.Diagnostics;
-using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Media;
 
 namespace PersonaLive.Web.Live.Pipeline;
@@ -28,8 +26,6 @@ internal sealed partial class LiveSession : IAsyncDisposable
     private readonly ConcurrentQueue<Action<IAnimationEngine>> _engineCommands = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly RateMeter _fpsIn, _fpsOut, _bitsOut;
-    private readonly List<DrivingFrame> _drivingScratch = new(4);
-    private readonly List<OutputFrame> _outputScratch = new(4);
     private Task _worker = Task.CompletedTask, _sender = Task.CompletedTask;
     private long _lastActivity, _engineFailures, _framesSent;
     private double _lastChunkMs;
@@ -195,43 +191,6 @@ internal sealed partial class LiveSession : IAsyncDisposable
             Interlocked.Increment(ref _engineFailures);
             LogEngineFailed(_log, ex, Id, _engine.Name);
             RaiseEnded(new(SessionEndReason.EngineFailed, "The animation engine failed; the session was stopped."));
-        }
-    }
-
-    private List<OutputFrame> AnimateChunk(IReadOnlyList<CameraFrame> chunk)
-    {
-        var driving = _drivingScratch; // reused, like outputs: one worker, and engine and pacer read them synchronously
-        driving.Clear();
-        try
-        {
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                var c = chunk[i];
-                driving.Add(new DrivingFrame(YuvConverter.ToRgba(c.Image), c.CaptureTimeUs));
-                _arrivals.Record(c.CaptureTimeUs, c.ArrivalTimestamp);
-            }
-            var started = Stopwatch.GetTimestamp();
-            var animated = _engine.Animate(driving);
-            _lastChunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _metrics.EngineChunk.Record(_lastChunkMs, new KeyValuePair<string, object?>("engine", _engine.Name));
-            var outputs = _outputScratch;
-            outputs.Clear();
-            for (var i = 0; i < animated.Count; i++)
-            {
-                using var image = animated[i].Image;
-                // Warm-up frames of a filling pipeline were driven by no input yet: not sent (they would
-                // repeat the capture time, and so the RTP timestamp, of the first real output).
-                if (animated[i].WarmUp) continue;
-                var arrival = _arrivals.ArrivalOf(animated[i].CaptureTimeUs) ?? chunk[0].ArrivalTimestamp;
-                outputs.Add(new OutputFrame(YuvConverter.ToI420(image), animated[i].CaptureTimeUs, arrival));
-            }
-            return outputs;
-        }
-        finally
-        {
-            for (var i = 0; i < driving.Count; i++) driving[i].Image.Dispose();
-            driving.Clear();
-            for (var i = 0; i < chunk.Count; i++) chunk[i].Dispose();
         }
     }
 

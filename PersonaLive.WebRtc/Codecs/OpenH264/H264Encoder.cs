@@ -9,7 +9,7 @@ namespace PersonaLive.WebRtc.Codecs.OpenH264;
 /// IDR sees the same ids), IDR forced on demand, bitrate changeable at run time. Output is an Annex B
 /// access unit (start codes, SPS+PPS before each IDR). Timestamps are in 1/90000 s. Not thread-safe.
 /// </summary>
-public sealed unsafe class H264Encoder : IDisposable
+public sealed unsafe class H264Encoder : ICodecEncoder
 {
     private readonly OpenH264EncoderHandle _encoder;
     private readonly OpenH264BlockHandle _frameInfo;

@@ -2,16 +2,11 @@ namespace PersonaLive.WebRtc.Codecs.OpenH264;
 
 /// <summary>
 /// Settings of the realtime H.264 encoder: Constrained Baseline (what every WebRTC H.264 peer decodes,
-/// profile-level-id 42e01f), bitrate-mode rate control, IDR only on demand.
+/// profile-level-id 42e01f), bitrate-mode rate control, IDR only on demand: the common settings
+/// (<see cref="VideoEncoderOptions"/>) and OpenH264's own.
 /// </summary>
-public sealed class H264EncoderOptions
+public sealed class H264EncoderOptions : VideoEncoderOptions
 {
-    public int Width { get; set; } = 512;
-    public int Height { get; set; } = 512;
-    public int FramesPerSecond { get; set; } = 30;
-    public int BitrateKbps { get; set; } = 1200;
-    public int MinBitrateKbps { get; set; } = 150;
-    public int MaxBitrateKbps { get; set; } = 2500;
 
     /// <summary>level_idc written into the SPS (31 = level 3.1, the 1f of 42e01f).</summary>
     public int LevelIdc { get; set; } = 31;
@@ -21,9 +16,6 @@ public sealed class H264EncoderOptions
     /// must fit one RTP packet, RFC 6184 section 6.2); mode 1 fragments large NALs with FU-A instead.
     /// </summary>
     public int MaxNalSize { get; set; }
-
-    /// <summary>Encoder threads (1: deterministic and enough at 512x512).</summary>
-    public int Threads { get; set; } = 1;
 
     /// <summary>IDR period in frames, 0 for IDR only on demand (PLI/FIR drive keyframes).</summary>
     public int IdrPeriod { get; set; }

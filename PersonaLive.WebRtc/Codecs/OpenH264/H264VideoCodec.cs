@@ -1,5 +1,3 @@
-using PersonaLive.Media;
-using PersonaLive.WebRtc.Codecs.Vpx;
 using PersonaLive.WebRtc.Rtp.H264;
 using PersonaLive.WebRtc.Sdp;
 
@@ -35,43 +33,12 @@ public sealed class H264VideoCodec(H264Format format) : IVideoCodec
     public IVideoEncoder CreateEncoder(VideoEncoderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new Encoder(new H264Encoder(new H264EncoderOptions
+        var options = new H264EncoderOptions
         {
-            Width = settings.Width,
-            Height = settings.Height,
-            BitrateKbps = settings.BitrateKbps,
-            MinBitrateKbps = settings.MinBitrateKbps,
-            MaxBitrateKbps = settings.MaxBitrateKbps,
             LevelIdc = Format.SendLevelIdc,
             MaxNalSize = Format.PacketizationMode == 1 ? 0 : MaxPayloadSize,
-            Threads = settings.Threads,
-        }));
-    }
-
-    private sealed class Encoder(H264Encoder inner) : IVideoEncoder
-    {
-        public int Width => inner.Width;
-
-        public int Height => inner.Height;
-
-        public int BitrateKbps => inner.BitrateKbps;
-
-        public bool TrySetBitrate(int kbps)
-        {
-            try
-            {
-                inner.SetBitrate(kbps);
-                return true;
-            }
-            catch (OpenH264Exception)
-            {
-                return false;
-            }
-        }
-
-        public bool TryEncode(I420Frame frame, long pts90k, bool forceKeyframe, out ReadOnlyMemory<byte> data, out bool isKeyframe) =>
-            inner.TryEncode(frame, pts90k, forceKeyframe, out data, out isKeyframe);
-
-        public void Dispose() => inner.Dispose();
+        };
+        options.Apply(settings);
+        return new CodecEncoderAdapter<OpenH264Exception>(new H264Encoder(options));
     }
 }

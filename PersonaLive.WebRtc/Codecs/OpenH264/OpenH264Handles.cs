@@ -3,99 +3,95 @@ using System.Runtime.InteropServices;
 namespace PersonaLive.WebRtc.Codecs.OpenH264;
 
 /// <summary>
-/// An OpenH264 encoder object. Releasing it calls <c>Uninitialize</c> when <c>InitializeExt</c> succeeded,
-/// then <c>WelsDestroySVCEncoder</c>.
+/// An OpenH264 codec object (encoder or decoder). Releasing it calls the codec's <c>Uninitialize</c> when
+/// its initialisation succeeded (<see cref="IsInitialized"/>), then destroys it; the status of the
+/// create call is checked in one place (<see cref="Adopt"/>).
 /// </summary>
-internal sealed unsafe class OpenH264EncoderHandle : SafeHandle
+internal abstract class OpenH264ObjectHandle : SafeHandle
 {
-    private OpenH264EncoderHandle() : base(0, ownsHandle: true)
+    protected OpenH264ObjectHandle() : base(0, ownsHandle: true)
+    {
+    }
+
+    /// <summary>Set once the codec's initialisation succeeded.</summary>
+    public bool IsInitialized { get; set; }
+
+    public nint Object => handle;
+
+    public override bool IsInvalid => handle == 0;
+
+    /// <summary>Takes the object a create call made (the handle exists first, so nothing leaks); throws and frees it when the call failed.</summary>
+    protected static T Adopt<T>(T owner, int status, nint codecObject, string function)
+        where T : OpenH264ObjectHandle
+    {
+        owner.SetHandle(codecObject);
+        try
+        {
+            OpenH264Status.CheckCreate(status, codecObject, function);
+        }
+        catch
+        {
+            owner.Dispose();
+            throw;
+        }
+
+        return owner;
+    }
+
+    protected abstract void Uninitialize(nint codecObject);
+
+    protected abstract void Destroy(nint codecObject);
+
+    protected override bool ReleaseHandle()
+    {
+        if (IsInitialized)
+        {
+            Uninitialize(handle);
+        }
+
+        Destroy(handle);
+        return true;
+    }
+}
+
+/// <summary>An OpenH264 encoder object (<c>WelsCreateSVCEncoder</c>; <c>InitializeExt</c> sets <see cref="OpenH264ObjectHandle.IsInitialized"/>).</summary>
+internal sealed unsafe class OpenH264EncoderHandle : OpenH264ObjectHandle
+{
+    private OpenH264EncoderHandle()
     {
     }
 
     public static OpenH264EncoderHandle Create()
     {
-        var h = new OpenH264EncoderHandle();
-        nint enc = 0;
-        int status = OpenH264Native.WelsCreateSVCEncoder(&enc);
-        h.SetHandle(enc);
-        try
-        {
-            OpenH264Status.CheckCreate(status, enc, "WelsCreateSVCEncoder");
-        }
-        catch
-        {
-            h.Dispose();
-            throw;
-        }
-
-        return h;
+        var owner = new OpenH264EncoderHandle();
+        nint encoder = 0;
+        int status = OpenH264Native.WelsCreateSVCEncoder(&encoder);
+        return Adopt(owner, status, encoder, "WelsCreateSVCEncoder");
     }
 
-    /// <summary>Set once <c>InitializeExt</c> succeeded.</summary>
-    public bool IsInitialized { get; set; }
+    protected override void Uninitialize(nint codecObject) => OpenH264Native.EncUninitialize(codecObject);
 
-    public nint Object => handle;
-
-    public override bool IsInvalid => handle == 0;
-
-    protected override bool ReleaseHandle()
-    {
-        if (IsInitialized)
-        {
-            OpenH264Native.EncUninitialize(handle);
-        }
-
-        OpenH264Native.WelsDestroySVCEncoder(handle);
-        return true;
-    }
+    protected override void Destroy(nint codecObject) => OpenH264Native.WelsDestroySVCEncoder(codecObject);
 }
 
-/// <summary>
-/// An OpenH264 decoder object. Releasing it calls <c>Uninitialize</c> when <c>Initialize</c> succeeded,
-/// then <c>WelsDestroyDecoder</c>.
-/// </summary>
-internal sealed unsafe class OpenH264DecoderHandle : SafeHandle
+/// <summary>An OpenH264 decoder object (<c>WelsCreateDecoder</c>; <c>Initialize</c> sets <see cref="OpenH264ObjectHandle.IsInitialized"/>).</summary>
+internal sealed unsafe class OpenH264DecoderHandle : OpenH264ObjectHandle
 {
-    private OpenH264DecoderHandle() : base(0, ownsHandle: true)
+    private OpenH264DecoderHandle()
     {
     }
 
     public static OpenH264DecoderHandle Create()
     {
-        var h = new OpenH264DecoderHandle();
-        nint dec = 0;
-        long status = OpenH264Native.WelsCreateDecoder(&dec);
-        h.SetHandle(dec);
-        try
-        {
-            OpenH264Status.CheckCreate((int)status, dec, "WelsCreateDecoder");
-        }
-        catch
-        {
-            h.Dispose();
-            throw;
-        }
-
-        return h;
+        var owner = new OpenH264DecoderHandle();
+        nint decoder = 0;
+        long status = OpenH264Native.WelsCreateDecoder(&decoder);
+        return Adopt(owner, (int)status, decoder, "WelsCreateDecoder");
     }
 
-    /// <summary>Set once <c>Initialize</c> succeeded.</summary>
-    public bool IsInitialized { get; set; }
+    protected override void Uninitialize(nint codecObject) => OpenH264Native.DecUninitialize(codecObject);
 
-    public nint Object => handle;
-
-    public override bool IsInvalid => handle == 0;
-
-    protected override bool ReleaseHandle()
-    {
-        if (IsInitialized)
-        {
-            OpenH264Native.DecUninitialize(handle);
-        }
-
-        OpenH264Native.WelsDestroyDecoder(handle);
-        return true;
-    }
+    protected override void Destroy(nint codecObject) => OpenH264Native.WelsDestroyDecoder(codecObject);
 }
 
 /// <summary>A native block (zeroed) for OpenH264 structs we address by offset (SEncParamExt, SFrameBSInfo).</summary>

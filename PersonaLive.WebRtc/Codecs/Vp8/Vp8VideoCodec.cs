@@ -23,16 +23,9 @@ public sealed class Vp8VideoCodec : IVideoCodec
     public IVideoEncoder CreateEncoder(VideoEncoderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new Encoder(new VpxEncoder(new VpxEncoderOptions
-        {
-            Width = settings.Width,
-            Height = settings.Height,
-            BitrateKbps = settings.BitrateKbps,
-            MinBitrateKbps = settings.MinBitrateKbps,
-            MaxBitrateKbps = settings.MaxBitrateKbps,
-            CpuUsed = settings.CpuUsed,
-            Threads = settings.Threads,
-        }));
+        var options = new VpxEncoderOptions { CpuUsed = settings.CpuUsed };
+        options.Apply(settings);
+        return new CodecEncoderAdapter<VpxException>(new VpxEncoder(options));
     }
 
     /// <summary>Largest keyframe we decode: 4096x2304 pixels, above any camera a browser sends.</summary>
@@ -67,32 +60,5 @@ public sealed class Vp8VideoCodec : IVideoCodec
     private sealed class Packetizer(Vp8Packetizer inner) : IRtpPacketizer
     {
         public void Packetize(ReadOnlySpan<byte> frame, Span<byte> scratch, RtpPayloadSink emit) => inner.Packetize(frame, scratch, emit);
-    }
-
-    private sealed class Encoder(VpxEncoder inner) : IVideoEncoder
-    {
-        public int Width => inner.Width;
-
-        public int Height => inner.Height;
-
-        public int BitrateKbps => inner.BitrateKbps;
-
-        public bool TrySetBitrate(int kbps)
-        {
-            try
-            {
-                inner.SetBitrate(kbps);
-                return true;
-            }
-            catch (VpxException)
-            {
-                return false;
-            }
-        }
-
-        public bool TryEncode(I420Frame frame, long pts90k, bool forceKeyframe, out ReadOnlyMemory<byte> data, out bool isKeyframe) =>
-            inner.TryEncode(frame, pts90k, forceKeyframe, out data, out isKeyframe);
-
-        public void Dispose() => inner.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace PersonaLive.WebRtc.Codecs.Vpx;
 /// Timestamps are in 1/90000 s so the RTP timestamp can be the pts. Not thread-safe; dispose to free the
 /// native context.
 /// </summary>
-public sealed unsafe class VpxEncoder : IDisposable
+public sealed unsafe class VpxEncoder : ICodecEncoder
 {
     private readonly NativeBlockHandle _config;
     private readonly NativeBlockHandle _context;

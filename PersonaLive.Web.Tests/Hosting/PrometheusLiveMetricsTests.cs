@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Live.Benchmarks;
+using PersonaLive.Web.Live.Diagnostics;
 using PersonaLive.Web.Live.Media;
 using PersonaLive.Web.Live.Portraits;
 using PersonaLive.Web.Live.Sessions;
@@ -132,6 +133,34 @@ public sealed class PrometheusLiveMetricsTests : IAsyncLifetime
         Assert.True(Sample(after, "personalive_session_packets_received", id) > Sample(before, "personalive_session_packets_received", id));
         Assert.True(Sample(after, "personalive_session_bytes_sent", id) > 0);
         Assert.True(Sample(after, "personalive_media_port_packets_received") > Sample(before, "personalive_media_port_packets_received"));
+    }
+
+    [Fact]
+    public async Task Another_hosts_live_meters_disposed_meanwhile_leave_this_apps_series_on_the_scrape()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // What a test process does: other hosts' live meters, one alive before this app started, one made
+        // after, both disposed while it runs. Equal instruments of equal meter names would share a stream
+        // that ends with the first meter disposed; this app must keep exporting its own.
+        using var early = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        new LiveMetrics(early.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()).ObserveTransport(() => null, () => []);
+        var sessions = _factory!.Services.GetRequiredService<LiveSessionManager>();
+        var (portrait, _) = await RealStackApp.AdaPortraitAsync(_factory, ct);
+        await using var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait, ct);
+        using var late = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        new LiveMetrics(late.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()).ObserveTransport(() => null, () => []);
+        using var http = _factory.CreateClient();
+        _ = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+        early.Dispose();
+        late.Dispose();
+        for (var scrape = 0; scrape < 3; scrape++)
+        {
+            await Task.Delay(400, ct); // past the exporter's response cache
+            var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+            Assert.Equal(1, Value(text, "personalive_sessions_active"));
+            Assert.True(Sample(text, "personalive_media_port_dropped", "reason=\"malformed\"") >= 0);
+            Assert.True(Sample(text, "personalive_session_packets_received", $"session=\"{client.SessionId}\"") >= 0);
+        }
     }
 
     /// <summary>The value of the first sample whose name starts with <paramref name="name"/> and whose labels contain <paramref name="label"/>.</summary>

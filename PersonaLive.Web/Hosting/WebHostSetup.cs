@@ -76,10 +76,26 @@ internal static class WebHostSetup
         services.AddHostedService<PersonaLive.Web.Live.Signalling.SignallingSweeper>();
         services.AddHostedService<EngineWarmUpService>();
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(LiveMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Components")
-            .AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics
+                .AddMeter(LiveMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Components")
+                .AddPrometheusExporter();
+            if (metrics is OpenTelemetry.Metrics.IDeferredMeterProviderBuilder deferred)
+                deferred.Configure((sp, builder) => builder.AddView(OwnMetersOnly(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())));
+        });
     }
+
+    /// <summary>
+    /// The exporter follows meters by name, and OpenTelemetry merges the instruments of equal name and
+    /// shape of every meter so named into one stream, which it drops for good once any of those meters
+    /// is disposed. Another host in the same process (tests, an app embedding two hosts) that disposed
+    /// its meters would so take this host's series off <c>/metrics</c>. Meters made by another host's
+    /// meter factory are therefore dropped: this host exports its own instruments (and global ones) only.
+    /// </summary>
+    private static Func<System.Diagnostics.Metrics.Instrument, OpenTelemetry.Metrics.MetricStreamConfiguration?> OwnMetersOnly(
+        System.Diagnostics.Metrics.IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is { } scope && !ReferenceEquals(scope, own) ? OpenTelemetry.Metrics.MetricStreamConfiguration.Drop : null;
 
     public static void MapEndpoints(WebApplication app)
     {

@@ -27,6 +27,9 @@ public sealed record PeerConnectionStats
 
     /// <summary>NACKed packets we did not resend: over the retransmission budget, or resent just before.</summary>
     public long RetransmissionsSkipped { get; init; }
+
+    /// <summary>Times our pacer queue waited longer than its limit and was dropped for a keyframe.</summary>
+    public long PacerFlushes { get; init; }
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }

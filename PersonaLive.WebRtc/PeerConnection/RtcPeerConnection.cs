@@ -60,6 +60,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _sender = new VideoSender(Vp8VideoCodec.Instance, options, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp,
             (datagram, target) => _server.Send(datagram, target));
         _audioSender = new AudioSender(BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp, (datagram, target) => _server.Send(datagram, target));
+        StartPacer();
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>

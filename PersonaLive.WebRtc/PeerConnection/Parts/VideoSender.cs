@@ -61,6 +61,7 @@ internal sealed partial class VideoSender
         _pendingBitrateKbps = _bandwidth.TargetKbps;
         _budget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _emit = Emit;
+        CreatePacer();
     }
 
     /// <summary>
@@ -273,6 +274,7 @@ internal sealed partial class VideoSender
                 FramesSent = _framesSent,
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
+                PacerFlushes = _pacerFlushes,
                 TransportFeedbackReceived = _transportCc.FeedbackReceived,
                 TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,

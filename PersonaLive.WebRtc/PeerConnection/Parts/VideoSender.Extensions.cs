@@ -63,9 +63,9 @@ internal sealed partial class VideoSender
     private int Combine(int lossBasedKbps) => _delay is { } d ? Math.Min(lossBasedKbps, d.TargetKbps) : lossBasedKbps;
 
     /// <summary>Writes the RTP header plus negotiated extensions into <see cref="_packetBuffer"/>; caller holds the send lock.</summary>
-    private int WriteHeader(bool marker, byte payloadType, ushort sequence, uint timestamp, int payloadLength)
+    private int WriteHeader(bool marker, byte payloadType, ushort sequence, uint timestamp, int payloadLength, uint ssrc)
     {
-        int n = RtpHeader.Write(_packetBuffer, marker, payloadType, sequence, timestamp, Ssrc);
+        int n = RtpHeader.Write(_packetBuffer, marker, payloadType, sequence, timestamp, ssrc);
         var map = _extensions;
         if (!map.Any)
         {

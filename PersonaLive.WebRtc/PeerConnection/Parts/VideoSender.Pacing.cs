@@ -105,7 +105,7 @@ internal sealed partial class VideoSender
     /// <summary>Writes the header (extensions stamped now), stores, protects and sends one packet. Caller holds <see cref="_sendLock"/>.</summary>
     private void WriteAndSend(ReadOnlySpan<byte> payload, bool marker, byte payloadType, ushort sequence, uint timestamp, IPEndPoint target)
     {
-        int n = WriteHeader(marker, payloadType, sequence, timestamp, payload.Length);
+        int n = WriteHeader(marker, payloadType, sequence, timestamp, payload.Length, Ssrc);
         payload.CopyTo(_packetBuffer.AsSpan(n));
         n += payload.Length;
         _history.Store(sequence, _packetBuffer.AsSpan(0, n));

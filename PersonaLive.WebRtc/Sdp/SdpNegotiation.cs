@@ -164,13 +164,18 @@ public static partial class SdpNegotiation
         if (video.WeSend)
         {
             body.Append($"a=msid:{local.StreamId} {local.TrackId}\r\n");
-            if (video.RtxPayloadType >= 0 && local.RtxSsrc != 0)
+            bool rtx = video.RtxPayloadType >= 0 && local.RtxSsrc != 0;
+            if (rtx)
             {
-                SdpRtx.AppendSsrcLines(body, local);
+                body.Append($"a=ssrc-group:FID {local.Ssrc} {local.RtxSsrc}\r\n");
             }
 
             body.Append($"a=ssrc:{local.Ssrc} cname:{local.Cname}\r\n");
             body.Append($"a=ssrc:{local.Ssrc} msid:{local.StreamId} {local.TrackId}\r\n");
+            if (rtx)
+            {
+                SdpRtx.AppendSsrcLines(body, local); // after the media SSRC's lines: browsers take the first a=ssrc as the media
+            }
         }
 
         if (includeCandidates)

@@ -49,10 +49,9 @@ public static class SdpRtx
         body.Append($"a=fmtp:{rtxPayloadType} apt={mediaPayloadType}\r\n");
     }
 
-    /// <summary>The FID group and the RTX SSRC's own lines (it shares the media's cname and msid).</summary>
+    /// <summary>The RTX SSRC's own lines (it shares the media's cname and msid); the FID group line comes before the media SSRC's.</summary>
     public static void AppendSsrcLines(StringBuilder body, LocalMediaParameters local)
     {
-        body.Append($"a=ssrc-group:FID {local.Ssrc} {local.RtxSsrc}\r\n");
         body.Append($"a=ssrc:{local.RtxSsrc} cname:{local.Cname}\r\n");
         body.Append($"a=ssrc:{local.RtxSsrc} msid:{local.StreamId} {local.TrackId}\r\n");
     }

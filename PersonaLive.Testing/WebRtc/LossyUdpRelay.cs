@@ -22,14 +22,17 @@ public sealed class LossyUdpRelay : IDisposable
     private volatile bool _disposed;
     private long _forwarded, _dropped, _duplicated;
 
-    public LossyUdpRelay(IPEndPoint server, double lossRate, int seed = 12345, double duplicateRate = 0)
+    /// <summary>Relays to <paramref name="server"/>, dropping <paramref name="lossRate"/> (and duplicating <paramref name="duplicateRate"/>)
+    /// of the datagrams both ways with a seeded <paramref name="seed"/> choice; listens on <paramref name="bindAddress"/>
+    /// (default loopback; a test network's host address for a browser in a namespace).</summary>
+    public LossyUdpRelay(IPEndPoint server, double lossRate, int seed = 12345, double duplicateRate = 0, IPAddress? bindAddress = null)
     {
         _server = server;
         _lossRate = lossRate;
         _duplicateRate = duplicateRate;
         _random = new Random(seed);
-        _clientSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _serverSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _clientSide.Bind(new IPEndPoint(bindAddress ?? IPAddress.Loopback, 0));
+        _serverSide.Bind(new IPEndPoint(bindAddress ?? IPAddress.Loopback, 0));
         ClientFacing = (IPEndPoint)_clientSide.LocalEndPoint!;
         _up = new Thread(() => Pump(_clientSide, toServer: true)) { IsBackground = true, Name = "relay-up" };
         _down = new Thread(() => Pump(_serverSide, toServer: false)) { IsBackground = true, Name = "relay-down" };

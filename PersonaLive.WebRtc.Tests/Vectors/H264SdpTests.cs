@@ -37,7 +37,7 @@ public sealed class H264SdpTests
         var (answer, h264) = SdpNegotiation.CreateAnswer(Chrome, Local(), ["H264", "VP8"]);
         Assert.Equal((VideoCodec.H264, 108), (h264.Codec, h264.PayloadType)); // 42e01f mode 1 beats 42001f mode 1 and the mode 0 ones
         var lines = answer.Split("\r\n");
-        Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 108", lines);
+        Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 108 109", lines);
         Assert.Contains("a=rtpmap:108 H264/90000", lines);
         Assert.Contains("a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", lines);
         Assert.Equal(["a=rtcp-fb:108 nack", "a=rtcp-fb:108 nack pli", "a=rtcp-fb:108 ccm fir", "a=rtcp-fb:108 goog-remb", "a=rtcp-fb:108 transport-cc"],

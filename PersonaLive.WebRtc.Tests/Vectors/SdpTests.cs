@@ -30,7 +30,7 @@ public sealed class SdpTests
         var lines = answer.Split("\r\n");
         Assert.Contains("a=ice-lite", lines);
         Assert.Contains("a=group:BUNDLE 0", lines);
-        Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 96", lines);
+        Assert.Contains("m=video 50000 UDP/TLS/RTP/SAVPF 96 97", lines);  // with its RTX payload type (RFC 4588)
         Assert.Contains("a=setup:passive", lines);
         Assert.Contains("a=mid:0", lines);
         Assert.Contains("a=sendrecv", lines);

@@ -27,6 +27,15 @@ public sealed record PeerConnectionStats
 
     /// <summary>NACKed packets we did not resend: over the retransmission budget, or resent just before.</summary>
     public long RetransmissionsSkipped { get; init; }
+
+    /// <summary>Retransmissions we sent on the RTX stream (RFC 4588); included in <see cref="Retransmissions"/>.</summary>
+    public long RtxSent { get; init; }
+
+    /// <summary>Retransmissions the peer sent on its RTX stream that we restored and used.</summary>
+    public long RtxReceived { get; init; }
+
+    /// <summary>Times our pacer queue waited longer than its limit and was dropped for a keyframe.</summary>
+    public long PacerFlushes { get; init; }
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }

@@ -148,6 +148,7 @@ public sealed partial class RtcPeerConnection
         _server.Remove(this);
         _dtls?.Dispose();
         _receiver.Stop();
+        StopPacer();
         _sender.Close();
         _audioSender.Close();
         _srtp.Dispose();

@@ -142,7 +142,7 @@ public sealed partial class RtcPeerConnection
                 return;
             }
 
-            _receiver.OnRtp(buffer[..length], now);
+            _receiver.OnRtpPacket(buffer[..length], now);
             return;
         }
 

@@ -60,6 +60,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _sender = new VideoSender(Vp8VideoCodec.Instance, options, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp,
             (datagram, target) => _server.Send(datagram, target));
         _audioSender = new AudioSender(BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), _srtp, (datagram, target) => _server.Send(datagram, target));
+        StartPacer();
     }
 
     /// <summary>Our ICE username fragment (the server demultiplexes STUN by it).</summary>
@@ -156,12 +157,13 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         if (video.WeReceive)
         {
             _receiver.Enable(codec, video.PayloadType);
+            _receiver.EnableRtx(video.RtxPayloadType);
             _receiver.EnableTransportCc(video.Extensions);
         }
 
         if (video.WeSend)
         {
-            _sender.Enable(codec, video.PayloadType);
+            _sender.Enable(codec, video.PayloadType, video.RtxPayloadType);
             _sender.EnableExtensions(video.Extensions, video.Mid);
         }
 
@@ -183,6 +185,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         _sender.Ssrc, _cname, "persona-" + RandomToken(8), "video-" + RandomToken(8))
     {
         AudioSsrc = _audioSender.Ssrc,
+        RtxSsrc = _sender.RtxSsrc,
         AudioTrackId = "audio-" + RandomToken(8),
     };
 

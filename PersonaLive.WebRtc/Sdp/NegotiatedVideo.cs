@@ -14,6 +14,9 @@ public sealed record LocalMediaParameters(
     string StreamId,
     string TrackId)
 {
+    /// <summary>Our RTX SSRC (RFC 4588), announced with <c>a=ssrc-group:FID</c> when RTX is negotiated (0: none).</summary>
+    public uint RtxSsrc { get; init; }
+
     /// <summary>Our audio SSRC (0: we send no audio).</summary>
     public uint AudioSsrc { get; init; }
 
@@ -54,6 +57,12 @@ public sealed record NegotiatedVideo
     public bool Fir { get; init; }
     public bool Remb { get; init; }
     public bool ReducedSizeRtcp { get; init; }
+
+    /// <summary>The RTX payload type tied to <see cref="PayloadType"/> (RFC 4588 section 8.1), -1 when not offered: plain NACK resends then.</summary>
+    public int RtxPayloadType { get; init; } = -1;
+
+    /// <summary>The remote side's RTX SSRC from its <c>a=ssrc-group:FID</c>, 0 when unknown.</summary>
+    public uint RemoteRtxSsrc { get; init; }
 
     /// <summary>RTP header extensions both sides use, with the remote ids (RFC 8285 section 5).</summary>
     public RtpExtensionMap Extensions { get; init; } = RtpExtensionMap.None;

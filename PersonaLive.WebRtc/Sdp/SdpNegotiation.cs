@@ -8,7 +8,7 @@ namespace PersonaLive.WebRtc.Sdp;
 /// DTLS-SRTP, RFC 8839 ICE SDP): reads the remote description, rejects what we cannot use with an
 /// <see cref="SdpException"/>, and writes our answer (ice-lite, setup:passive) or offer (setup:actpass).
 /// </summary>
-public static class SdpNegotiation
+public static partial class SdpNegotiation
 {
     private static readonly string[] SupportedFeedback = ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"];
 
@@ -86,7 +86,7 @@ public static class SdpNegotiation
     /// and with <paramref name="audioDirection"/> a bundled Opus m-line.
     /// </summary>
     public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8,
-        string? audioDirection = null)
+        string? audioDirection = null, bool rtx = true)
     {
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
@@ -111,6 +111,7 @@ public static class SdpNegotiation
             RemoteSsrcs = [],
             RemoteCandidates = [],
             Extensions = RtpExtensionMap.Default,
+            RtxPayloadType = rtx ? payloadType + 1 : -1,
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
             rtcpRsize: true, feedback: SupportedFeedback);
@@ -134,7 +135,7 @@ public static class SdpNegotiation
     {
         int pt = video.PayloadType;
         int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
-        body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
+        body.Append(video.RtxPayloadType >= 0 ? $"m=video {port} UDP/TLS/RTP/SAVPF {pt} {video.RtxPayloadType}\r\n" : $"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
         string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
         body.Append($"c=IN IP4 {ip}\r\n");
         body.Append($"a=ice-ufrag:{local.IceUfrag}\r\n");
@@ -155,12 +156,26 @@ public static class SdpNegotiation
         }
 
         VideoCodecChoice.AppendCodecLines(body, video.Codec, pt, video.H264, feedback);
+        if (video.RtxPayloadType >= 0)
+        {
+            SdpRtx.AppendCodecLines(body, video.RtxPayloadType, pt);
+        }
 
         if (video.WeSend)
         {
             body.Append($"a=msid:{local.StreamId} {local.TrackId}\r\n");
+            bool rtx = video.RtxPayloadType >= 0 && local.RtxSsrc != 0;
+            if (rtx)
+            {
+                body.Append($"a=ssrc-group:FID {local.Ssrc} {local.RtxSsrc}\r\n");
+            }
+
             body.Append($"a=ssrc:{local.Ssrc} cname:{local.Cname}\r\n");
             body.Append($"a=ssrc:{local.Ssrc} msid:{local.StreamId} {local.TrackId}\r\n");
+            if (rtx)
+            {
+                SdpRtx.AppendSsrcLines(body, local); // after the media SSRC's lines: browsers take the first a=ssrc as the media
+            }
         }
 
         if (includeCandidates)
@@ -267,42 +282,12 @@ public static class SdpNegotiation
             Fir = feedback.Contains("ccm fir"),
             Remb = feedback.Contains("goog-remb"),
             ReducedSizeRtcp = m.HasAttribute("rtcp-rsize"),
+            RtxPayloadType = SdpRtx.FindPayloadType(m, payloadType),
+            RemoteRtxSsrc = SdpRtx.FindRemoteSsrc(m),
             Extensions = RtpExtensionMap.FromRemote(m.Attributes("extmap").Concat(sdp.Attributes("extmap")),
                 sdp.Attributes("extmap-allow-mixed").Any() || m.HasAttribute("extmap-allow-mixed")),
         };
         return (video, index);
-    }
-
-    /// <summary>Parses "sha-256 AA:BB:..." (RFC 8122 section 5).</summary>
-    public static (string Algorithm, byte[] Digest) ParseFingerprint(string value)
-    {
-        var parts = value.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2)
-        {
-            throw new SdpException($"Malformed a=fingerprint '{value}'.");
-        }
-
-        string algorithm = parts[0].ToLowerInvariant();
-        int expected = algorithm switch { "sha-256" => 32, "sha-384" => 48, "sha-512" => 64, _ => -1 };
-        if (expected < 0)
-        {
-            throw new SdpException($"Unsupported fingerprint hash '{parts[0]}' (use sha-256, sha-384 or sha-512).");
-        }
-
-        try
-        {
-            byte[] digest = Convert.FromHexString(parts[1].Replace(":", "", StringComparison.Ordinal));
-            if (digest.Length != expected)
-            {
-                throw new SdpException($"The {algorithm} fingerprint has {digest.Length} bytes, expected {expected}.");
-            }
-
-            return (algorithm, digest);
-        }
-        catch (FormatException e)
-        {
-            throw new SdpException($"Malformed a=fingerprint '{value}'.", e);
-        }
     }
 
     private static bool IsValidMid(string mid) =>

@@ -3,24 +3,35 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// <summary>
 /// A delay-based send-rate estimate from transport-cc results (draft-ietf-rmcat-gcc-02 section 5):
 /// <see cref="TrendlineFilter"/> feeds <see cref="OveruseDetector"/>, whose state drives AIMD rate
-/// control (section 5.5): on overuse the target drops to 0.85 x the acknowledged rate, under normal use
-/// it grows by 8 % per second but not past 1.5 x the acknowledged rate plus 10 kb/s, under underuse it
-/// holds. The acknowledged rate is the bytes the peer reported received among those we sent in the last
-/// 500 ms, divided by the longer of their arrival span and their send span: the peer's clock can show
-/// congestion but cannot claim more than we actually sent. The target is always clamped to the
-/// configured bounds. Called on the executor only.
+/// control (section 5.5): on overuse the target drops below the acknowledged rate (0.85 x, less when a
+/// long queue must drain: 1 - queue seconds, at least 0.5 x), under normal use it grows by 8 % per second
+/// but not past 1.5 x the acknowledged rate plus 10 kb/s, under underuse it holds. Beside the gradient,
+/// <see cref="QueueDelayFilter"/> measures the queue itself: no growth while it is above 40 ms, and a
+/// queue above 120 ms that did not shrink since the last cut counts as overuse (a rate a few percent
+/// over capacity grows a queue too slowly for the trend to show). The acknowledged rate is the bytes
+/// reported received in the last 300 ms of the peer's clock, divided by the longer of their arrival
+/// span and their send span: the peer's clock can show congestion but cannot claim more than we
+/// actually sent. The target is always clamped to the configured bounds. Called on the executor only.
 /// </summary>
 public sealed class DelayBasedEstimator : ITransportFeedbackObserver
 {
-    private const long AckWindowUs = 500_000;
+    private const long AckWindowUs = 300_000;
     private const long HoldAfterDecreaseUs = 200_000;
+
+    /// <summary>A standing queue longer than this is treated as overuse even when it grows too slowly for the trend to show.</summary>
+    public const long StandingQueueUs = 120_000;
+
+    /// <summary>No increase while the queue is longer than this: it is still draining.</summary>
+    public const long IncreaseQueueUs = 40_000;
 
     private readonly int _minKbps, _maxKbps;
     private readonly TrendlineFilter _trendline = new();
     private readonly OveruseDetector _detector = new();
+    private readonly QueueDelayFilter _queue = new();
     private readonly Queue<(long SendUs, long ArrivalUs, int Bytes)> _acked = new();
     private long _ackedBytes, _lastUpdateUs = long.MinValue, _holdUntilUs = long.MinValue, _lastGroupSendUs = long.MinValue;
     private double _targetKbps;
+    private long _queueAtDecreaseUs;
 
     public DelayBasedEstimator(int startKbps, int minKbps, int maxKbps)
     {
@@ -33,13 +44,16 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
 
     public BandwidthUsage State => _detector.State;
 
-    /// <summary>The acknowledged rate (kb/s) over the last 500 ms of our send times.</summary>
+    /// <summary>The queueing delay our packets see now (µs), from <see cref="QueueDelayFilter"/>.</summary>
+    public long QueueDelayUs => _queue.QueueUs;
+
+    /// <summary>The acknowledged rate (kb/s) of the packets that arrived in the last 300 ms of the peer's clock.</summary>
     public double AckedKbps { get; private set; }
 
     public void OnPacketResults(IReadOnlyList<PacketResult> results, long nowUs)
     {
         ArgumentNullException.ThrowIfNull(results);
-        long newestSend = long.MinValue;
+        long newestArrival = long.MinValue;
         for (int i = 0; i < results.Count; i++) // indexed: foreach over the interface would box an enumerator per feedback
         {
             var r = results[i];
@@ -48,9 +62,10 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 continue;
             }
 
+            _queue.Add(r.SendTimeUs, r.ArrivalUs);
             _acked.Enqueue((r.SendTimeUs, r.ArrivalUs, r.Size));
             _ackedBytes += r.Size;
-            newestSend = Math.Max(newestSend, r.SendTimeUs);
+            newestArrival = Math.Max(newestArrival, r.ArrivalUs);
             if (_trendline.Add(r.SendTimeUs, r.ArrivalUs))
             {
                 double deltaMs = _lastGroupSendUs == long.MinValue ? TrendlineFilter.BurstUs / 1000.0 : Math.Clamp((r.SendTimeUs - _lastGroupSendUs) / 1000.0, 0, 1000);
@@ -59,11 +74,12 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
             }
         }
 
-        while (_acked.Count > 0 && (_acked.Count > 4096 || (newestSend != long.MinValue && newestSend - _acked.Peek().SendUs > AckWindowUs)))
+        while (_acked.Count > 0 && (_acked.Count > 4096 || (newestArrival != long.MinValue && (double)newestArrival - _acked.Peek().ArrivalUs > AckWindowUs)))
         {
             _ackedBytes -= _acked.Dequeue().Bytes;
         }
 
+        _queue.Complete(nowUs);
         MeasureAcked();
         UpdateRate(nowUs);
     }
@@ -91,13 +107,25 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
         double elapsedS = _lastUpdateUs == long.MinValue ? 0 : Math.Clamp((nowUs - _lastUpdateUs) / 1e6, 0, 1);
         _lastUpdateUs = nowUs;
         double acked = AckedKbps;
-        switch (_detector.State)
+        long queue = _queue.QueueUs;
+        if (queue < IncreaseQueueUs)
+        {
+            _queueAtDecreaseUs = 0;
+        }
+
+        // A queue that is long and not draining since our last cut is overuse the trend is too slow to show.
+        bool standing = queue > StandingQueueUs && queue >= _queueAtDecreaseUs;
+        var state = _detector.State == BandwidthUsage.Normal && standing ? BandwidthUsage.Overusing : _detector.State;
+        switch (state)
         {
             case BandwidthUsage.Overusing when nowUs >= _holdUntilUs:
-                _targetKbps = acked > 0 ? Math.Min(_targetKbps, 0.85 * acked) : 0.85 * _targetKbps;
+                // Below the rate that got through by enough to drain the queue in about a second.
+                double factor = Math.Clamp(1 - queue / 1e6, 0.5, 0.85);
+                _targetKbps = acked > 0 ? Math.Min(_targetKbps, factor * acked) : factor * _targetKbps;
                 _holdUntilUs = nowUs + HoldAfterDecreaseUs;
+                _queueAtDecreaseUs = queue;
                 break;
-            case BandwidthUsage.Normal when nowUs >= _holdUntilUs:
+            case BandwidthUsage.Normal when nowUs >= _holdUntilUs && queue < IncreaseQueueUs:
                 double increased = _targetKbps * Math.Pow(1.08, elapsedS);
                 double cap = Math.Max(_targetKbps, 1.5 * acked + 10);
                 _targetKbps = Math.Min(increased, cap);

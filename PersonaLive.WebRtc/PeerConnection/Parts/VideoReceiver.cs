@@ -232,6 +232,7 @@ internal sealed partial class VideoReceiver
                 FramesRecovered = _assembler.RecoveredFrames,
                 NacksSent = Interlocked.Read(ref _nacksSent),
                 PlisSent = Interlocked.Read(ref _plisSent),
+                RtxReceived = Interlocked.Read(ref _rtxReceived),
                 DroppedMalformed = s.DroppedMalformed + Interlocked.Read(ref _malformed) + _assembler.MalformedPackets,
                 DroppedLateOrDuplicate = _assembler.LateOrDuplicatePackets + _assembler.OverflowPackets,
                 PacketsLost = _stats?.CumulativeLost ?? 0,

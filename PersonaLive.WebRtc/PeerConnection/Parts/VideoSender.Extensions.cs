@@ -63,9 +63,9 @@ internal sealed partial class VideoSender
     private int Combine(int lossBasedKbps) => _delay is { } d ? Math.Min(lossBasedKbps, d.TargetKbps) : lossBasedKbps;
 
     /// <summary>Writes the RTP header plus negotiated extensions into <see cref="_packetBuffer"/>; caller holds the send lock.</summary>
-    private int WriteHeader(bool marker, byte payloadType, uint timestamp, int payloadLength)
+    private int WriteHeader(bool marker, byte payloadType, ushort sequence, uint timestamp, int payloadLength, uint ssrc)
     {
-        int n = RtpHeader.Write(_packetBuffer, marker, payloadType, _sequence, timestamp, Ssrc);
+        int n = RtpHeader.Write(_packetBuffer, marker, payloadType, sequence, timestamp, ssrc);
         var map = _extensions;
         if (!map.Any)
         {
@@ -131,18 +131,5 @@ internal sealed partial class VideoSender
 
         _transmit(_packetBuffer.AsSpan(0, n), target);
         return true;
-    }
-
-    /// <summary>Writes, stores and sends one RTP packet of the frame being packetised. Caller holds <see cref="_sendLock"/>.</summary>
-    private void Emit(ReadOnlySpan<byte> payload, bool marker)
-    {
-        int n = WriteHeader(marker, _emitPayloadType, _emitTimestamp, payload.Length);
-        payload.CopyTo(_packetBuffer.AsSpan(n));
-        n += payload.Length;
-        _history.Store(_sequence, _packetBuffer.AsSpan(0, n));
-        _packetsSent++;
-        _octetsSent += (uint)payload.Length;
-        _sequence++;
-        ProtectAndSend(n, _emitTarget!);
     }
 }

@@ -61,6 +61,7 @@ internal sealed partial class VideoSender
         _pendingBitrateKbps = _bandwidth.TargetKbps;
         _budget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _emit = Emit;
+        CreatePacer();
     }
 
     /// <summary>
@@ -86,8 +87,9 @@ internal sealed partial class VideoSender
     /// <paramref name="codec"/> and sent with <paramref name="payloadType"/>. An encoder made before
     /// (a frame sent before negotiation) is dropped, so the next frame opens the negotiated one with a keyframe.
     /// </summary>
-    public void Enable(IVideoCodec codec, int payloadType)
+    public void Enable(IVideoCodec codec, int payloadType, int rtxPayloadType = -1)
     {
+        _rtxPayloadType = rtxPayloadType;
         lock (_encodeLock)
         {
             _codec = codec;
@@ -179,7 +181,7 @@ internal sealed partial class VideoSender
         return timestamp;
     }
 
-    /// <summary>Resends NACKed packets from the history (same SSRC and sequence; no RTX) within the budget; returns how many.</summary>
+    /// <summary>Resends NACKed packets from the history (on the RTX stream when negotiated, else as they were) within the budget; returns how many.</summary>
     public int Retransmit(IReadOnlyList<ushort> sequences, IPEndPoint? target, long nowMs)
     {
         if (target is null)
@@ -200,8 +202,7 @@ internal sealed partial class VideoSender
                     continue; // too old (the receiver's loss timeout and PLI take over) or over budget (counted)
                 }
 
-                int n = _history.TryGet(seq, _packetBuffer);
-                if (n > 0 && NoteResend(n) && ProtectAndSend(n, target))
+                if (Resend(seq, target))
                 {
                     sent++;
                 }
@@ -273,6 +274,8 @@ internal sealed partial class VideoSender
                 FramesSent = _framesSent,
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
+                PacerFlushes = _pacerFlushes,
+                RtxSent = _rtxSent,
                 TransportFeedbackReceived = _transportCc.FeedbackReceived,
                 TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,

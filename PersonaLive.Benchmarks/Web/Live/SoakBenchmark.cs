@@ -14,7 +14,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// a 320x240 moving face at 25 fps, with a garbage flood at the port in the middle fifth of the run
 /// (<see cref="GarbageFlood"/>: 5,000 datagrams a second of no RFC 7983 class, fake RTP and STUN, from a
 /// child process and an address nobody authenticated). After a warm-up (a tenth of the run, at least
-/// 5 s) it records resident memory (after a full GC, as at the end) and threads as the baseline, then
+/// 5 s) it records resident memory (settled: after an aggressive full GC and malloc_trim, as at the
+/// end; the log shows the figure before settling too) and threads as the baseline, then
 /// stamps every animated frame as the client gets it (<see cref="FrameArrivals"/>); every 10 s it logs
 /// the output rate and where memory is (<see cref="MemoryProbe"/>), and each freeze is logged with
 /// what every stage and the process were doing around it (<see cref="SoakTimeline"/>).
@@ -87,12 +88,11 @@ public static class SoakBenchmark
                 }
                 if (baselineRss is null && now >= warmUp)
                 {
-                    GC.Collect(); // the same procedure as at the end
-                    GC.WaitForPendingFinalizers();
-                    (baselineRss, baselineThreads, waitAtBaseline) = (RssMb(), MemoryProbe.ThreadCounts(), SoakTimeline.RunDelayMs());
+                    var plain = RssMb();
+                    (baselineRss, baselineThreads, waitAtBaseline) = (SettledRssMb(), MemoryProbe.ThreadCounts(), SoakTimeline.RunDelayMs()); // the same procedure as at the end
                     baselineAt = clock.Elapsed;
                     arrivals.Start(); // after the collection's pause: frames, rates and freezes count from here
-                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, threads: {MemoryProbe.ThreadNames()}");
+                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB settled ({plain:0} MB before), threads: {MemoryProbe.ThreadNames()}");
                 }
                 if (now - lastProbe >= TimeSpan.FromSeconds(10))
                 {
@@ -132,14 +132,13 @@ public static class SoakBenchmark
         if (arrivals.OpenGap(end) is { } open) freezes.Add(open); // frozen at the end
         var (fpsMin, fpsMean) = arrivals.Rates(end);
         var waitPerSecond = (SoakTimeline.RunDelayMs() - waitAtBaseline) / (end - baselineAt).TotalSeconds;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var rss = RssMb();
+        var plainEnd = RssMb();
+        var rss = SettledRssMb();
         var threads = MemoryProbe.ThreadCounts();
         var flooded = Dropped(server.GetTotals()) - droppedBefore;
         var alive = sessions.Find(client.SessionId) is not null;
         log.WriteLine($"soak: end threads: {MemoryProbe.ThreadNames()}; changed since the baseline: {MemoryProbe.ThreadDiff(baselineThreads, threads)}");
-        log.WriteLine($"soak: end rss {rss:0} MB, session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}, "
+        log.WriteLine($"soak: end rss {rss:0} MB settled ({plainEnd:0} MB before), session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}, "
             + $"output {fpsMean:0.0} fps on average, threads waited {waitPerSecond:0} ms a second for a CPU");
         if (!alive) throw new InvalidOperationException("The session ended during the soak.");
         return
@@ -168,6 +167,21 @@ public static class SoakBenchmark
     private static double ProcessCpuMs() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
 
     private static long Dropped(PersonaLive.WebRtc.PeerConnection.MediaPortTotals t) => t.DroppedMalformed + t.DroppedUnknownSource + t.DroppedUnauthenticated;
+
+    /// <summary>
+    /// Resident memory once the garbage collector has given back what it holds free (an aggressive,
+    /// compacting full collection decommits the free parts of its heaps, which grow and shrink with
+    /// the allocation rate) and malloc has returned its free pages, as the app does every minute: what
+    /// the process retains, measured the same way at the baseline and at the end.
+    /// </summary>
+    private static double SettledRssMb()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        PersonaLive.Web.Hosting.NativeHeap.Trim();
+        return RssMb();
+    }
 
     private static double RssMb()
     {

@@ -16,7 +16,7 @@ internal static class GarbageFlood
 {
     private const string Verb = "flood-worker";
 
-    /// <summary>The hidden verb the child runs: <c>flood-worker --port P --seconds S --rate R</c>; prints "sent N".</summary>
+    /// <summary>The hidden verb the child runs: <c>flood-worker --port P --seconds S --rate R</c>; prints "sent N cpu MS".</summary>
     public static Command CreateCommand()
     {
         var port = new Option<int>("--port") { Required = true };
@@ -27,13 +27,14 @@ internal static class GarbageFlood
         cmd.SetAction(parse =>
         {
             var sent = Run(new IPEndPoint(IPAddress.Loopback, parse.GetValue(port)), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(rate));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {sent}"));
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {sent} cpu {cpu:0}"));
             return 0;
         });
         return cmd;
     }
 
-    /// <summary>Starts the child flooding <paramref name="port"/> on loopback (its output redirected; read "sent N" at the end).</summary>
+    /// <summary>Starts the child flooding <paramref name="port"/> on loopback (its output redirected; <see cref="FinishAsync"/> reads it).</summary>
     public static Process Start(int port, TimeSpan duration, int perSecond)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
@@ -45,14 +46,17 @@ internal static class GarbageFlood
         return Process.Start(info) ?? throw new InvalidOperationException("The flood process did not start.");
     }
 
-    /// <summary>Waits for the child and returns how many datagrams it sent (0 when it said nothing).</summary>
-    public static async Task<long> FinishAsync(Process child, CancellationToken ct)
+    /// <summary>Waits for the child; how many datagrams it sent and the CPU it used (ms), zeros when it said nothing.</summary>
+    public static async Task<(long Sent, double CpuMs)> FinishAsync(Process child, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(child);
         var output = await child.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
         await child.WaitForExitAsync(ct).ConfigureAwait(false);
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith("sent ", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[5..], CultureInfo.InvariantCulture);
+        var words = line?.Split(' ');
+        return words is { Length: 4 }
+            ? (long.Parse(words[1], CultureInfo.InvariantCulture), double.Parse(words[3], CultureInfo.InvariantCulture))
+            : (0, 0);
     }
 
     /// <summary>Sends <paramref name="perSecond"/> garbage datagrams a second to <paramref name="target"/> for <paramref name="duration"/>.</summary>

@@ -110,9 +110,9 @@ public static class SoakBenchmark
                 }
                 if (flood is { HasExited: true } && udpCpuBefore >= 0)
                 {
-                    long sent = await GarbageFlood.FinishAsync(flood, ct).ConfigureAwait(false);
+                    var (sent, floodCpuMs) = await GarbageFlood.FinishAsync(flood, ct).ConfigureAwait(false);
                     var (dropped, udpMs) = (Dropped(server.GetTotals()) - droppedBefore, SoakTimeline.ThreadCpuMs(receiveThreads) - udpCpuBefore);
-                    log.WriteLine($"soak: flood over: {sent} sent, {dropped} dropped by the port; its receive threads used {udpMs:0} ms CPU meanwhile "
+                    log.WriteLine($"soak: flood over: {sent} sent (the flooding process used {floodCpuMs:0} ms CPU), {dropped} dropped by the port; its receive threads used {udpMs:0} ms CPU meanwhile "
                         + $"({udpMs * 1000 / Math.Max(1, dropped):0.0} us a datagram, media included); this process {(ProcessCpuMs() - processCpuBefore) / (now - floodFrom).TotalSeconds:0} ms CPU a second");
                     udpCpuBefore = -1; // reported
                 }

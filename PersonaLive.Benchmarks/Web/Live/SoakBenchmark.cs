@@ -69,6 +69,7 @@ public static class SoakBenchmark
         var freezes = new List<TimeSpan>();
         var (lastSample, lastProbe, baselineAt) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
         long framesAtProbe = 0;
+        var end = TimeSpan.Zero;
         try
         {
             while (clock.Elapsed < total)
@@ -117,6 +118,7 @@ public static class SoakBenchmark
                     udpCpuBefore = -1; // reported
                 }
             }
+            end = clock.Elapsed; // before the senders stop
         }
         finally
         {
@@ -128,7 +130,8 @@ public static class SoakBenchmark
                 flood.Dispose();
             }
         }
-        var end = clock.Elapsed;
+        while (arrivals.Freezes.TryDequeue(out var late)) // ended after the last look
+            if (late.At < end) freezes.Add(late.Length);
         if (arrivals.OpenGap(end) is { } open) freezes.Add(open); // frozen at the end
         var (fpsMin, fpsMean) = arrivals.Rates(end);
         var waitPerSecond = (SoakTimeline.RunDelayMs() - waitAtBaseline) / (end - baselineAt).TotalSeconds;

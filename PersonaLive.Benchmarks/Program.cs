@@ -14,6 +14,7 @@ internal static class BenchmarksMain
     {
         var root = new RootCommand("PersonaLive benchmarks.");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PersonaLive.Web.Live.Benchmarks.GarbageFlood.CreateCommand());
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }

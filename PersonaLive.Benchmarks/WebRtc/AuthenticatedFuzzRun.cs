@@ -25,6 +25,9 @@ public sealed record AuthenticatedFuzzResult(
 {
     /// <summary>Frames the server decoded from the honest stream sent after the flood.</summary>
     public long FramesDecodedAfterFlood => End.FramesDecoded - AfterFlood.FramesDecoded;
+
+    /// <summary>DTLS datagrams sealed under the client's epoch-1 keys (renegotiation attempts, warning alerts...).</summary>
+    public long DtlsSealed { get; init; }
 }
 
 /// <summary>
@@ -103,6 +106,9 @@ public static class AuthenticatedFuzzRun
         await Task.Delay(500, ct).ConfigureAwait(false);
         var end = server.GetStats();
         return new AuthenticatedFuzzResult(hostilePackets, source.RtpSealed, source.RtpUnsealable, source.RtcpSealed, source.DtlsRecords,
-            before, afterFlood, end, server.ConnectionState, serverMedia.SocketHandlerErrors, portBefore, serverMedia.GetTotals());
+            before, afterFlood, end, server.ConnectionState, serverMedia.SocketHandlerErrors, portBefore, serverMedia.GetTotals())
+        {
+            DtlsSealed = source.DtlsSealed,
+        };
     }
 }

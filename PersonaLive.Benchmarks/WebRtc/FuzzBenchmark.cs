@@ -52,7 +52,7 @@ public static class FuzzBenchmark
         try
         {
             var r = await AuthenticatedFuzzRun.RunAsync(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, seed, hostile, ct).ConfigureAwait(false);
-            log.WriteLine($"fuzz: seed {seed}, {hostile} hostile datagrams ({r.RtpSealed} sealed RTP, {r.RtcpSealed} sealed RTCP, {r.DtlsRecords} DTLS), "
+            log.WriteLine($"fuzz: seed {seed}, {hostile} hostile datagrams ({r.RtpSealed} sealed RTP, {r.RtcpSealed} sealed RTCP, {r.DtlsRecords} DTLS, {r.DtlsSealed} sealed DTLS), "
                 + $"{r.End.PacketsReceived - r.Before.PacketsReceived} authenticated, state {r.ServerState}, {r.FramesDecodedAfterFlood} frames decoded after");
             if (r.ServerState != PeerConnection.PeerConnectionState.Connected || r.SocketHandlerErrors > 0 || r.FramesDecodedAfterFlood < 10)
             {

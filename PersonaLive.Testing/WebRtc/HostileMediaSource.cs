@@ -14,13 +14,16 @@ namespace PersonaLive.WebRtc.Diagnostics;
 /// between them, seeded hostile packets: RTP with absurd header-extension lengths, CSRC counts and
 /// padding (RFC 3550 section 5.1, RFC 8285), bad VP8 payload descriptors and bitstreams (RFC 7741
 /// section 4.2), RTCP compounds with inconsistent lengths (<see cref="HostileRtcp"/>), and DTLS
-/// handshake records under the running association (<see cref="HostileDtls"/>). Its own sequence
+/// records under the running association (<see cref="HostileDtls"/>): forged ones, and, with the
+/// side's exported DTLS write keys, records sealed at epoch 1 that decrypt (a renegotiating
+/// ClientHello, HelloRequest, lying fragments, warning alerts). Its own sequence
 /// numbers stay one stream, so the receiver's replay window never rejects the honest frames that follow.
 /// Packets whose header no RTP parser can delimit cannot be sealed; they carry a random tag instead.
 /// </summary>
 public sealed class HostileMediaSource : IDisposable
 {
     private readonly SrtpContext _srtp;
+    private readonly DtlsRecordSealer? _dtls;
     private readonly Vp8Packetizer _packetizer = new(1100);
     private readonly byte[] _scratch = new byte[1600];
     private readonly Random _random;
@@ -40,6 +43,8 @@ public sealed class HostileMediaSource : IDisposable
         ArgumentNullException.ThrowIfNull(senderKeys);
         _srtp = senderKeys.CreateOutbound();
         _random = new Random(seed);
+        // far above the few records the real side sent at epoch 1 (its Finished), inside the receiver's replay window's reach
+        _dtls = senderKeys.LocalRecordKeys is { } record ? new DtlsRecordSealer(record, 1000) : null;
         (_ssrc, _receiverSsrc, _payloadType) = (ssrc, receiverSsrc, payloadType);
         _sequence = (ushort)_random.Next(0, 65536);
         _timestamp = (uint)_random.Next();
@@ -53,6 +58,9 @@ public sealed class HostileMediaSource : IDisposable
     public long RtcpSealed { get; private set; }
 
     public long DtlsRecords { get; private set; }
+
+    /// <summary>DTLS datagrams sealed under the epoch-1 keys (they decrypt; counted apart from <see cref="DtlsRecords"/>).</summary>
+    public long DtlsSealed { get; private set; }
 
     /// <summary>One encoded VP8 frame as protected RTP datagrams (valid descriptor, one timestamp).</summary>
     public List<byte[]> Frame(ReadOnlySpan<byte> vp8Frame, uint timestampStep = 3600)
@@ -90,6 +98,12 @@ public sealed class HostileMediaSource : IDisposable
         }
 
         kind = PacketKind.Dtls;
+        if (_dtls is not null && _random.Next(2) == 0)
+        {
+            DtlsSealed++;
+            return HostileDtls.Sealed(_random, _dtls);
+        }
+
         DtlsRecords++;
         return HostileDtls.Datagram(_random);
     }
@@ -144,5 +158,9 @@ public sealed class HostileMediaSource : IDisposable
         return packet[.._srtp.ProtectRtp(packet, length)];
     }
 
-    public void Dispose() => _srtp.Dispose();
+    public void Dispose()
+    {
+        _srtp.Dispose();
+        _dtls?.Dispose();
+    }
 }

@@ -108,7 +108,8 @@ internal static class HostileRtcp
 /// association: a fresh ClientHello at epoch 0 (a new handshake or a renegotiation in the clear),
 /// HelloVerifyRequest and ServerHello out of place, handshake fragments whose offsets and lengths
 /// disagree, epoch-1 handshake and alert records with ciphertext that cannot decrypt (renegotiation
-/// attempts), ChangeCipherSpec, several records in one datagram with the last one cut short, and noise.
+/// attempts), ChangeCipherSpec, several records in one datagram with the last one cut short, and noise;
+/// and, with the peer's keys, the same kinds of records sealed so that they decrypt (<see cref="Sealed"/>).
 /// </summary>
 internal static class HostileDtls
 {
@@ -150,6 +151,43 @@ internal static class HostileDtls
         return rec;
     }
 
+    /// <summary>
+    /// One datagram of records sealed under the peer's real epoch-1 keys, so they decrypt: a renegotiating
+    /// ClientHello (with renegotiation_info, RFC 5746 section 3.5), a HelloRequest (RFC 5246 section
+    /// 7.4.1.1), a repeated Finished, handshake fragments whose header fields lie, warning alerts
+    /// (no_renegotiation and others: a warning never closes, RFC 5246 section 7.2), application data
+    /// and heartbeats nobody negotiated. Never close_notify or a fatal alert: those, authenticated, end
+    /// the association by design.
+    /// </summary>
+    public static byte[] Sealed(Random r, DtlsRecordSealer sealer)
+    {
+        ArgumentNullException.ThrowIfNull(sealer);
+        var b = new List<byte>();
+        for (int i = 0, count = r.Next(1, 3); i < count; i++)
+        {
+            b.AddRange(r.Next(8) switch
+            {
+                0 or 1 => sealer.Handshake(1, (ushort)r.Next(0, 8), ClientHelloBody(r, RenegotiationInfo(r))),
+                2 => sealer.Handshake(0, (ushort)r.Next(0, 8), []),
+                3 => sealer.Handshake(20, (ushort)r.Next(0, 8), Random(r, 12)),
+                4 => sealer.Handshake((byte)r.Next(256), (ushort)r.Next(65536), Random(r, r.Next(0, 100)),
+                    length: r.Next(1 << 24), fragmentOffset: r.Next(1 << 24), fragmentLength: r.Next(2) == 0 ? null : r.Next(1 << 24)),
+                5 => sealer.Seal(21, [1, (byte)(r.Next(3) switch { 0 => 100, 1 => 90, _ => r.Next(1, 256) })]),
+                6 => sealer.Seal(23, Random(r, r.Next(0, 60))),
+                _ => sealer.Seal(24, Random(r, r.Next(1, 40))),
+            });
+        }
+
+        return [.. b];
+    }
+
+    /// <summary>The renegotiation_info extension (RFC 5746 section 3.2), empty or with made-up verify data, appended to an extension block.</summary>
+    internal static byte[] RenegotiationInfo(Random r)
+    {
+        int verify = r.Next(2) == 0 ? 0 : 12;
+        return [0xFF, 0x01, 0, (byte)(1 + verify), (byte)verify, .. Random(r, verify)];
+    }
+
     /// <summary>Handshake header (RFC 6347 section 4.2.2) with message sequence and fragment fields that may lie.</summary>
     private static byte[] Handshake(Random r, byte msgType, byte[] body)
     {
@@ -167,8 +205,9 @@ internal static class HostileDtls
     }
 
     /// <summary>A plausible ClientHello body: version, random, empty session, a cookie, suites, null compression, use_srtp.</summary>
-    private static byte[] ClientHelloBody(Random r)
+    internal static byte[] ClientHelloBody(Random r, byte[]? extraExtension = null)
     {
+        extraExtension ??= [];
         var b = new List<byte> { 0xFE, 0xFD };
         b.AddRange(Random(r, 32));
         b.Add(0);
@@ -176,7 +215,8 @@ internal static class HostileDtls
         b.Add((byte)cookie);
         b.AddRange(Random(r, cookie));
         b.AddRange(new byte[] { 0, 4, 0xC0, 0x2B, 0xC0, 0x2F, 1, 0 });
-        b.AddRange(new byte[] { 0, 9, 0, 0x0E, 0, 5, 0, 2, 0, 7, 0 }); // use_srtp: AEAD_AES_128_GCM
+        b.AddRange(new byte[] { 0, (byte)(9 + extraExtension.Length), 0, 0x0E, 0, 5, 0, 2, 0, 7, 0 }); // use_srtp: AEAD_AES_128_GCM
+        b.AddRange(extraExtension);
         return [.. b];
     }
 

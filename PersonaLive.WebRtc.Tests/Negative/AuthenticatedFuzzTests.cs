@@ -7,8 +7,8 @@ namespace PersonaLive.WebRtc.Tests.Negative;
 
 /// <summary>
 /// Fuzzing behind the tag check: a live session's peer turns hostile with the real SRTP keys (valid
-/// tags, hostile RTP headers, VP8 descriptors and bitstreams, RTCP compounds) and sends DTLS handshake
-/// records under the running association. Nothing may escape the parsers, the session stays connected,
+/// tags, hostile RTP headers, VP8 descriptors and bitstreams, RTCP compounds) and sends DTLS records
+/// under the running association, forged ones and ones sealed under its epoch-1 keys (renegotiation). Nothing may escape the parsers, the session stays connected,
 /// decodes the honest frames sent afterwards, and the drops are counted.
 /// </summary>
 [Collection(UdpCollection.Name)]
@@ -22,13 +22,14 @@ public sealed class AuthenticatedFuzzTests
         VpxTests.SkipWithoutLibvpx();
         using var logs = new TestLoggerFactory();
         var r = await AuthenticatedFuzzRun.RunAsync(logs, seed, hostilePackets: 4000, TestContext.Current.CancellationToken);
-        TestContext.Current.TestOutputHelper!.WriteLine($"sealed rtp {r.RtpSealed}, unsealable {r.RtpUnsealable}, rtcp {r.RtcpSealed}, dtls {r.DtlsRecords}");
+        TestContext.Current.TestOutputHelper!.WriteLine($"sealed rtp {r.RtpSealed}, unsealable {r.RtpUnsealable}, rtcp {r.RtcpSealed}, dtls {r.DtlsRecords}, sealed dtls {r.DtlsSealed}");
         TestContext.Current.TestOutputHelper!.WriteLine($"after flood: {r.AfterFlood}");
         TestContext.Current.TestOutputHelper!.WriteLine($"end: {r.End}");
 
         Assert.Equal(0, r.SocketHandlerErrors);
         Assert.Equal(0, logs.Errors);
         Assert.Equal(PeerConnectionState.Connected, r.ServerState);
+        Assert.True(r.DtlsSealed > 50, $"sealed epoch-1 DTLS records (renegotiation attempts) must be in the mix: {r.DtlsSealed}");
         Assert.True(r.FramesDecodedAfterFlood >= 15, $"honest frames after the flood must decode: {r.FramesDecodedAfterFlood}");
 
         // the sealed packets passed the tag check: the server authenticated and parsed them

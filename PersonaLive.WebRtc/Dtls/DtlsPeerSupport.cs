@@ -59,6 +59,6 @@ internal static class DtlsPeerSupport
     {
         var profile = ToProfile(profileId);
         byte[] block = context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpProfileInfo.KeyingMaterialLength(profile));
-        return SrtpKeyingMaterial.Split(profile, block, isServer);
+        return SrtpKeyingMaterial.Split(profile, block, isServer) with { LocalRecordKeys = DtlsWriteKeys.Export(context, isServer) };
     }
 }

@@ -29,6 +29,7 @@ internal sealed class DtlsSession : IDisposable
     private readonly object _transportLock = new();
     private readonly byte[] _pumpBuffer = new byte[2048];
     private DtlsTransport? _transport;
+    private short? _lastWarning; // under _transportLock
     private volatile Func<int> _selectedCipherSuite = () => -1;
     private volatile Func<short?> _alert = () => null;
     private volatile bool _handshakeComplete;
@@ -173,8 +174,10 @@ internal sealed class DtlsSession : IDisposable
 
     /// <summary>
     /// Processes every queued datagram without waiting: BouncyCastle answers a retransmitted flight
-    /// (our last flight was lost) by itself, and an alert from the peer ends the association
-    /// (<see cref="Closed"/>). WebRTC carries no DTLS application data, so anything read is discarded.
+    /// (our last flight was lost) by itself and ignores other handshake messages at epoch 1 (we never
+    /// renegotiate: a ClientHello or HelloRequest gets no answer); close_notify or a fatal alert from the
+    /// peer ends the association (<see cref="Closed"/>), a warning alert is logged and ignored. WebRTC
+    /// carries no DTLS application data, so anything read is discarded.
     /// </summary>
     public void Pump()
     {
@@ -189,9 +192,20 @@ internal sealed class DtlsSession : IDisposable
                     int n = _transport.Receive(_pumpBuffer, 0, _pumpBuffer.Length, PumpWaitMillis);
                     if (n < 0 && _alert() is short alert)
                     {
-                        _logger.LogInformation("DTLS peer sent alert {Alert}", AlertDescription.GetText(alert));
-                        ended = true; // close_notify (or another alert) from the peer
-                        break;
+                        if (alert == AlertDescription.close_notify)
+                        {
+                            _logger.LogInformation("DTLS peer sent alert {Alert}", AlertDescription.GetText(alert));
+                            ended = true;
+                            break;
+                        }
+
+                        // A fatal alert throws; a warning (no_renegotiation refusing a renegotiation we never
+                        // ask for, user_canceled before a close_notify) does not end the association (RFC 5246 section 7.2).
+                        if (alert != _lastWarning)
+                        {
+                            _lastWarning = alert;
+                            _logger.LogInformation("DTLS peer sent warning {Alert}; ignored", AlertDescription.GetText(alert));
+                        }
                     }
                 }
                 catch (Exception e)

@@ -24,6 +24,9 @@ public sealed record SrtpKeyingMaterial(SrtpProfile Profile, byte[] LocalKey, by
             : new SrtpKeyingMaterial(profile, clientKey, clientSalt, serverKey, serverSalt);
     }
 
+    /// <summary>This side's DTLS record keys of the same handshake (<see cref="DtlsWriteKeys"/>), for tests that speak as this side.</summary>
+    public DtlsWriteKeys? LocalRecordKeys { get; init; }
+
     public SrtpContext CreateOutbound() => SrtpContext.Create(Profile, LocalKey, LocalSalt);
 
     public SrtpContext CreateInbound() => SrtpContext.Create(Profile, RemoteKey, RemoteSalt);

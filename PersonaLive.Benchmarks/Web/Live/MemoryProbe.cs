@@ -25,10 +25,14 @@ internal static class MemoryProbe
     }
 
     /// <summary>Threads by name (from /proc/self/task/*/comm), most numerous first, e.g. ".NET TP Worker x12".</summary>
-    public static string ThreadNames()
+    public static string ThreadNames() =>
+        string.Join(", ", ThreadCounts().OrderByDescending(n => n.Value).Select(n => $"{n.Key} x{n.Value}"));
+
+    /// <summary>How many threads of each name the process has (names as the kernel keeps them, 15 characters).</summary>
+    public static Dictionary<string, int> ThreadCounts()
     {
-        if (!Directory.Exists("/proc/self/task")) return "";
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!Directory.Exists("/proc/self/task")) return names;
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
         {
             string name;
@@ -37,7 +41,18 @@ internal static class MemoryProbe
             names[name] = names.GetValueOrDefault(name) + 1;
         }
 
-        return string.Join(", ", names.OrderByDescending(n => n.Value).Select(n => $"{n.Key} x{n.Value}"));
+        return names;
+    }
+
+    /// <summary>The names whose count changed from <paramref name="before"/> to <paramref name="after"/>, e.g. "+2 .NET TP Worker, -1 .NET BGC"; "none" when equal.</summary>
+    public static string ThreadDiff(IReadOnlyDictionary<string, int> before, IReadOnlyDictionary<string, int> after)
+    {
+        var changes = before.Keys.Union(after.Keys)
+            .Select(n => (Name: n, Delta: after.GetValueOrDefault(n) - before.GetValueOrDefault(n)))
+            .Where(c => c.Delta != 0)
+            .Select(c => $"{c.Delta:+0;-0} {c.Name}")
+            .ToList();
+        return changes.Count == 0 ? "none" : string.Join(", ", changes);
     }
 
     public static string Describe()

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Web.Hosting;
 using PersonaLive.Web.Live.Media;
@@ -14,13 +12,20 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <c>./persona.sh bench soak [--seconds N]</c> (default 600): one live session of the configured engine
 /// (lite by default) held for N seconds by a synthetic client (<see cref="SyntheticLiveClient"/>) sending
 /// a 320x240 moving face at 25 fps, with a garbage flood at the port in the middle fifth of the run
-/// (datagrams of no RFC 7983 class, and fake RTP and STUN from an address nobody authenticated, about
-/// 5,000 a second). After a warm-up (a tenth of the run, at least 5 s) it records the process's
-/// resident memory (after a full GC, as at the end) and thread count as the baseline and then watches
-/// the animated frames arriving; every 10 s it logs where memory is (<see cref="MemoryProbe"/>).
-/// Keys: <c>rss_growth_pct</c> (end against baseline), <c>threads_growth</c>, <c>fps_min</c> (the slowest
-/// 1-second window after warm-up), <c>freezes</c> (gaps of more than 500 ms without a frame), and
-/// <c>flood_dropped</c> (what the port counted dropped of the flood).
+/// (<see cref="GarbageFlood"/>: 5,000 datagrams a second of no RFC 7983 class, fake RTP and STUN, from a
+/// child process and an address nobody authenticated). After a warm-up (a tenth of the run, at least
+/// 5 s) it records resident memory (settled: after an aggressive full GC and malloc_trim, as at the
+/// end; the log shows the figure before settling too) and threads as the baseline, then
+/// stamps every animated frame as the client gets it (<see cref="FrameArrivals"/>); every 10 s it logs
+/// the output rate and where memory is (<see cref="MemoryProbe"/>), and each freeze is logged with
+/// what every stage and the process were doing around it (<see cref="SoakTimeline"/>).
+/// Keys: <c>rss_growth_pct</c> (end against baseline), <c>threads_growth</c> (threads other than the
+/// runtime's elastic pool and JIT workers; the log names every thread that changed), <c>fps_min</c>
+/// (frames in the slowest whole second after the baseline), <c>freezes</c> (gaps of more than 500 ms
+/// without a frame), <c>flood_dropped</c> (what the port counted dropped of the flood),
+/// <c>freeze_ms_max</c> (the longest gap), <c>fps_mean</c> and <c>cpu_wait_ms_per_s</c> (how long the
+/// process's threads together waited for a CPU per second: the machine's load, which the freezes of a
+/// busy shared machine follow). Targets: growth under 5 %, no freeze over 500 ms, threads back to the baseline.
 /// </summary>
 public static class SoakBenchmark
 {
@@ -48,89 +53,138 @@ public static class SoakBenchmark
         log.WriteLine($"soak: session {client.SessionId} live for {total.TotalSeconds:0} s (warm-up {warmUp.TotalSeconds:0} s, flood in the middle fifth)");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var sender = Task.Run(() => SendLoopAsync(client, camera, stop.Token), CancellationToken.None);
         var clock = Stopwatch.StartNew();
-        var floodFrom = total * 0.4;
-        var floodUntil = total * 0.6;
-        Task? flood = null;
+        var arrivals = new FrameArrivals(clock, FreezeGap);
+        client.Peer.FrameAssembled += (_, _) => arrivals.OnFrame();
+        var counters = new StageCounters();
+        var sender = Task.Run(() => SendLoopAsync(client, camera, counters, stop.Token), CancellationToken.None);
+        var timeline = new SoakTimeline(clock);
+        var (floodFrom, floodUntil) = (total * 0.4, total * 0.6);
+        Process? flood = null;
+        double udpCpuBefore = 0, processCpuBefore = 0, waitAtBaseline = 0;
+        var receiveThreads = $"udp-media-{server.LocalEndPoint.Port}"; // the server's, not the client's
         long droppedBefore = 0;
         double? baselineRss = null;
-        int baselineThreads = 0;
-        double fpsMin = double.MaxValue;
-        int freezes = 0;
-        long lastFrames = client.FramesReceived, windowFrames = lastFrames;
-        var lastFrameAt = clock.Elapsed;
-        var windowStart = clock.Elapsed;
-        var lastProbe = TimeSpan.Zero;
+        Dictionary<string, int> baselineThreads = [];
+        var freezes = new List<TimeSpan>();
+        var (lastSample, lastProbe, baselineAt) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        long framesAtProbe = 0;
+        var end = TimeSpan.Zero;
         try
         {
             while (clock.Elapsed < total)
             {
                 await Task.Delay(20, ct).ConfigureAwait(false);
                 var now = clock.Elapsed;
-                var frames = client.FramesReceived;
-                if (frames != lastFrames)
+                if (now - lastSample >= TimeSpan.FromMilliseconds(250))
                 {
-                    if (baselineRss is not null && now - lastFrameAt > FreezeGap)
-                    {
-                        freezes++;
-                        log.WriteLine($"soak: freeze of {(now - lastFrameAt).TotalMilliseconds:0} ms at {now.TotalSeconds:0.0} s");
-                    }
-                    lastFrames = frames;
-                    lastFrameAt = now;
+                    lastSample = now;
+                    var transport = sessions.Find(client.SessionId)?.GetTransportStats();
+                    timeline.Record(counters.CameraSent, transport?.FramesDecoded ?? 0, transport?.FramesSent ?? 0, client.FramesReceived, Dropped(server.GetTotals()));
+                }
+                while (arrivals.Freezes.TryDequeue(out var freeze))
+                {
+                    freezes.Add(freeze.Length);
+                    log.WriteLine($"soak: freeze of {freeze.Length.TotalMilliseconds:0} ms from {freeze.At.TotalSeconds:0.00} s{timeline.Describe((freeze.At - TimeSpan.FromSeconds(0.5)).TotalSeconds)}");
                 }
                 if (baselineRss is null && now >= warmUp)
                 {
-                    GC.Collect(); // the same procedure as at the end
-                    GC.WaitForPendingFinalizers();
-                    (baselineRss, baselineThreads) = (RssMb(), Process.GetCurrentProcess().Threads.Count);
-                    (windowStart, windowFrames) = (now, frames);
-                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB, {baselineThreads} threads: {MemoryProbe.ThreadNames()}");
-                }
-                if (baselineRss is not null && now - windowStart >= TimeSpan.FromSeconds(1))
-                {
-                    fpsMin = Math.Min(fpsMin, (frames - windowFrames) / (now - windowStart).TotalSeconds);
-                    (windowStart, windowFrames) = (now, frames);
+                    var plain = RssMb();
+                    (baselineRss, baselineThreads, waitAtBaseline) = (SettledRssMb(), MemoryProbe.ThreadCounts(), SoakTimeline.RunDelayMs()); // the same procedure as at the end
+                    baselineAt = clock.Elapsed;
+                    arrivals.Start(); // after the collection's pause: frames, rates and freezes count from here
+                    log.WriteLine($"soak: baseline rss {baselineRss:0} MB settled ({plain:0} MB before), threads: {MemoryProbe.ThreadNames()}");
                 }
                 if (now - lastProbe >= TimeSpan.FromSeconds(10))
                 {
-                    lastProbe = now;
-                    log.WriteLine($"soak: {now.TotalSeconds:0} s {MemoryProbe.Describe()}");
+                    var fps = (client.FramesReceived - framesAtProbe) / (now - lastProbe).TotalSeconds;
+                    (lastProbe, framesAtProbe) = (now, client.FramesReceived);
+                    log.WriteLine($"soak: {now.TotalSeconds:0} s output {fps:0.0} fps, {MemoryProbe.Describe()}");
                 }
                 if (flood is null && now >= floodFrom)
                 {
                     droppedBefore = Dropped(server.GetTotals());
-                    log.WriteLine($"soak: flooding the media port for {(floodUntil - floodFrom).TotalSeconds:0} s");
-                    flood = Task.Run(() => FloodAsync(server.LocalEndPoint, floodUntil - floodFrom, stop.Token), CancellationToken.None);
+                    (udpCpuBefore, processCpuBefore) = (SoakTimeline.ThreadCpuMs(receiveThreads), ProcessCpuMs());
+                    log.WriteLine($"soak: flooding the media port for {(floodUntil - floodFrom).TotalSeconds:0} s at {FloodRate}/s from another process"
+                        + $" (this process used {processCpuBefore / now.TotalSeconds:0} ms CPU a second so far)");
+                    flood = GarbageFlood.Start(server.LocalEndPoint.Port, floodUntil - floodFrom, FloodRate);
+                }
+                if (flood is { HasExited: true } && udpCpuBefore >= 0)
+                {
+                    var (sent, floodCpuMs) = await GarbageFlood.FinishAsync(flood, ct).ConfigureAwait(false);
+                    var (dropped, udpMs) = (Dropped(server.GetTotals()) - droppedBefore, SoakTimeline.ThreadCpuMs(receiveThreads) - udpCpuBefore);
+                    log.WriteLine($"soak: flood over: {sent} sent (the flooding process used {floodCpuMs:0} ms CPU), {dropped} dropped by the port; its receive threads used {udpMs:0} ms CPU meanwhile "
+                        + $"({udpMs * 1000 / Math.Max(1, dropped):0.0} us a datagram, media included); this process {(ProcessCpuMs() - processCpuBefore) / (now - floodFrom).TotalSeconds:0} ms CPU a second");
+                    udpCpuBefore = -1; // reported
                 }
             }
+            end = clock.Elapsed; // before the senders stop
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
             try { await sender.ConfigureAwait(false); } catch (OperationCanceledException) { }
-            if (flood is not null) try { await flood.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            if (flood is not null)
+            {
+                if (!flood.HasExited) flood.Kill();
+                flood.Dispose();
+            }
         }
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var rss = RssMb();
-        var threads = Process.GetCurrentProcess().Threads.Count;
+        while (arrivals.Freezes.TryDequeue(out var late)) // ended after the last look
+            if (late.At < end) freezes.Add(late.Length);
+        if (arrivals.OpenGap(end) is { } open) freezes.Add(open); // frozen at the end
+        var (fpsMin, fpsMean) = arrivals.Rates(end);
+        var waitPerSecond = (SoakTimeline.RunDelayMs() - waitAtBaseline) / (end - baselineAt).TotalSeconds;
+        var plainEnd = RssMb();
+        var rss = SettledRssMb();
+        var threads = MemoryProbe.ThreadCounts();
         var flooded = Dropped(server.GetTotals()) - droppedBefore;
         var alive = sessions.Find(client.SessionId) is not null;
-        log.WriteLine($"soak: end threads: {MemoryProbe.ThreadNames()}");
-        log.WriteLine($"soak: end rss {rss:0} MB, {threads} threads, session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}");
+        log.WriteLine($"soak: end threads: {MemoryProbe.ThreadNames()}; changed since the baseline: {MemoryProbe.ThreadDiff(baselineThreads, threads)}");
+        log.WriteLine($"soak: end rss {rss:0} MB settled ({plainEnd:0} MB before), session {(alive ? "still live" : "ENDED")}, flood dropped {flooded}, socket handler errors {server.SocketHandlerErrors}, "
+            + $"output {fpsMean:0.0} fps on average, threads waited {waitPerSecond:0} ms a second for a CPU");
         if (!alive) throw new InvalidOperationException("The session ended during the soak.");
         return
         [
             new("rss_growth_pct", Math.Round((rss - baselineRss!.Value) / baselineRss.Value * 100, 1)),
-            new("threads_growth", threads - baselineThreads),
-            new("fps_min", Math.Round(fpsMin == double.MaxValue ? 0 : fpsMin, 1)),
-            new("freezes", freezes),
+            new("threads_growth", OwnThreads(threads) - OwnThreads(baselineThreads)),
+            new("fps_min", fpsMin),
+            new("freezes", freezes.Count),
             new("flood_dropped", flooded),
+            new("freeze_ms_max", Math.Round(freezes.Count == 0 ? 0 : freezes.Max().TotalMilliseconds)),
+            new("fps_mean", Math.Round(fpsMean, 1)),
+            new("cpu_wait_ms_per_s", Math.Round(waitPerSecond)),
         ];
     }
 
+    /// <summary>
+    /// Threads but the runtime's elastic ones: thread-pool workers (the pool adds and retires them with
+    /// the load; in these runs the only difference between baseline and end) and the tiered-compilation
+    /// worker (comes and goes with JIT work).
+    /// </summary>
+    private static int OwnThreads(Dictionary<string, int> names) =>
+        names.Where(n => n.Key is not ".NET TP Worker" and not ".NET Tiered Com").Sum(n => n.Value);
+
+    private const int FloodRate = 5000;
+
+    private static double ProcessCpuMs() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+
     private static long Dropped(PersonaLive.WebRtc.PeerConnection.MediaPortTotals t) => t.DroppedMalformed + t.DroppedUnknownSource + t.DroppedUnauthenticated;
+
+    /// <summary>
+    /// Resident memory once the garbage collector has given back what it holds free (an aggressive,
+    /// compacting full collection decommits the free parts of its heaps, which grow and shrink with
+    /// the allocation rate) and malloc has returned its free pages, as the app does every minute: what
+    /// the process retains, measured the same way at the baseline and at the end.
+    /// </summary>
+    private static double SettledRssMb()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        PersonaLive.Web.Hosting.NativeHeap.Trim();
+        return RssMb();
+    }
 
     private static double RssMb()
     {
@@ -140,34 +194,22 @@ public static class SoakBenchmark
         return 0;
     }
 
-    /// <summary>About 5,000 datagrams a second from a loopback socket no session authenticated.</summary>
-    private static async Task FloodAsync(IPEndPoint target, TimeSpan duration, CancellationToken ct)
-    {
-        if (!IPAddress.IsLoopback(target.Address)) target = new IPEndPoint(IPAddress.Loopback, target.Port);
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var random = new Random(7);
-        var junk = new byte[200];
-        var clock = Stopwatch.StartNew();
-        for (long i = 0; clock.Elapsed < duration && !ct.IsCancellationRequested; i++)
-        {
-            random.NextBytes(junk);
-            junk[0] = (i % 3) switch { 0 => 0x55, 1 => 0x80, _ => 0x00 }; // no class; RTP; STUN-looking
-            if (junk[0] == 0x80) junk[1] = 96;
-            await socket.SendToAsync(junk.AsMemory(0, 20 + (int)(i % 180)), target, ct).ConfigureAwait(false);
-            if (i % 50 == 49) await Task.Delay(10, ct).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Sends the next pre-encoded camera frame every 1/25 s.</summary>
-    private static async Task SendLoopAsync(SyntheticLiveClient client, EncodedCameraLoop camera, CancellationToken ct)
+    private static async Task SendLoopAsync(SyntheticLiveClient client, EncodedCameraLoop camera, StageCounters counters, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         for (long i = 0; !ct.IsCancellationRequested; i++)
         {
             client.Send(camera);
+            Interlocked.Increment(ref counters.CameraSent);
             var wait = TimeSpan.FromSeconds((i + 1) / (double)CameraFps) - clock.Elapsed;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Counts of the benchmark's own senders, for the timeline.</summary>
+    private sealed class StageCounters
+    {
+        public long CameraSent;
     }
 }

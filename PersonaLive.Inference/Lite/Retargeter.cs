@@ -24,6 +24,10 @@ public sealed class Retargeter
     public const int MaxSettleFrames = 10;
 
     private readonly Vector3[] _neutral = new Vector3[FaceLandmarker.PointCount];
+    private readonly Vector3[] _expressionNeutral = new Vector3[FaceLandmarker.PointCount];
+    private float[] _mouthRegion = [];
+    private PortraitRig? _mouthRegionFor;
+    private bool _mouthAnchored;
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
     private readonly float[] _depth = new float[FaceLandmarker.PointCount];
@@ -114,6 +118,8 @@ public sealed class Retargeter
                 return false;
             }
             driver.CopyTo(_neutral);
+            driver.CopyTo(_expressionNeutral);
+            _mouthAnchored = FaceShape.MouthOpening(_neutral) <= rig.MouthOpening + ClosedLips;
             _neutralToPortrait = RigidAlignment.Fit(_neutral, rig.Landmarks, RigidAlignment.RigidIndices);
             _hasNeutral = true;
         }
@@ -131,9 +137,10 @@ public sealed class Retargeter
         var centre = np.ToCentre;
 
         var portrait = rig.Landmarks;
-        for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _neutral[i];
-        _absolute.CorrectMouth(rig, _neutral, _expression);
-        _absolute.KeepUpperLipShape(rig, _neutral, _expression);
+        if (!_mouthAnchored && FaceShape.MouthOpening(driver) <= ClosedLips) AnchorMouth(rig, head, driver);
+        for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _expressionNeutral[i];
+        _absolute.CorrectMouth(rig, _expressionNeutral, _expression);
+        _absolute.KeepUpperLipShape(rig, _expressionNeutral, _expression);
         // Lids rest open here; AbsoluteExpressions closes them after the filter (blinks are too quick for it).
         foreach (var lid in (ReadOnlySpan<int[]>)[FaceShape.RightUpper, FaceShape.RightLower, FaceShape.LeftUpper, FaceShape.LeftLower])
             foreach (var i in lid) _expression[i] = Vector3.Zero;
@@ -154,6 +161,42 @@ public sealed class Retargeter
         _absolute.ApplyLids(targets);
         FollowRings(rig, targets);
         return true;
+    }
+
+    /// <summary>Driver lip gap (eye distances) at or below which the lips count as closed.</summary>
+    public const float ClosedLips = 0.03f;
+
+    /// <summary>
+    /// A session that started with the mouth open (mid-sentence) takes the mouth's neutral shape again from the first
+    /// frame whose lips are closed: the mouth region's expression neutral (the lips fully, the face around them
+    /// fading out over one mouth width) becomes this frame. Until then <see cref="AbsoluteExpressions"/> corrects the
+    /// lip gap, but every other offset was measured against an open mouth: a driver whose mouth is narrower closed
+    /// than wide open pulled the portrait's closed lips into a narrow, tall pout. The head pose keeps its neutral.
+    /// </summary>
+    private void AnchorMouth(PortraitRig rig, RigidAlignment head, ReadOnlySpan<Vector3> driver)
+    {
+        var region = MouthRegion(rig);
+        for (var i = 0; i < region.Length; i++)
+            if (region[i] > 0) _expressionNeutral[i] = Vector3.Lerp(_expressionNeutral[i], head.Unmap(driver[i]), region[i]);
+        _mouthAnchored = true;
+    }
+
+    /// <summary>1 on and near the lips, fading to 0 between 1.3 and 2.3 half mouth widths from the mouth's centre.</summary>
+    private float[] MouthRegion(PortraitRig rig)
+    {
+        if (ReferenceEquals(_mouthRegionFor, rig)) return _mouthRegion;
+        var p = rig.Landmarks;
+        Vector2 left = new(p[FaceShape.MouthLeftCorner].X, p[FaceShape.MouthLeftCorner].Y), right = new(p[FaceShape.MouthRightCorner].X, p[FaceShape.MouthRightCorner].Y);
+        var centre = (left + right) / 2;
+        var half = MathF.Max(Vector2.Distance(left, right) / 2, 1);
+        var w = new float[FaceLandmarker.PointCount];
+        for (var i = 0; i < w.Length; i++)
+        {
+            var t = Math.Clamp((Vector2.Distance(new Vector2(p[i].X, p[i].Y), centre) / half - 1.3f) / 1.0f, 0, 1);
+            w[i] = 1 - t * t * (3 - 2 * t);
+        }
+        (_mouthRegion, _mouthRegionFor) = (w, rig);
+        return w;
     }
 
     /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="PitchGain"/> and <see cref="YawGain"/>; roll as is.</summary>

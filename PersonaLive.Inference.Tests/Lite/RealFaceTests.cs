@@ -22,7 +22,11 @@ public sealed class RealFaceTests
     /// <summary>A stretch of the blinking clip with three blinks (44.4, 45.1 and 47.1 s, read by the landmark model).</summary>
     private const double Blink = 44;
 
-    private sealed record Drive(QualitySeries Series, List<FaceReading> Driver, List<FaceReading> Output, double Tear, int LipFolds, double LidMismatch);
+    private sealed record Drive(QualitySeries Series, List<FaceReading> Driver, List<FaceReading> Output, double Tear, int LipFolds, double LidMismatch, List<float> MouthWidth);
+
+    /// <summary>Mouth corner distance over eye distance.</summary>
+    private static float MouthWidth(ReadOnlySpan<Vector2> t) =>
+        Vector2.Distance(t[FaceShape.MouthLeftCorner], t[FaceShape.MouthRightCorner]) / Vector2.Distance(t[FaceRoi.LeftEyeOuter], t[FaceRoi.RightEyeOuter]);
 
     /// <summary>The mesh's centre column through the lips, top to bottom: outer upper lip, its two inner rings, the
     /// inner upper and lower lip, the lower lip's two rings, outer lower lip.</summary>
@@ -66,6 +70,8 @@ public sealed class RealFaceTests
         var tear = 0.0;
         var folds = 0;
         var mismatch = 0.0;
+        var widths = new List<float>();
+        var portraitWidth = MouthWidth(portraitPoints.Select(v => new Vector2(v.X, v.Y)).ToArray());
         var shown = new List<RgbaImage>();
         var closest = float.MaxValue;
         var turned = 0f;
@@ -85,6 +91,7 @@ public sealed class RealFaceTests
             series.AddMesh(rightLid, leftLid);
             if (i > 15) mismatch = Math.Max(mismatch, Math.Abs(rightLid - leftLid) - Math.Abs(dr.RightEye - dr.LeftEye) / Math.Max(Math.Max(dr.RightEye, dr.LeftEye), 1e-3f));
             if (i > 15 && LipFolded(engine.CurrentTargets)) folds++;
+            widths.Add(MouthWidth(engine.CurrentTargets) / portraitWidth);
             driver.Add(dr);
             output.Add(or);
             if (i % 10 == 0 && engine.RenderSourceMap(coordinates, map))
@@ -122,7 +129,7 @@ public sealed class RealFaceTests
             TestImages.Save(sheet, strip);
         for (var k = 1; k < shown.Count; k += 2) shown[k].Dispose();
         foreach (var f in frames) f.Dispose();
-        return new Drive(series, driver, output, tear, folds, mismatch);
+        return new Drive(series, driver, output, tear, folds, mismatch, widths);
     }
 
     [Fact]
@@ -141,6 +148,12 @@ public sealed class RealFaceTests
         var closed = run.Driver.Select((x, i) => (x.Mouth, i)).Where(x => x.Mouth < 0.03f).Select(x => run.Output[x.i].Mouth).ToList();
         Assert.NotEmpty(closed);
         Assert.True(closed.Average() < 0.05f, $"driver lips closed, output mouth opening {closed.Average():F3}");
+        // Closed lips keep the portrait's own width: measured against the open start, a driver whose mouth is narrower
+        // closed than wide open pulled them into a narrow pout (look at real-mid-sentence-mouth-most-closed.png).
+        var closedWidth = run.Driver.Select((x, i) => (x.Mouth, i)).Where(x => x.Mouth < 0.03f && x.i > 15).Select(x => run.MouthWidth[x.i]).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine($"closed-lip mouth width {closedWidth.DefaultIfEmpty(float.NaN).Average():F2} of the portrait's");
+        Assert.NotEmpty(closedWidth);
+        Assert.True(closedWidth.Average() > 0.92f, $"closed lips at {closedWidth.Average():P0} of the portrait's mouth width");
     }
 
     [Fact]
@@ -174,6 +187,25 @@ public sealed class RealFaceTests
         Assert.True(run.LidMismatch < 0.25, $"one lid {run.LidMismatch:P0} more open than the other beyond the driver's difference");
         Assert.True(yawR >= 0.8, $"yaw r {yawR:F2}");
         Assert.True(yawAmp >= 0.75, $"yaw amplitude {yawAmp:F2} of the driver's");
+    }
+
+    /// <summary>
+    /// A portrait whose head is held pitched against the driver's (sample6 reads about 24 degrees) must still tilt
+    /// and turn as the driver does: rotated in the portrait's own head frame, the driver's turns came out partly as
+    /// tilts, and its roll read at 0.45 of the driver's with r 0.73 on this stretch.
+    /// </summary>
+    [Fact]
+    public async Task TiltedPortraitRollsAsTheDriverDoes()
+    {
+        var (factory, portrait) = await PortraitAsync("sample6.jpg");
+        using var _ = factory;
+        var run = await DriveAsync(factory, portrait, RealFaceMedia.BlinkingClip, LiteQualityBenchmark.BlinkingStart, 3, "real-tilted-roll.png");
+        var (r, amp) = (run.Series.R(x => x.Roll), run.Series.Amplitude(x => x.Roll));
+        TestContext.Current.TestOutputHelper?.WriteLine($"driver roll std {run.Series.DriverStd(x => x.Roll):F1} deg; roll r {r:F2} amplitude {amp:F2}; " +
+            $"yaw r {run.Series.R(x => x.Yaw):F2} amplitude {run.Series.Amplitude(x => x.Yaw):F2}");
+        Assert.True(run.Series.DriverStd(x => x.Roll) > 2, "the stretch must tilt the driver's head");
+        Assert.True(r >= 0.9, $"roll r {r:F2}");
+        Assert.True(amp >= 0.8, $"roll amplitude {amp:F2} of the driver's");
     }
 
     /// <summary>

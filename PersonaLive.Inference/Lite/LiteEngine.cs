@@ -52,6 +52,9 @@ public sealed class LiteEngine : IAnimationEngine
     /// <summary>Current mesh vertex targets (output pixels), for tests and diagnostics.</summary>
     internal ReadOnlySpan<Vector2> CurrentTargets => _targets;
 
+    /// <summary>Depth of the face points under the current head pose (portrait pixels), for diagnostics.</summary>
+    internal ReadOnlySpan<float> CurrentDepth => _retargeter.Depth;
+
     /// <summary>The portrait's own landmarks (pixels of the 512 portrait), empty before a portrait is set.</summary>
     internal ReadOnlySpan<Vector3> PortraitLandmarks => _rig is null ? [] : _rig.Landmarks;
 
@@ -139,6 +142,7 @@ public sealed class LiteEngine : IAnimationEngine
         rig.Vertices.CopyTo(_sources);
         if (_retargeter.HasNeutral) _retargeter.LidSources(rig, _sources);
         Draw(rig, rig.Image, output);
+        if (_retargeter.HasNeutral) FillLids(rig, output);
         FillMouth(rig, output);
         var t2 = Stopwatch.GetTimestamp();
         LastTimings = new LiteFrameTimings(_tracker.LastDetectMs, _tracker.LastLandmarksMs,
@@ -160,6 +164,16 @@ public sealed class LiteEngine : IAnimationEngine
         if (alpha <= 0) return;
         for (var i = 0; i < _mouth.Length; i++) _mouth[i] = _targets[PortraitRig.InnerMouth[i]];
         MouthFill.Fill(output, _mouth, across, rig.Mouth, alpha);
+    }
+
+    /// <summary>Paints closing lids over the warped eyes (<see cref="LidFill"/>), by how far each lid is closed.</summary>
+    private void FillLids(PortraitRig rig, RgbaImage output)
+    {
+        var across = _targets[FaceRoi.LeftEyeOuter] - _targets[FaceRoi.RightEyeOuter];
+        var down = new Vector2(-across.Y, across.X);
+        var (right, left) = _retargeter.Lids;
+        LidFill.Fill(output, _targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightLower, down, rig.RightLid, 1 - right);
+        LidFill.Fill(output, _targets, FaceRoi.LeftEyeOuter, FaceShape.LeftInner, FaceShape.LeftUpper1, FaceShape.LeftLower, down, rig.LeftLid, 1 - left);
     }
 
     /// <summary>Lip gap beyond the portrait's (eye distances) where the painted mouth starts to show, and over which it fades in.</summary>

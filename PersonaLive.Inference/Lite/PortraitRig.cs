@@ -33,7 +33,14 @@ public sealed class PortraitRig
         EyeDistance = EyeDistanceOf(landmarks);
         MouthOpening = MouthOpeningOf(landmarks);
         Mouth = MouthPalette.Of(image, landmarks, InnerMouth, MouthOpening);
+        RightLid = LidPalette.Of(image, landmarks, FaceShape.RightUpper, FaceShape.RightUpper1, FaceShape.RightUpper2);
+        LeftLid = LidPalette.Of(image, landmarks, FaceShape.LeftUpper, FaceShape.LeftUpper1, FaceShape.LeftUpper2);
     }
+
+    /// <summary>Colours for painting the closed lids (subject's right and left eye), read off this portrait.</summary>
+    public LidPalette RightLid { get; }
+
+    public LidPalette LeftLid { get; }
 
     /// <summary>Colours for painting the inside of the opened mouth, read off this portrait.</summary>
     public MouthPalette Mouth { get; }

@@ -6,7 +6,9 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Turns the driver's landmarks into target positions of a <see cref="PortraitRig"/>'s vertices
 /// (docs/lite-engine.md, "Retargeting"): head pose is relative to a neutral driving frame (re-centre resets
-/// it), applied in 3-D to the portrait's lifted mesh with <see cref="YawGain"/> and <see cref="PitchGain"/>; the expression offset is
+/// it), applied in 3-D to the portrait's lifted mesh about the camera's axes with <see cref="YawGain"/> and <see cref="PitchGain"/>
+/// (in the portrait's own head frame, a portrait whose head is pitched 20-25 degrees against the driver's turned a
+/// driver's turn partly into a tilt and back: its roll read at half the driver's, r 0.73-0.83); the expression offset is
 /// the driver's landmarks in the neutral head frame minus the neutral landmarks, carried into the
 /// portrait's frame, and then made absolute by <see cref="AbsoluteExpressions"/> (mouth gap and lid opening
 /// measured per frame, so a first frame mid-sentence or mid-blink biases nothing); translation and scale
@@ -22,6 +24,10 @@ public sealed class Retargeter
     public const int MaxSettleFrames = 10;
 
     private readonly Vector3[] _neutral = new Vector3[FaceLandmarker.PointCount];
+    private readonly Vector3[] _expressionNeutral = new Vector3[FaceLandmarker.PointCount];
+    private float[] _mouthRegion = [];
+    private PortraitRig? _mouthRegionFor;
+    private bool _mouthAnchored;
     private readonly Vector3[] _previous = new Vector3[FaceLandmarker.PointCount];
     private readonly float[] _smoothed = new float[2 * FaceLandmarker.PointCount];
     private readonly float[] _depth = new float[FaceLandmarker.PointCount];
@@ -46,18 +52,24 @@ public sealed class Retargeter
     /// <summary>Upper-lid source positions for the current lid openings (see <see cref="AbsoluteExpressions.ApplyLidSources"/>).</summary>
     public void LidSources(PortraitRig rig, Span<Vector2> sources) => _absolute.ApplyLidSources(rig, sources);
 
+    /// <summary>Current lid openings (0 closed .. 1 as in the portrait), right then left eye.</summary>
+    public (float Right, float Left) Lids => _absolute.Lids;
+
     /// <summary>True once a neutral pose was taken.</summary>
     public bool HasNeutral => _hasNeutral;
 
     /// <summary>
     /// Gains on the driver's turn (yaw) and nod (pitch): a 2-D photo warped by a 3-D rotation reads as rotated
     /// less than the driver, and the smoothing filter damps small slow turns more than large ones. So the gain is
-    /// <see cref="YawGain"/> (<see cref="PitchGain"/>) plus <see cref="SmallTurnBoost"/> that fades out with the
+    /// <see cref="YawGain"/> (<see cref="PitchGain"/>) plus <see cref="YawSmallTurnBoost"/> (<see cref="PitchSmallTurnBoost"/>) that fades out with the
     /// angle (Gaussian, <see cref="SmallTurnKnee"/> radians). Measured by <c>bench lite-quality</c> on real clips:
     /// a flat 1.3 overshot the blinking clip's large turns to 1.25-1.35 of the driver's amplitude, while a flat 1.15
-    /// left the turning clip's 1-degree turns at 0.73.
+    /// left the turning clip's 1-degree turns at 0.73. With the rotation about the camera's axes the landmark model
+    /// reads a warped photo's 1-degree turns at only 0.6-0.7 of the mesh's (hence the larger yaw boost), its small
+    /// nods at 1.5 and more of the driver's (hence the small pitch boost), and large nods of a portrait whose head
+    /// is pitched (sample6) at about 0.65 of the mesh's (hence the larger pitch gain).
     /// </summary>
-    public const float YawGain = 1.08f, PitchGain = 1.12f, SmallTurnBoost = 0.3f, SmallTurnKnee = 0.1f;
+    public const float YawGain = 1.08f, PitchGain = 1.22f, YawSmallTurnBoost = 0.55f, PitchSmallTurnBoost = 0.15f, SmallTurnKnee = 0.1f;
 
     /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
@@ -106,14 +118,17 @@ public sealed class Retargeter
                 return false;
             }
             driver.CopyTo(_neutral);
+            driver.CopyTo(_expressionNeutral);
+            _mouthAnchored = FaceShape.MouthOpening(_neutral) <= rig.MouthOpening + ClosedLips;
             _neutralToPortrait = RigidAlignment.Fit(_neutral, rig.Landmarks, RigidAlignment.RigidIndices);
             _hasNeutral = true;
         }
 
         var head = RigidAlignment.Fit(_neutral, driver, RigidAlignment.RigidIndices);
         var np = _neutralToPortrait;
-        // Driver rotation relative to neutral, expressed in the portrait's head frame.
-        var rotation = Amplify(Quaternion.Concatenate(Quaternion.Concatenate(Quaternion.Conjugate(np.Rotation), head.Rotation), np.Rotation));
+        // The driver's rotation relative to neutral about the camera's axes, applied to the portrait's mesh as it is
+        // seen: a turn stays a turn and a tilt a tilt, whatever way the portrait's head is held (see the class summary).
+        var rotation = Amplify(head.Rotation);
         var scale = Math.Clamp(1 + ScaleGain * (head.Scale - 1), 0.8f, 1.25f);
         var shift3 = np.Scale * Vector3.Transform(head.ToCentre - head.FromCentre, np.Rotation) * TranslationGain;
         var shift = new Vector2(shift3.X, shift3.Y);
@@ -122,9 +137,10 @@ public sealed class Retargeter
         var centre = np.ToCentre;
 
         var portrait = rig.Landmarks;
-        for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _neutral[i];
-        _absolute.CorrectMouth(rig, _neutral, _expression);
-        _absolute.KeepUpperLipShape(rig, _neutral, _expression);
+        if (!_mouthAnchored && FaceShape.MouthOpening(driver) <= ClosedLips) AnchorMouth(rig, head, driver);
+        for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _expressionNeutral[i];
+        _absolute.CorrectMouth(rig, _expressionNeutral, _expression);
+        _absolute.KeepUpperLipShape(rig, _expressionNeutral, _expression);
         // Lids rest open here; AbsoluteExpressions closes them after the filter (blinks are too quick for it).
         foreach (var lid in (ReadOnlySpan<int[]>)[FaceShape.RightUpper, FaceShape.RightLower, FaceShape.LeftUpper, FaceShape.LeftLower])
             foreach (var i in lid) _expression[i] = Vector3.Zero;
@@ -147,6 +163,42 @@ public sealed class Retargeter
         return true;
     }
 
+    /// <summary>Driver lip gap (eye distances) at or below which the lips count as closed.</summary>
+    public const float ClosedLips = 0.03f;
+
+    /// <summary>
+    /// A session that started with the mouth open (mid-sentence) takes the mouth's neutral shape again from the first
+    /// frame whose lips are closed: the mouth region's expression neutral (the lips fully, the face around them
+    /// fading out over one mouth width) becomes this frame. Until then <see cref="AbsoluteExpressions"/> corrects the
+    /// lip gap, but every other offset was measured against an open mouth: a driver whose mouth is narrower closed
+    /// than wide open pulled the portrait's closed lips into a narrow, tall pout. The head pose keeps its neutral.
+    /// </summary>
+    private void AnchorMouth(PortraitRig rig, RigidAlignment head, ReadOnlySpan<Vector3> driver)
+    {
+        var region = MouthRegion(rig);
+        for (var i = 0; i < region.Length; i++)
+            if (region[i] > 0) _expressionNeutral[i] = Vector3.Lerp(_expressionNeutral[i], head.Unmap(driver[i]), region[i]);
+        _mouthAnchored = true;
+    }
+
+    /// <summary>1 on and near the lips, fading to 0 between 1.3 and 2.3 half mouth widths from the mouth's centre.</summary>
+    private float[] MouthRegion(PortraitRig rig)
+    {
+        if (ReferenceEquals(_mouthRegionFor, rig)) return _mouthRegion;
+        var p = rig.Landmarks;
+        Vector2 left = new(p[FaceShape.MouthLeftCorner].X, p[FaceShape.MouthLeftCorner].Y), right = new(p[FaceShape.MouthRightCorner].X, p[FaceShape.MouthRightCorner].Y);
+        var centre = (left + right) / 2;
+        var half = MathF.Max(Vector2.Distance(left, right) / 2, 1);
+        var w = new float[FaceLandmarker.PointCount];
+        for (var i = 0; i < w.Length; i++)
+        {
+            var t = Math.Clamp((Vector2.Distance(new Vector2(p[i].X, p[i].Y), centre) / half - 1.3f) / 1.0f, 0, 1);
+            w[i] = 1 - t * t * (3 - 2 * t);
+        }
+        (_mouthRegion, _mouthRegionFor) = (w, rig);
+        return w;
+    }
+
     /// <summary>Scales the x (pitch) and y (yaw) parts of the rotation vector by <see cref="PitchGain"/> and <see cref="YawGain"/>; roll as is.</summary>
     private static Quaternion Amplify(Quaternion q)
     {
@@ -155,12 +207,12 @@ public sealed class Retargeter
         if (sinHalf < 1e-6f) return q;
         var angle = 2 * MathF.Atan2(sinHalf, q.W);
         var v = new Vector3(q.X, q.Y, q.Z) / sinHalf * angle;
-        v = new Vector3(v.X * Gain(PitchGain, v.X), v.Y * Gain(YawGain, v.Y), v.Z);
+        v = new Vector3(v.X * Gain(PitchGain, PitchSmallTurnBoost, v.X), v.Y * Gain(YawGain, YawSmallTurnBoost, v.Y), v.Z);
         var a = v.Length();
         return a < 1e-6f ? Quaternion.Identity : Quaternion.CreateFromAxisAngle(v / a, a);
     }
 
-    private static float Gain(float gain, float angle) => gain + SmallTurnBoost * MathF.Exp(-angle * angle / (SmallTurnKnee * SmallTurnKnee));
+    private static float Gain(float gain, float boost, float angle) => gain + boost * MathF.Exp(-angle * angle / (SmallTurnKnee * SmallTurnKnee));
 
     /// <summary>Rings and border: least-squares 2-D similarity of the face points, scaled by each vertex's follow weight.</summary>
     private static void FollowRings(PortraitRig rig, Span<Vector2> targets)

@@ -27,7 +27,7 @@ public readonly record struct FaceReading(float Roll, float Yaw, float Pitch, fl
 /// <summary>Paired driver/output readings of one run and the statistics <c>bench lite-quality</c> reports.</summary>
 public sealed class QualitySeries
 {
-    private readonly List<FaceReading> _driver = [], _output = [];
+    private readonly List<FaceReading> _driver = [], _output = [], _meshPose = [];
     private readonly List<double> _tear = [];
     private readonly List<(float Right, float Left)> _mesh = [];
     private readonly List<(float Right, float Left)> _contrast = [];
@@ -44,6 +44,17 @@ public sealed class QualitySeries
     }
 
     public void AddTear(double score) => _tear.Add(score);
+
+    /// <summary>The engine's own face geometry this frame read like the output (its mesh targets against the portrait), paired with the last <see cref="Add"/>.</summary>
+    public void AddMeshPose(FaceReading mesh) => _meshPose.Add(mesh);
+
+    /// <summary>Standard deviation of the engine's mesh over that of the driver: where <see cref="Amplitude"/> loses gain, before or after rendering.</summary>
+    public double MeshAmplitude(Func<FaceReading, float> key) =>
+        _meshPose.Count < 2 ? double.NaN : StdDev(_meshPose.Select(key).ToArray()) / Math.Max(StdDev(_driver.Take(_meshPose.Count).Select(key).ToArray()), 1e-9);
+
+    /// <summary>Pearson r of the engine's mesh against the driver.</summary>
+    public double MeshR(Func<FaceReading, float> key) =>
+        _meshPose.Count < 2 ? double.NaN : Pearson(_driver.Take(_meshPose.Count).Select(key).ToArray(), _meshPose.Select(key).ToArray());
 
     /// <summary>The engine's own lid openings this frame (target lid gap over the portrait's), paired with the last <see cref="Add"/>.</summary>
     public void AddMesh(float right, float left) => _mesh.Add((right, left));
@@ -158,7 +169,7 @@ public sealed class QualitySeries
         return saa <= 0 || sbb <= 0 ? 0 : sab / Math.Sqrt(saa * sbb);
     }
 
-    private static double Pearson(float[] a, float[] b) => Pearson(a.Select(v => (double)v).ToArray(), b.Select(v => (double)v).ToArray());
+    public static double Pearson(float[] a, float[] b) => Pearson(a.Select(v => (double)v).ToArray(), b.Select(v => (double)v).ToArray());
 
     private static double StdDev(float[] v)
     {

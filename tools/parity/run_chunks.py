@@ -139,6 +139,13 @@ def main():
             stochastic[name] = {"count": len(hits), "first": hits[:3]}
         net.eval()
     print("training-mode Dropout/BatchNorm in the PyTorch runner:", json.dumps(stochastic), flush=True)
+    # src/wrapper.py builds src/models/unet_3d.py, the fused step unet_3d_explicit_reference.py; both load
+    # denoising_unet.pth with strict=False, so check that every parameter of the runner's UNet was loaded.
+    saved = torch.load(cfg.denoising_unet_path, map_location="cpu")
+    missing = [k for k in pipe.denoising_unet.state_dict() if k not in saved and "pos_encoder" not in k]
+    if missing:
+        raise SystemExit(f"denoising UNet keys not in denoising_unet.pth: {missing[:5]} ({len(missing)})")
+    del saved
     pipe.fuse_reference(Image.fromarray(portrait))
     summary = {"seed": args.seed, "size": size, "chunks": args.chunks, "trainingModeModules": stochastic,
                "calls": []}

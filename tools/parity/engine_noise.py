@@ -69,3 +69,27 @@ class EngineNoise:
 
     def randn_like(self, torch, like):
         return torch.from_numpy(self.fill(like.numel()).reshape(tuple(like.shape))).to(like.dtype)
+
+
+if __name__ == "__main__":
+    # Freezes the first 1024 draws of seed 7 (the chunk run's seed) as CI test data, so a change to the
+    # engine's GaussianNoise that this transcription does not follow fails HarnessNoiseTests.
+    import json
+    import os
+    import sys
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "PersonaLive.Inference.Tests", "PersonaLive",
+        "Parity", "Data")
+    a = EngineNoise(7).fill(1024)
+    np.save(os.path.join(out, "harness_noise_seed7.npy"), a)
+    prov_path = os.path.join(out, "provenance.json")
+    with open(prov_path, encoding="utf-8") as f:
+        prov = json.load(f)
+    prov["arrays"]["harness_noise_seed7"] = {
+        "shape": [1024], "dtype": "float32",
+        "what": "tools/parity/engine_noise.py EngineNoise(7).fill(1024): the noise the chunk run feeds the "
+                "official runner (our generator transcribed, not official code)"}
+    with open(prov_path, "w", encoding="utf-8") as f:
+        json.dump(prov, f, indent=2)
+        f.write("\n")
+    print("wrote", os.path.join(out, "harness_noise_seed7.npy"))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Freezes small arrays of the official chunk run (run_chunks.py) into our CI test data, next to
-freeze_reference.py's, and records their provenance (OfficialChunkReferenceTests checks them, no PyTorch):
+freeze_reference.py's, and records their provenance (for a CI check without PyTorch; the test lands with the data):
 
   chunk_motion_out   (N, 512)  the motion frame the official keyframe gate looks at in each call
                                (frame 0 of the concatenated motion states), calls 0..N-1

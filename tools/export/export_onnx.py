@@ -191,7 +191,8 @@ def make_networks(torch, cfg, dtype, device):
     def image_encoder():
         clip = CLIPVisionModelWithProjection.from_pretrained(cfg.image_encoder_path)
         clip = clip.to(device=device, dtype=dtype).eval()
-        return (ImageEnc(clip), (rand(1, 3, 224, 224) * 4 - 2,), ["pixel_values"],
+        side = getattr(getattr(clip, "config", None), "image_size", 224)  # 224 for CLIP ViT-L/14
+        return (ImageEnc(clip), (rand(1, 3, side, side) * 4 - 2,), ["pixel_values"],
                 ["encoder_hidden_states"], None)
 
     def vae_encoder():
@@ -381,6 +382,8 @@ def dump(torch, folder, head, example, in_names, out_names):
     so a runtime without Python ONNX Runtime (our C# engine) can check the exported file against them."""
     import numpy as np
     os.makedirs(folder, exist_ok=True)
+    if any(m.training for m in head.modules()):
+        raise SystemExit("dump: a module is in training mode; the reference would use batch statistics/dropout")
     with torch.no_grad():
         ref = head(*example)
     ref = ref if isinstance(ref, tuple) else (ref,)
@@ -442,6 +445,10 @@ def main(argv=None):
         print(f"exporting {key} ({args.dtype}) ...")
         torch.manual_seed(0)            # reproducible example inputs (they are what --dump writes)
         head, example, in_names, out_names, axes = factories[key]()
+        # The head wrappers are fresh nn.Modules (training mode). torch.onnx.export traces in eval mode but
+        # then restores the top module's mode recursively, which would switch the wrapped network back to
+        # training mode (BatchNorm on batch statistics, Dropout active) for --verify and --dump.
+        head.eval()
         target = os.path.join(out_dir, f"{key}.onnx")
         data = export_one(torch, onnx, head, example, in_names, out_names, axes, args.opset, target)
         ins, outs = describe_file(onnx, target)

@@ -43,3 +43,13 @@ VAE = {
 
 CLIP_STANDIN = {"projection_dim": 768, "standin_hidden": 64,
                 "note": "parity stand-in, not CLIP; see tools/parity/standins/transformers"}
+
+# Reduced configurations for the fused-step and chunk-by-chunk runs (`make_weights.py --tiny`): the same
+# official classes with narrower blocks, so a 16-frame forward of the 3-D UNet takes a minute rather than
+# most of an hour on two shared cores. Every UNet width is 320 (the first must be: the official
+# PoseGuider() adds its 320-channel features right after conv_in) and layers_per_block stays 2 (the 16
+# reference-state names d00..u32 need two attentions per down block and three per up block); the head
+# count (8) and every other key are the published ones. The VAE keeps four blocks (the 8x latent scale)
+# at narrower widths and one layer per block.
+UNET_TINY = dict(UNET, block_out_channels=[320, 320, 320, 320])
+VAE_TINY = dict(VAE, block_out_channels=[32, 64, 64, 64], layers_per_block=1)

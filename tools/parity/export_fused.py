@@ -55,7 +55,31 @@ def build(torch):
     timesteps = torch.tensor([0, 0, 0, 0, 333, 333, 333, 333, 666, 666, 666, 666, 999, 999, 999, 999]).long()
     scheduler.set_step_length(333)
     model = unet_work(pose_guider, motion_encoder, unet, vae, scheduler, timesteps).eval()
+    widen_sample_input(model, unet.config.block_out_channels)
     return cfg, model
+
+
+def widen_sample_input(model, widths):
+    """Run-time patch: unet_work.get_sample_input hard-codes SD 1.5's reference widths (320, 640, 1280);
+    with the reduced configuration (make_weights.py --tiny) they come from the UNet's block widths instead:
+    down block i -> widths[i], mid -> widths[3], up block i -> widths[3 - i]. Identical for the published
+    configuration."""
+    official = model.get_sample_input
+
+    def sample(b, h, w, dtype, device):
+        x = official(b, h, w, dtype, device)
+        for name in list(x):
+            if name[0] in "dmu" and len(name) <= 3 and name not in ("motion",):
+                width = widths[3] if name == "m" else widths[int(name[1])] if name[0] == "d" else widths[3 - int(name[1])]
+                shape = list(x[name].shape[:-1]) + [width]
+                if shape != list(x[name].shape):
+                    x[name] = torch_randn(shape, dtype, device)
+        return x
+
+    def torch_randn(shape, dtype, device):
+        import torch
+        return torch.randn(shape, dtype=dtype, device=device)
+    model.get_sample_input = sample
 
 
 def main():

@@ -54,7 +54,11 @@ def main():
                     help="small = pose guider, motion encoder, motion extractor, image-encoder stand-in; "
                          "helpers = small + VAE + base/reference UNet; all = helpers + 3-D denoising UNet; "
                          "denoising = only the 3-D denoising UNet (needs the base UNet written)")
+    ap.add_argument("--tiny", action="store_true",
+                    help="reduced UNet/VAE configurations (configs.UNET_TINY, VAE_TINY) for the fused-step "
+                         "and chunk runs; the small networks are unchanged")
     args = ap.parse_args()
+    unet_cfg, vae_cfg = (configs.UNET_TINY, configs.VAE_TINY) if args.tiny else (configs.UNET, configs.VAE)
     root = official_env.activate()
     os.chdir(root)
     import torch
@@ -76,10 +80,17 @@ def main():
 
     save(PoseGuider(), "pose_guider", "personalive/pose_guider.pth")
     save(MotEncoder(), "motion_encoder", "personalive/motion_encoder.pth")
-    save(MotionExtractor(num_kp=21), "motion_extractor", "personalive/motion_extractor.pth")
+    extractor = seeded_reinit(torch, MotionExtractor(num_kp=21), args.seed, "motion_extractor")
+    if args.tiny:
+        plausible_heads(torch, extractor, args.seed)
+    torch.save(extractor.state_dict(), os.path.join(pw, "personalive/motion_extractor.pth"))
+    print("wrote personalive/motion_extractor.pth", "(plausible heads)" if args.tiny else "", flush=True)
+    del extractor
     clip_dir = os.path.join(pw, "sd-image-variations-diffusers/image_encoder")
     with open(os.path.join(clip_dir, "config.json"), "w") as f:
-        json.dump(configs.CLIP_STANDIN, f, indent=2)
+        # --tiny: the chunk run gives the portrait at the base resolution (256); a stand-in of that input
+        # size makes the CLIP resize an identity on both sides (standins/transformers).
+        json.dump(dict(configs.CLIP_STANDIN, image_size=256) if args.tiny else configs.CLIP_STANDIN, f, indent=2)
     save(CLIPVisionModelWithProjection(configs.CLIP_STANDIN["standin_hidden"], 768), "image_encoder",
          "sd-image-variations-diffusers/image_encoder/pytorch_model.bin")
     if args.only == "small":
@@ -89,18 +100,42 @@ def main():
     from src.models.unet_2d_condition import UNet2DConditionModel
     vae_dir = os.path.join(pw, "sd-vae-ft-mse")
     with open(os.path.join(vae_dir, "config.json"), "w") as f:
-        json.dump(configs.VAE, f, indent=2)
-    save(AutoencoderKL.from_config(configs.VAE), "vae", "sd-vae-ft-mse/diffusion_pytorch_model.bin")
+        json.dump(vae_cfg, f, indent=2)
+    save(AutoencoderKL.from_config(vae_cfg), "vae", "sd-vae-ft-mse/diffusion_pytorch_model.bin")
 
     unet_dir = os.path.join(pw, "sd-image-variations-diffusers/unet")
     with open(os.path.join(unet_dir, "config.json"), "w") as f:
-        json.dump(configs.UNET, f, indent=2)
-    unet = UNet2DConditionModel.from_config(configs.UNET)
+        json.dump(unet_cfg, f, indent=2)
+    unet = UNet2DConditionModel.from_config(unet_cfg)
     save(unet, "base_unet", "sd-image-variations-diffusers/unet/diffusion_pytorch_model.bin")
     save(unet, "reference_unet", "personalive/reference_unet.pth")
     del unet
     if args.only == "all":
         denoising_unet(torch, pw, args.seed)
+
+
+def plausible_heads(torch, extractor, seed):
+    """For the chunk run: rescales the detector's output heads so its random outputs look like a face
+    (canonical keypoints within +-0.35, scale about 1.4, small translation, head-pose logits peaked near
+    0 degrees) while still varying with the image. With plain random heads every keypoint lands off the
+    canvas, every keypoint map is empty and every face box degenerates, which would leave the maps, boxes,
+    crops and the keyframe bank untested. The ConvNeXt body keeps its random weights."""
+    g = torch.Generator().manual_seed(seed + 7)
+    bins = torch.arange(66, dtype=torch.float32)
+    with torch.no_grad():
+        for name, m in extractor.named_modules():
+            leaf = name.rsplit(".", 1)[-1]
+            if leaf == "fc_kp":
+                m.weight.mul_(0.03)
+                m.bias.copy_(torch.rand(m.bias.shape, generator=g) * 0.7 - 0.35)
+            elif leaf == "fc_scale":
+                m.weight.mul_(0.02)
+                m.bias.fill_(1.4)
+            elif leaf == "fc_t":
+                m.weight.mul_(0.02)
+                m.bias.zero_()
+            elif leaf in ("fc_pitch", "fc_yaw", "fc_roll"):
+                m.bias.copy_(-0.5 * ((bins - 32.5) / 2.5) ** 2)
 
 
 def denoising_unet(torch, pw, seed):

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Exports the official networks (seeded random weights, fp32, CPU, 256x256) with our export script and
 # the official fused-step export, then runs our C# comparison through the engine's model-set loader.
-# Prerequisites: tools/parity/fetch_deps.sh and tools/parity/make_weights.py have run.
-# Results: $PARITY_WORK/results/networks.json; table in docs/personalive/parity.md.
+# Prerequisites: tools/parity/fetch_deps.sh and tools/parity/make_weights.py (--tiny for the fused step
+# and the chunk run) have run.
+# Results: $PARITY_WORK/results/networks.json and chunks.json; tables in docs/personalive/parity.md.
+# CHUNKS=n (default 12) official chunks to run; CHUNKS=0 skips the chunk run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -21,7 +23,12 @@ step "six helper networks (tools/export/export_onnx.py, fp32, CPU, base 256) + m
 (cd "$DEPS/PersonaLive" && "$PY" "$REPO/tools/export/export_onnx.py" --repo . --device cpu --dtype fp32 \
     --base 256 --fused-step "$DEPS/PersonaLive/pretrained_weights/onnx/unet_opt/unet_opt.onnx" \
     --out "$WORK/modelset" --dump "$WORK/dumps" ${EXPORT_ONLY:+--only "$EXPORT_ONLY"})
-step "our engine: load the set, run each network on the dumped inputs, compare"
+if [ "${CHUNKS:-12}" != 0 ]; then
+  step "official online runner (src/wrapper.py), ${CHUNKS:-12} chunks, engine noise"
+  "$PY" "$HERE/run_chunks.py" --work "$WORK" --chunks "${CHUNKS:-12}"
+fi
+step "our engine: load the set, run each network on the dumped inputs and the chunks, compare"
 PERSONALIVE_PARITY_DIR="$WORK" dotnet test "$REPO/PersonaLive.Inference.Tests/PersonaLive.Inference.Tests.csproj" \
-    -c Release --filter "FullyQualifiedName~OfficialNetworkParity" --logger "console;verbosity=normal"
-cat "$WORK/results/networks.json"
+    -c Release --filter "FullyQualifiedName~OfficialNetworkParity|FullyQualifiedName~OfficialChunkParity" \
+    --logger "console;verbosity=normal" || true
+"$PY" "$HERE/table.py" "$WORK/results"

@@ -30,8 +30,9 @@ class _Output:
 class CLIPVisionModelWithProjection(nn.Module):
     """Patch-embedding conv (14x14, stride 14, as CLIP ViT-L/14) -> GELU -> mean over patches -> linear."""
 
-    def __init__(self, hidden=64, projection_dim=768):
+    def __init__(self, hidden=64, projection_dim=768, image_size=224):
         super().__init__()
+        self.config = type("StandinConfig", (), {"image_size": image_size})()
         self.patch = nn.Conv2d(3, hidden, kernel_size=14, stride=14)
         self.proj = nn.Linear(hidden, projection_dim)
 
@@ -47,7 +48,8 @@ class CLIPVisionModelWithProjection(nn.Module):
     def from_pretrained(cls, path, **_kwargs):
         with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
             cfg = json.load(f)
-        model = cls(cfg["standin_hidden"], cfg["projection_dim"])
+        model = cls(cfg["standin_hidden"], cfg["projection_dim"], cfg.get("image_size", 224))
+        CLIPImageProcessor.size = cfg.get("image_size", 224)
         model.load_state_dict(torch.load(os.path.join(path, "pytorch_model.bin"), map_location="cpu"))
         return model.eval()
 
@@ -62,10 +64,14 @@ class _Batch:
 
 
 class CLIPImageProcessor:
-    """224x224 bicubic resize of the whole image (no centre crop), [0,1], CLIP mean/std."""
+    """224x224 bicubic resize of the whole image (no centre crop), [0,1], CLIP mean/std. The chunk run
+    writes `image_size` = the base resolution into the stand-in's config.json, so that a portrait given at
+    that size is not resampled at all (PIL returns a same-size resize unchanged) and both sides see the
+    same pixels."""
+    size = 224
 
     def preprocess(self, image, return_tensors="pt"):
-        img = image.convert("RGB").resize((224, 224), resample=3)  # PIL bicubic
+        img = image.convert("RGB").resize((self.size, self.size), resample=3)  # PIL bicubic
         x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
         mean = torch.tensor(CLIP_MEAN).view(3, 1, 1)
         std = torch.tensor(CLIP_STD).view(3, 1, 1)

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using PersonaLive.Inference.Diffusion;
+using PersonaLive.Inference.Diffusion.ModelSet;
+using PersonaLive.Inference.Diffusion.Runtime;
+using PersonaLive.Inference.Engines;
+using PersonaLive.Inference.Imaging;
+
+namespace PersonaLive.Inference.Tests.Diffusion.Parity;
+
+/// <summary>
+/// Runs our whole <c>personalive</c> engine (fused step included) chunk by chunk on the portrait and driving
+/// frames that tools/parity/run_chunks.py fed to the official PyTorch online runner, with the same seeded
+/// noise, and compares after every chunk: the four output frames, the carried latent window, the carried
+/// pose features and motion states, the motion frame the keyframe bank looks at, and the bank's size and
+/// keyframe updates. Needs the harness's work folder (<c>PERSONALIVE_PARITY_DIR</c>, set by
+/// tools/parity/run.sh), so it skips everywhere else. Writes <c>results/chunks.json</c>.
+/// </summary>
+public sealed class OfficialChunkParityTests
+{
+    /// <summary>fp32 parity target: max |ours - official| / max |official| per quantity and chunk.</summary>
+    private const double RelativeTarget = 1e-4;
+
+    [Fact]
+    public void OnlinePipelineMatchesTheOfficialRunnerChunkByChunk()
+    {
+        var dir = Environment.GetEnvironmentVariable("PERSONALIVE_PARITY_DIR");
+        if (string.IsNullOrEmpty(dir)) Assert.Skip("PERSONALIVE_PARITY_DIR not set (tools/parity/run.sh sets it)");
+        var summaryPath = Path.Combine(dir, "chunks.json");
+        if (!File.Exists(summaryPath)) Assert.Skip("no chunks.json (tools/parity/run_chunks.py has not run)");
+        using var summary = JsonDocument.Parse(File.ReadAllText(summaryPath));
+        var root = summary.RootElement;
+        var calls = root.GetProperty("calls").EnumerateArray().ToList();
+        var manifestPath = Path.Combine(dir, "modelset", ModelSetManifest.FileName);
+        using var sessions = PersonaLiveSessions.Load(manifestPath, new EngineOptions { ExecutionProvider = "cpu" }, NullLoggerFactory.Instance, intraOpThreads: 2);
+        using var engine = new PersonaLiveEngine(sessions, root.GetProperty("seed").GetUInt64(), NullLogger<PersonaLiveEngine>.Instance, mirrorDrivingFrames: false);
+        var size = root.GetProperty("size").GetInt32();
+        Assert.Equal(size, sessions.Geometry.Resolution);
+        engine.SetPortrait(new PreparedPortrait(Decode(Path.Combine(dir, "portrait.png")), size));
+
+        var rows = new List<Dictionary<string, object>>();
+        var failures = new List<string>();
+        void Compare(int call, string what, float[] ours, string file)
+        {
+            var official = Npy.Load(Path.Combine(dir, "chunks", $"c{call:D2}_{file}.npy"));
+            Assert.Equal(official.Data.Length, ours.Length);
+            var maxAbs = OfficialReference.MaxAbs(ours, official.Data);
+            var scale = official.Data.Max(MathF.Abs);
+            var rel = scale > 0 ? maxAbs / scale : maxAbs;
+            rows.Add(new() { ["call"] = call, ["quantity"] = what, ["maxAbs"] = maxAbs, ["maxAbsOfficial"] = scale, ["relative"] = rel });
+            if (!(rel <= RelativeTarget)) failures.Add($"call {call} {what}: relative {rel:E2} (max abs {maxAbs:E2})");
+        }
+
+        var g = sessions.Geometry;
+        foreach (var call in calls)
+        {
+            var c = call.GetProperty("call").GetInt32();
+            var frames = Enumerable.Range(0, ModelGeometry.Chunk)
+                .Select(i => new DrivingFrame(Decode(Path.Combine(dir, "frames", $"{4 * c + i:D3}.png")), (4 * c + i) * 62_500L)).ToList();
+            var outputs = engine.Animate(frames);
+            var video = engine.Fused.PredVideo.Data;
+            Compare(c, "output frames (float)", video, "video");
+            Compare(c, "carried latents", FirstFrames(FusedStepRunner.ToHost(engine.Fused.LastOutput(0)), g.LatentChannels, ModelGeometry.Window, ModelGeometry.Carried, g.Latent * g.Latent), "latents");
+            Compare(c, "carried pose features", FusedStepRunner.ToHost(engine.Fused.LastOutput(1)), "pose");
+            Compare(c, "carried motion", FusedStepRunner.ToHost(engine.Fused.LastOutput(2)), "motion");
+            Compare(c, "motion_out", engine.Fused.MotionOut.Data, "motion_out");
+            var officialVideo = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_video.npy")).Data;
+            var levels = ByteLevels(outputs, officialVideo, size);
+            rows.Add(new() { ["call"] = c, ["quantity"] = "output frames (8-bit levels)", ["maxAbs"] = levels });
+            if (levels > 1) failures.Add($"call {c}: output bytes differ by {levels} levels");
+            var bank = call.GetProperty("bank").GetInt32();
+            var keyframes = call.GetProperty("keyframes").GetInt32();
+            rows.Add(new() { ["call"] = c, ["quantity"] = "keyframe bank", ["bank"] = engine.BankCount, ["bankOfficial"] = bank, ["keyframes"] = engine.KeyframeUpdates, ["keyframesOfficial"] = keyframes });
+            if (engine.BankCount != bank || engine.KeyframeUpdates != keyframes)
+                failures.Add($"call {c}: bank {engine.BankCount}/{engine.KeyframeUpdates} keyframes, official {bank}/{keyframes}");
+            foreach (var f in frames) f.Image.Dispose();
+            foreach (var o in outputs) o.Image.Dispose();
+        }
+        Directory.CreateDirectory(Path.Combine(dir, "results"));
+        File.WriteAllText(Path.Combine(dir, "results", "chunks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        Assert.NotEmpty(calls);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static RgbaImage Decode(string path) =>
+        ImageCodec.Decode(File.ReadAllBytes(path)) ?? throw new InvalidDataException($"cannot decode {path}");
+
+    /// <summary>Frames 0..keep-1 of a (1, C, F, H, W) tensor, as (1, C, keep, H, W).</summary>
+    private static float[] FirstFrames(float[] x, int channels, int frames, int keep, int plane)
+    {
+        var r = new float[channels * keep * plane];
+        for (var ch = 0; ch < channels; ch++)
+            x.AsSpan(ch * frames * plane, keep * plane).CopyTo(r.AsSpan(ch * keep * plane));
+        return r;
+    }
+
+    /// <summary>Largest difference in 8-bit levels between the engine's output frames and the official float
+    /// frames converted as the official runner converts them (x*255 truncated); 1 level is a float output
+    /// straddling a level boundary.</summary>
+    private static int ByteLevels(IReadOnlyList<AnimatedFrame> frames, float[] video, int size)
+    {
+        var worst = 0;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var px = frames[i].Image.Pixels;
+            for (var p = 0; p < size * size; p++)
+                for (var ch = 0; ch < 3; ch++)
+                    worst = Math.Max(worst, Math.Abs(px[p * 4 + ch] - (int)(video[(i * size * size + p) * 3 + ch] * 255f)));
+        }
+        return worst;
+    }
+}

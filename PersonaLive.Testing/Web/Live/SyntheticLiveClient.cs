@@ -55,32 +55,52 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// animated frames without decoding them (no libvpx decoder in the client). <paramref name="voice"/> adds
     /// an Opus m-line (send the packets with <see cref="RtcPeerConnection.SendAudio"/>).
     /// </summary>
-    public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
+    public static Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
         PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
-        var options = new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1", DecodeIncomingVideo = decodeOutput };
-        var media = new RtcMediaServer(options, NullLoggerFactory.Instance);
-        var peer = media.CreatePeerConnection();
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        peer.ConnectionStateChanged += (_, s) =>
+        return ConnectAsync((offer, _) =>
         {
-            if (s == PeerConnectionState.Connected) connected.TrySetResult();
-            else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
-        };
+            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
+            return Task.FromResult((session.Id, rewriteAnswer?.Invoke(answer) ?? answer));
+        }, ct, decodeOutput, voice);
+    }
+
+    /// <summary>
+    /// Offers to any answerer: <paramref name="signal"/> takes the offer and returns a session id and the
+    /// answer (our session manager above, or the aiortc echo peer). With <paramref name="inNamespace"/> the
+    /// client's UDP socket is created in that network namespace, bound to <paramref name="bindAddress"/>
+    /// (the network lab's client side).
+    /// </summary>
+    public static async Task<SyntheticLiveClient> ConnectAsync(Func<string, CancellationToken, Task<(string SessionId, string Answer)>> signal,
+        CancellationToken ct, bool decodeOutput = true, bool voice = false, string bindAddress = "127.0.0.1", string? inNamespace = null)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        var options = new RtcOptions { MediaPort = 0, BindAddress = bindAddress, DecodeIncomingVideo = decodeOutput };
+        var media = inNamespace is null
+            ? new RtcMediaServer(options, NullLoggerFactory.Instance)
+            : PersonaLive.TestSupport.NetnsThread.Run(inNamespace, () => new RtcMediaServer(options, NullLoggerFactory.Instance));
+        RtcPeerConnection? peer = null;
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
+            peer = media.CreatePeerConnection();
+            peer.ConnectionStateChanged += (_, s) =>
+            {
+                if (s == PeerConnectionState.Connected) connected.TrySetResult();
+                else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
+            };
             var offer = peer.CreateOffer("sendrecv", audioDirection: voice ? "sendrecv" : null);
-            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
-            var client = new SyntheticLiveClient(media, peer, session.Id, decodeOutput);
-            peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);
+            var (sessionId, answer) = await signal(offer, ct).ConfigureAwait(false);
+            var client = new SyntheticLiveClient(media, peer, sessionId, decodeOutput);
+            peer.SetAnswer(answer);
             await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
             return client;
         }
         catch
         {
-            await peer.DisposeAsync().ConfigureAwait(false);
+            if (peer is not null) await peer.DisposeAsync().ConfigureAwait(false);
             await media.DisposeAsync().ConfigureAwait(false);
             throw;
         }

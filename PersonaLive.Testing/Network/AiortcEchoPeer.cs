@@ -54,24 +54,31 @@ internal sealed class AiortcEchoPeer : IAsyncDisposable
         return new AiortcEchoPeer(process, onlyAddress);
     }
 
-    /// <summary>
-    /// Answers <paramref name="offer"/> (the script answers <c>a=setup:passive</c>: our client role is the
-    /// DTLS client); candidates other than the lab address are left out.
-    /// </summary>
-    public async Task<(string SessionId, string Answer)> AnswerAsync(string offer, CancellationToken ct)
+    /// <summary>A new session's offer (aiortc offers; our client answers, see the script).</summary>
+    public async Task<(string SessionId, string Offer)> OfferAsync(CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(offer);
         int id = Interlocked.Increment(ref _next);
-        var reply = await RequestAsync(new Dictionary<string, object> { ["id"] = id, ["sdp"] = offer }, ct).ConfigureAwait(false);
-        if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"aiortc refused the offer: {error.GetString()}");
-        string answer = reply.GetProperty("sdp").GetString()!;
+        var reply = await RequestAsync(new Dictionary<string, object> { ["id"] = id, ["offer"] = true }, ct).ConfigureAwait(false);
+        if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"aiortc could not offer: {error.GetString()}");
+        string offer = reply.GetProperty("sdp").GetString()!;
         if (_onlyAddress is { } only)
         {
-            answer = string.Join("\r\n", answer.Split("\r\n").Where(l => !l.StartsWith("a=candidate:", StringComparison.Ordinal) || l.Contains($" {only} ", StringComparison.Ordinal)));
+            offer = string.Join("\r\n", offer.Split("\r\n").Where(l => !l.StartsWith("a=candidate:", StringComparison.Ordinal) || l.Contains($" {only} ", StringComparison.Ordinal)));
         }
 
-        return (id.ToString(System.Globalization.CultureInfo.InvariantCulture), answer);
+        return (id.ToString(System.Globalization.CultureInfo.InvariantCulture), offer);
     }
+
+    /// <summary>Applies our client's answer to session <paramref name="sessionId"/>.</summary>
+    public async Task SendAnswerAsync(string sessionId, string answer, CancellationToken ct)
+    {
+        var reply = await RequestAsync(new Dictionary<string, object> { ["id"] = int.Parse(sessionId, System.Globalization.CultureInfo.InvariantCulture), ["answer"] = answer }, ct).ConfigureAwait(false);
+        if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"aiortc refused the answer: {error.GetString()}");
+    }
+
+    /// <summary>A synthetic client on <paramref name="bindAddress"/> (in <paramref name="ns"/> when given) connected to a new session of this peer.</summary>
+    public Task<Web.Live.Benchmarks.SyntheticLiveClient> ConnectClientAsync(string bindAddress, string? ns, bool decodeOutput, CancellationToken ct) =>
+        Web.Live.Benchmarks.SyntheticLiveClient.AnswerAsync(OfferAsync, SendAnswerAsync, ct, decodeOutput, bindAddress, ns);
 
     /// <summary>Closes one session's peer connection.</summary>
     public async Task CloseAsync(string sessionId, CancellationToken ct) =>

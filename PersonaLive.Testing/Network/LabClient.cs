@@ -37,13 +37,26 @@ internal sealed class LabClient : IAsyncDisposable
     /// <summary>The wrapped client (its peer connection, session id).</summary>
     public SyntheticLiveClient Client => _client;
 
-    /// <summary>Connects from <paramref name="lab"/>'s client namespace to the answerer <paramref name="signal"/> (our sessions or aiortc).</summary>
-    public static async Task<LabClient> ConnectAsync(NetworkLab lab, Func<string, CancellationToken, Task<(string SessionId, string Answer)>> signal, CancellationToken ct)
+    /// <summary>Connects with <paramref name="connect"/> (which places the client on a lab's client side) and starts recording.</summary>
+    public static async Task<LabClient> ConnectAsync(Func<CancellationToken, Task<SyntheticLiveClient>> connect, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        return new LabClient(await connect(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>How a lab client reaches our host: it offers from the lab's client namespace, <paramref name="answerer"/> answers.</summary>
+    public static Func<CancellationToken, Task<SyntheticLiveClient>> Offering(NetworkLab lab, Func<string, CancellationToken, Task<(string SessionId, string Answer)>> answerer)
     {
         ArgumentNullException.ThrowIfNull(lab);
-        var client = await SyntheticLiveClient.ConnectAsync(signal, ct, decodeOutput: true,
-            bindAddress: lab.ClientAddress.ToString(), inNamespace: lab.ClientNamespace).ConfigureAwait(false);
-        return new LabClient(client);
+        return ct => SyntheticLiveClient.ConnectAsync(answerer, ct, decodeOutput: true, bindAddress: lab.ClientAddress.ToString(), inNamespace: lab.ClientNamespace);
+    }
+
+    /// <summary>How a lab client reaches the aiortc echo peer: aiortc offers, the client answers from the lab's client namespace.</summary>
+    public static Func<CancellationToken, Task<SyntheticLiveClient>> Answering(NetworkLab lab, AiortcEchoPeer aiortc)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        ArgumentNullException.ThrowIfNull(aiortc);
+        return ct => aiortc.ConnectClientAsync(lab.ClientAddress.ToString(), lab.ClientNamespace, decodeOutput: true, ct);
     }
 
     /// <summary>

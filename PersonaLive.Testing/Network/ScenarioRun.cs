@@ -13,15 +13,18 @@ internal static class ScenarioRun
     /// <summary>Camera rate of the lab's client (a webcam's 25 fps, as in the e2e benchmark).</summary>
     public const int CameraFps = 25;
 
-    /// <summary>Runs <paramref name="scenario"/>; returns the recording and when (recording time) the scenario started.</summary>
+    /// <summary>
+    /// Runs <paramref name="scenario"/>; returns the recording and when (recording time) the scenario
+    /// started. <paramref name="beforeHangUp"/> runs after the last phase, while the client is still connected.
+    /// </summary>
     public static async Task<(LabRecording Recording, double Start)> RunAsync(NetworkLab lab, NetworkScenario scenario,
-        Func<string, CancellationToken, Task<(string SessionId, string Answer)>> answerer, IReadOnlyList<I420Frame> camera,
-        Action<string>? log, CancellationToken ct)
+        Func<CancellationToken, Task<Web.Live.Benchmarks.SyntheticLiveClient>> connect, IReadOnlyList<I420Frame> camera,
+        Action<string>? log, CancellationToken ct, Action? beforeHangUp = null)
     {
         ArgumentNullException.ThrowIfNull(lab);
         ArgumentNullException.ThrowIfNull(scenario);
         lab.Shape(scenario.Phases[0].Shape);
-        await using var client = await LabClient.ConnectAsync(lab, answerer, ct).ConfigureAwait(false);
+        await using var client = await LabClient.ConnectAsync(connect, ct).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var camTask = Task.Run(() => client.RunCameraAsync(camera, CameraFps, stop.Token), CancellationToken.None);
         double start = client.Recording.Now;
@@ -34,6 +37,8 @@ internal static class ScenarioRun
                 log?.Invoke($"{scenario.Name}: phase {i + 1}/{scenario.Phases.Count}: {phase.Shape} for {phase.Seconds:0.#} s");
                 await Task.Delay(TimeSpan.FromSeconds(phase.Seconds), ct).ConfigureAwait(false);
             }
+
+            beforeHangUp?.Invoke();
         }
         finally
         {

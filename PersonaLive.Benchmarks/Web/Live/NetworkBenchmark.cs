@@ -47,8 +47,8 @@ public static class NetworkBenchmark
         {
             foreach (var scenario in scenarios)
             {
-                ours[scenario.Name] = await PlayAsync(lab, scenario, host.AnswerAsync, camera, "ours", log, ct).ConfigureAwait(false);
-                theirs[scenario.Name] = await PlayAsync(lab, scenario, aiortc.AnswerAsync, camera, "aiortc", log, ct).ConfigureAwait(false);
+                ours[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Offering(lab, host.AnswerAsync), camera, "ours", log, ct).ConfigureAwait(false);
+                theirs[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Answering(lab, aiortc), camera, "aiortc", log, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -82,12 +82,12 @@ public static class NetworkBenchmark
     }
 
     private static async Task<Summary> PlayAsync(NetworkLab lab, NetworkScenario scenario,
-        Func<string, CancellationToken, Task<(string SessionId, string Answer)>> answerer, IReadOnlyList<PersonaLive.Media.I420Frame> camera,
+        Func<CancellationToken, Task<SyntheticLiveClient>> connect, IReadOnlyList<PersonaLive.Media.I420Frame> camera,
         string who, TextWriter log, CancellationToken ct)
     {
         try
         {
-            var (recording, start) = await ScenarioRun.RunAsync(lab, scenario, answerer, camera, line => log.WriteLine($"network: {who} {line}"), ct).ConfigureAwait(false);
+            var (recording, start) = await ScenarioRun.RunAsync(lab, scenario, connect, camera, line => log.WriteLine($"network: {who} {line}"), ct).ConfigureAwait(false);
             var summary = Summary.Of(scenario, recording, start);
             log.WriteLine($"network: {who} {scenario.Name}: {summary}");
             return summary;

@@ -1,20 +1,24 @@
 """An echo peer built on aiortc (Debian python3-aiortc): the comparison server of the network lab and of
 the sessions benchmark.
 
-Reads one JSON object per line on stdin: {"id": N, "sdp": OFFER} answers a sendrecv VP8 offer with a
-new peer connection whose outgoing track is the incoming one decoded, scaled to SIZE x SIZE (default
-256, the size of our echo engine's output) and encoded again by aiortc's VP8 encoder; {"id": N,
-"close": true} closes that connection. Writes one JSON line per request: {"id": N, "sdp": ANSWER} or
-{"id": N, "error": TEXT}. No ICE servers: it answers with host candidates only, so in the lab's server
-namespace it offers exactly the lab link's address.
+aiortc offers (our synthetic client answers: as the offerer our client runs no full ICE agent, which
+aiortc's controlled side would need). Reads one JSON object per line on stdin: {"id": N, "offer": true}
+creates a peer connection with one sendrecv VP8 video transceiver and replies {"id": N, "sdp": OFFER};
+{"id": N, "answer": SDP} applies the client's answer; {"id": N, "close": true} closes it. Once the
+client's video arrives, the transceiver sends it back: each frame decoded, scaled to SIZE x SIZE
+(default 256, the size of our echo engine's output) and encoded again by aiortc's VP8 encoder. Errors
+come back as {"id": N, "error": TEXT}. No ICE servers: it offers host candidates only, so in the lab's
+server namespace it offers exactly the lab link's address.
 
-Usage: aiortc_echo.py [SIZE]
+Usage: aiortc_echo.py [SIZE]   (AIORTC_ECHO_LOG=FILE writes aiortc's debug log there)
 """
 import asyncio
 import json
+import logging
+import os
 import sys
 
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 
 
 class Echo(MediaStreamTrack):
@@ -40,21 +44,19 @@ def reply(message):
     sys.stdout.flush()
 
 
-async def answer(peers, request, size):
+async def offer(peers, key, size):
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    peers[request["id"]] = pc
+    peers[key] = pc
+    transceiver = pc.addTransceiver("video", direction="sendrecv")
+    vp8 = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == "video/VP8"]
+    transceiver.setCodecPreferences(vp8)
 
     @pc.on("track")
     def on_track(track):
         if track.kind == "video":
-            pc.addTrack(Echo(track, size))
+            transceiver.sender.replaceTrack(Echo(track, size))
 
-    await pc.setRemoteDescription(RTCSessionDescription(sdp=request["sdp"], type="offer"))
-    # Our client role is the DTLS client (it needs a=setup:passive); aiortc's answerer picks active unless its
-    # transport already has a role, and RFC 5763 lets the answerer choose either, so take the server role.
-    for transceiver in pc.getTransceivers():
-        transceiver._transport._set_role("server")
-    await pc.setLocalDescription(await pc.createAnswer())  # gathers the host candidates
+    await pc.setLocalDescription(await pc.createOffer())  # gathers the host candidates
     return pc.localDescription.sdp
 
 
@@ -75,8 +77,11 @@ async def main(size):
                 if pc is not None:
                     await pc.close()
                 reply({"id": key, "closed": True})
+            elif request.get("answer"):
+                await peers[key].setRemoteDescription(RTCSessionDescription(sdp=request["answer"], type="answer"))
+                reply({"id": key, "ok": True})
             else:
-                reply({"id": key, "sdp": await answer(peers, request, size)})
+                reply({"id": key, "sdp": await offer(peers, key, size)})
         except Exception as error:  # one bad offer must not end the other sessions
             reply({"id": key, "error": repr(error)})
     for pc in peers.values():
@@ -84,4 +89,6 @@ async def main(size):
 
 
 if __name__ == "__main__":
+    if os.environ.get("AIORTC_ECHO_LOG"):
+        logging.basicConfig(filename=os.environ["AIORTC_ECHO_LOG"], level=logging.DEBUG)
     asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 256))

@@ -107,7 +107,7 @@ internal sealed class ImpairedPath : IDisposable
                 continue;
             }
 
-            while (Stopwatch.GetTimestamp() < next.Due) Thread.SpinWait(50);
+            while (Stopwatch.GetTimestamp() < next.Due) Thread.Yield(); // the last millisecond: give the core away, do not spin
             lock (_lock) _held.Dequeue();
             try
             {

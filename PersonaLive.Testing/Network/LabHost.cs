@@ -39,15 +39,25 @@ internal sealed class LabHost : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts the host for <paramref name="lab"/> with extra command-line settings.</summary>
-    public static async Task<LabHost> StartAsync(NetworkLab lab, CancellationToken ct, params string[] extraArgs)
+    public static Task<LabHost> StartAsync(NetworkLab lab, CancellationToken ct, params string[] extraArgs)
     {
         ArgumentNullException.ThrowIfNull(lab);
+        return StartAsync(lab.ServerNamespace, lab.ServerAddress, ct, extraArgs);
+    }
+
+    /// <summary>
+    /// Starts the host with its media socket on <paramref name="mediaAddress"/>, created inside namespace
+    /// <paramref name="ns"/> when given (null: this process's own, e.g. 127.0.0.1 for the sessions benchmark).
+    /// </summary>
+    public static async Task<LabHost> StartAsync(string? ns, IPAddress mediaAddress, CancellationToken ct, params string[] extraArgs)
+    {
+        ArgumentNullException.ThrowIfNull(mediaAddress);
         int port = FreeTcpPort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args =
             [
-                "--urls", $"http://127.0.0.1:{port}", "--Rtc:BindAddress", lab.ServerAddress.ToString(), "--Rtc:MediaPort", "0",
+                "--urls", $"http://127.0.0.1:{port}", "--Rtc:BindAddress", mediaAddress.ToString(), "--Rtc:MediaPort", "0",
                 "--Live:EchoEngineDelayMs", "0", "--Live:WarmUpOnStart", "false", .. extraArgs,
             ],
             ContentRootPath = AppContext.BaseDirectory,
@@ -60,7 +70,8 @@ internal sealed class LabHost : IAsyncDisposable
         try
         {
             // The media socket is bound when the factory is first resolved: do it inside the server namespace.
-            var media = NetnsThread.Run(lab.ServerNamespace, () => app.Services.GetRequiredService<IMediaPeerFactory>());
+            var media = ns is null ? app.Services.GetRequiredService<IMediaPeerFactory>()
+                : NetnsThread.Run(ns, () => app.Services.GetRequiredService<IMediaPeerFactory>());
             if (!media.IsAvailable) throw new InvalidOperationException(media.UnavailableReason);
             await app.StartAsync(ct).ConfigureAwait(false);
             var engine = app.Services.GetRequiredService<IAnimationEngineFactory>();

@@ -27,6 +27,7 @@ internal static class BenchmarkCatalog
         ["first-frame"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.FirstFrameBenchmark.RunAsync(c.Log, ct),
         ["whip"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.WhipBenchmark.RunAsync(c.Log, ct),
         ["storm"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.StormBenchmark.RunAsync(c.Log, ct),
+        ["network"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.NetworkBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["soak"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SoakBenchmark.RunAsync(c.Seconds, c.Log, ct),
     };
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace PersonaLive.TestSupport;
 
@@ -10,12 +8,10 @@ namespace PersonaLive.TestSupport;
 /// connection to a server on this host's 127.0.0.1 (same port). A browser in the namespace then opens the app at
 /// <c>http://127.0.0.1:PORT</c> exactly as a user on the app's machine opens the printed URL: a secure
 /// context (camera allowed) over plain HTTP, while its WebRTC media takes the namespace's real link.
-/// The listening socket is created with the creating thread switched into the namespace (setns(2)
-/// affects only that thread, which switches back at once); the socket stays in the namespace.
+/// The listening socket is created in the namespace (<see cref="NetnsThread"/>); the socket stays there.
 /// </summary>
 internal sealed class NamespaceLoopbackForward : IDisposable
 {
-    private const int CloneNewNet = 0x40000000;
     private readonly Socket _listener;
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
@@ -32,53 +28,28 @@ internal sealed class NamespaceLoopbackForward : IDisposable
     public int Port { get; }
 
     /// <summary>Starts forwarding 127.0.0.1:<paramref name="target"/>.Port in the namespace to <paramref name="target"/>.</summary>
-    public static NamespaceLoopbackForward Start(TestNetwork network, IPEndPoint target)
+    public static NamespaceLoopbackForward Start(TestNetwork network, IPEndPoint target) => Start(network.Namespace, target);
+
+    /// <summary>Starts forwarding 127.0.0.1:<paramref name="target"/>.Port in namespace <paramref name="ns"/> to <paramref name="target"/>.</summary>
+    public static NamespaceLoopbackForward Start(string ns, IPEndPoint target)
     {
-        Socket? listener = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var listener = NetnsThread.Run(ns, () =>
         {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                using var home = File.OpenHandle("/proc/thread-self/ns/net");
-                using var inside = File.OpenHandle($"/var/run/netns/{network.Namespace}");
-                Check(setns(inside, CloneNewNet), "enter");
-                try
-                {
-                    listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    listener.Bind(new IPEndPoint(IPAddress.Loopback, target.Port));
-                    listener.Listen(64);
-                }
-                finally
-                {
-                    Check(setns(home, CloneNewNet), "leave");
-                }
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, target.Port));
+                socket.Listen(64);
+                return socket;
             }
-            catch (Exception e)
+            catch
             {
-                failure = e;
+                socket.Dispose();
+                throw;
             }
         });
-        thread.Start();
-        thread.Join();
-        if (failure is not null || listener is null)
-        {
-            throw new InvalidOperationException($"Could not listen on 127.0.0.1:{target.Port} in {network.Namespace}: {failure?.Message}", failure);
-        }
-
         return new NamespaceLoopbackForward(listener, target);
     }
-
-    private static void Check(int status, string what)
-    {
-        if (status != 0)
-        {
-            throw new InvalidOperationException($"setns ({what} the test namespace) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setns(SafeFileHandle fd, int nstype);
 
     private async Task AcceptLoop()
     {

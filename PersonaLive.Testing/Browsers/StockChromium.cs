@@ -54,9 +54,13 @@ internal static class StockChromium
     /// <paramref name="url"/>, inside <paramref name="network"/> when given; output is drained and dropped.
     /// The caller kills it with its process tree.
     /// </summary>
-    public static Process Start(string url, string? cameraY4m, string profileDir, TestNetwork? network = null)
+    public static Process Start(string url, string? cameraY4m, string profileDir, TestNetwork? network = null) =>
+        Start(url, cameraY4m, profileDir, network?.Namespace);
+
+    /// <summary>The same, inside the network namespace named <paramref name="ns"/> (a <see cref="NetworkLab"/> side) when given.</summary>
+    public static Process Start(string url, string? cameraY4m, string profileDir, string? ns)
     {
-        IReadOnlyList<string> command = network is null ? [Path] : network.Inside(Path);
+        IReadOnlyList<string> command = ns is null ? [Path] : ["ip", "netns", "exec", ns, Path];
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in command.Skip(1).Concat(Flags(cameraY4m)).Concat(
         [

@@ -23,6 +23,9 @@ internal sealed class LatencySeries(double warmUpSeconds = 0)
         lock (_lock) _samples.Add((secondsSinceStart, ms));
     }
 
+    /// <summary>The kept samples: (seconds since the first measured frame, ms).</summary>
+    public IReadOnlyList<(double Seconds, double Ms)> Samples { get { lock (_lock) return [.. _samples]; } }
+
     public double Median => Percentile(0.5);
     public double P95 => Percentile(0.95);
 

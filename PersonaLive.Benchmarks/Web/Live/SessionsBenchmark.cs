@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PersonaLive.Inference.Engines;
+using PersonaLive.TestSupport;
 using PersonaLive.Web.Hosting;
 using PersonaLive.Web.Live.Media;
 using PersonaLive.Web.Live.Portraits;
@@ -21,7 +22,10 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// is its RTP/SRTP/DTLS/ICE work in both directions and its socket loop. A PLI from the server is
 /// answered by the loop's next keyframe (at most 1 s later) rather than at once. The cpu figure is the
 /// whole process, clients included. The server's own fps out per session is logged beside the clients'.</para>
-/// Keys: max_at_25fps, then the slowest session's fps at that N and at the first N that failed.
+/// Keys: max_at_25fps, then the slowest session's fps at that N and at the first N that failed, then
+/// aiortc_max_at_25fps: the same clients and criterion, in the same run, against the aiortc echo peer,
+/// which decodes and re-encodes VP8 at 256x256 (the echo engine's output size; -1 when aiortc is missing),
+/// and echo_max_at_25fps: our host with the echo test engine, the like-for-like figure beside aiortc's.
 /// </summary>
 public static class SessionsBenchmark
 {
@@ -47,6 +51,61 @@ public static class SessionsBenchmark
         log.WriteLine($"sessions: camera loop encoded once: {camera.Count} frames, {camera.Keyframes} keyframes, mean {camera.MeanBytes / 1024:0.0} KiB");
         var sessions = services.GetRequiredService<LiveSessionManager>();
 
+        var ours = await RampAsync("sessions", c => SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, c, decodeOutput: false),
+            clients => ServerFpsOut(sessions, clients), null, camera, window, log, ct).ConfigureAwait(false);
+        int aiortcMax = await AiortcAsync(camera, window, log, ct).ConfigureAwait(false);
+        int echoMax = await EchoAsync(camera, window, log, ct).ConfigureAwait(false);
+        return
+        [
+            new("max_at_25fps", ours.Best),
+            new("min_fps_at_max", Math.Round(ours.BestFps, 1)),
+            new("min_fps_at_max_plus_1", Math.Round(ours.FailedFps, 1)),
+            new("aiortc_max_at_25fps", aiortcMax),
+            new("echo_max_at_25fps", echoMax),
+        ];
+    }
+
+    /// <summary>
+    /// Our host again, with the echo test engine instead of the configured one (each camera frame back at
+    /// 256x256, no model): the like-for-like figure beside aiortc's, which does the same work.
+    /// </summary>
+    private static async Task<int> EchoAsync(EncodedCameraLoop camera, TimeSpan window, TextWriter log, CancellationToken ct)
+    {
+        await using var host = await LabHost.StartAsync(null, System.Net.IPAddress.Loopback, ct,
+            $"--Limits:MaxSessions={MaxSessions}", "--Limits:MaxViewersPerSession=0").ConfigureAwait(false);
+        var result = await RampAsync("sessions echo", c => SyntheticLiveClient.ConnectAsync(host.Sessions, host.Portrait, c, decodeOutput: false),
+            clients => ServerFpsOut(host.Sessions, clients), null, camera, window, log, ct).ConfigureAwait(false);
+        return result.Best;
+    }
+
+    /// <summary>
+    /// The same clients and criterion against the aiortc echo peer (decode, scale to our echo engine's
+    /// 256x256, VP8 encode again; Debian python3-aiortc) in a test network namespace joined to this host
+    /// by a veth pair (aiortc offers no loopback candidates). Its process's CPU is logged beside ours. -1 when aiortc is missing.
+    /// </summary>
+    private static async Task<int> AiortcAsync(EncodedCameraLoop camera, TimeSpan window, TextWriter log, CancellationToken ct)
+    {
+        if (AiortcEchoPeer.Missing is { } missing)
+        {
+            log.WriteLine($"sessions: aiortc skipped: {missing}");
+            return -1;
+        }
+
+        using var network = TestNetwork.TryCreate(out var problem) ?? throw new InvalidOperationException($"No test network for aiortc: {problem}");
+        await using var aiortc = AiortcEchoPeer.Start(network.Namespace, network.NamespaceAddress);
+        var result = await RampAsync("sessions aiortc", c => aiortc.ConnectClientAsync(network.HostAddress.ToString(), null, decodeOutput: false, c),
+            null, aiortc.Process, camera, window, log, ct).ConfigureAwait(false);
+        return result.Best;
+    }
+
+    /// <summary>
+    /// Adds one client at a time (each connected by <paramref name="connect"/>) until the slowest falls below
+    /// 25 fps over <paramref name="window"/>; returns the largest N that held, its slowest fps and the failing N's.
+    /// </summary>
+    private static async Task<(int Best, double BestFps, double FailedFps)> RampAsync(string label,
+        Func<CancellationToken, Task<SyntheticLiveClient>> connect, Func<List<SyntheticLiveClient>, double[]>? serverFps,
+        Process? server, EncodedCameraLoop camera, TimeSpan window, TextWriter log, CancellationToken ct)
+    {
         var clients = new List<SyntheticLiveClient>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sender = Task.Run(() => SendLoopAsync(clients, camera, stop.Token), CancellationToken.None);
@@ -56,23 +115,27 @@ public static class SessionsBenchmark
             double bestFps = 0, failedFps = 0;
             for (var n = 1; n <= MaxSessions; n++)
             {
-                var client = await SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, ct, decodeOutput: false).ConfigureAwait(false);
+                var client = await connect(ct).ConfigureAwait(false);
                 lock (clients) clients.Add(client);
                 await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false); // first keyframes, warm-up
                 var self = Process.GetCurrentProcess();
                 var cpu0 = self.TotalProcessorTime;
+                server?.Refresh();
+                var serverCpu0 = server?.TotalProcessorTime ?? TimeSpan.Zero;
                 var start = Snapshot(clients);
                 var clock = Stopwatch.StartNew();
                 await Task.Delay(window, ct).ConfigureAwait(false);
                 var end = Snapshot(clients);
                 var elapsed = clock.Elapsed.TotalSeconds;
                 self.Refresh();
+                server?.Refresh();
                 var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100;
                 var fps = end.Zip(start, (e, s) => (e - s) / elapsed).ToArray();
                 var slowest = fps.Min();
-                var serverFps = ServerFpsOut(sessions, clients);
-                log.WriteLine($"sessions: N={n} fps per session min {slowest:0.0} mean {fps.Average():0.0} max {fps.Max():0.0} " +
-                    $"(server fps out min {serverFps.Min():0.0} mean {serverFps.Average():0.0}), cpu {cpu:0}% of all cores");
+                var serverLine = serverFps?.Invoke(clients) is { } sf ? $"(server fps out min {sf.Min():0.0} mean {sf.Average():0.0}), " : "";
+                var serverCpu = server is null ? "" : $", aiortc process {((server.TotalProcessorTime - serverCpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100):0}%";
+                log.WriteLine($"{label}: N={n} fps per session min {slowest:0.0} mean {fps.Average():0.0} max {fps.Max():0.0} " +
+                    $"{serverLine}cpu {cpu:0}% of all cores{serverCpu}");
                 if (slowest < TargetFps)
                 {
                     failedFps = slowest;
@@ -81,12 +144,7 @@ public static class SessionsBenchmark
                 best = n;
                 bestFps = slowest;
             }
-            return
-            [
-                new("max_at_25fps", best),
-                new("min_fps_at_max", Math.Round(bestFps, 1)),
-                new("min_fps_at_max_plus_1", Math.Round(failedFps, 1)),
-            ];
+            return (best, bestFps, failedFps);
         }
         finally
         {

@@ -55,32 +55,82 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// animated frames without decoding them (no libvpx decoder in the client). <paramref name="voice"/> adds
     /// an Opus m-line (send the packets with <see cref="RtcPeerConnection.SendAudio"/>).
     /// </summary>
-    public static async Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
+    public static Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
         PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
-        var options = new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1", DecodeIncomingVideo = decodeOutput };
-        var media = new RtcMediaServer(options, NullLoggerFactory.Instance);
-        var peer = media.CreatePeerConnection();
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        peer.ConnectionStateChanged += (_, s) =>
+        return ConnectAsync((offer, _) =>
         {
-            if (s == PeerConnectionState.Connected) connected.TrySetResult();
-            else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
-        };
-        try
+            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
+            return Task.FromResult((session.Id, rewriteAnswer?.Invoke(answer) ?? answer));
+        }, ct, decodeOutput, voice);
+    }
+
+    /// <summary>
+    /// Offers to any answerer: <paramref name="signal"/> takes the offer and returns a session id and the
+    /// answer (our session manager above, or the aiortc echo peer). With <paramref name="inNamespace"/> the
+    /// client's UDP socket is created in that network namespace, bound to <paramref name="bindAddress"/>
+    /// (the network lab's client side).
+    /// </summary>
+    public static Task<SyntheticLiveClient> ConnectAsync(Func<string, CancellationToken, Task<(string SessionId, string Answer)>> signal,
+        CancellationToken ct, bool decodeOutput = true, bool voice = false, string bindAddress = "127.0.0.1", string? inNamespace = null)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        return ConnectCoreAsync(async (peer, token) =>
         {
             var offer = peer.CreateOffer("sendrecv", audioDirection: voice ? "sendrecv" : null);
-            var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
-            var client = new SyntheticLiveClient(media, peer, session.Id, decodeOutput);
-            peer.SetAnswer(rewriteAnswer?.Invoke(answer) ?? answer);
+            var (sessionId, answer) = await signal(offer, token).ConfigureAwait(false);
+            peer.SetAnswer(answer);
+            return sessionId;
+        }, ct, decodeOutput, bindAddress, inNamespace);
+    }
+
+    /// <summary>
+    /// The answering role, for peers that offer (the aiortc echo peer): <paramref name="getOffer"/> returns a
+    /// session id and the peer's offer, this client answers (ICE-lite, DTLS server, as our host answers) and
+    /// <paramref name="sendAnswer"/> hands the answer back. Media flows as with <see cref="ConnectAsync(Func{string, CancellationToken, Task{ValueTuple{string, string}}}, CancellationToken, bool, bool, string, string?)"/>.
+    /// </summary>
+    public static Task<SyntheticLiveClient> AnswerAsync(Func<CancellationToken, Task<(string SessionId, string Offer)>> getOffer,
+        Func<string, string, CancellationToken, Task> sendAnswer, CancellationToken ct, bool decodeOutput = true,
+        string bindAddress = "127.0.0.1", string? inNamespace = null)
+    {
+        ArgumentNullException.ThrowIfNull(getOffer);
+        ArgumentNullException.ThrowIfNull(sendAnswer);
+        return ConnectCoreAsync(async (peer, token) =>
+        {
+            var (sessionId, offer) = await getOffer(token).ConfigureAwait(false);
+            await sendAnswer(sessionId, peer.CreateAnswer(offer), token).ConfigureAwait(false);
+            return sessionId;
+        }, ct, decodeOutput, bindAddress, inNamespace);
+    }
+
+    /// <summary>Creates the client's media server (in <paramref name="inNamespace"/> when given) and peer, negotiates with <paramref name="negotiate"/> and waits until connected.</summary>
+    private static async Task<SyntheticLiveClient> ConnectCoreAsync(Func<RtcPeerConnection, CancellationToken, Task<string>> negotiate,
+        CancellationToken ct, bool decodeOutput, string bindAddress, string? inNamespace)
+    {
+        var options = new RtcOptions { MediaPort = 0, BindAddress = bindAddress, DecodeIncomingVideo = decodeOutput };
+        var media = inNamespace is null
+            ? new RtcMediaServer(options, NullLoggerFactory.Instance)
+            : PersonaLive.TestSupport.NetnsThread.Run(inNamespace, () => new RtcMediaServer(options, NullLoggerFactory.Instance));
+        RtcPeerConnection? peer = null;
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            peer = media.CreatePeerConnection();
+            peer.ConnectionStateChanged += (_, s) =>
+            {
+                if (s == PeerConnectionState.Connected) connected.TrySetResult();
+                else if (s is PeerConnectionState.Failed or PeerConnectionState.Closed) connected.TrySetException(new InvalidOperationException($"The client peer went {s} before connecting."));
+            };
+            var sessionId = await negotiate(peer, ct).ConfigureAwait(false);
+            var client = new SyntheticLiveClient(media, peer, sessionId, decodeOutput);
             await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
             return client;
         }
         catch
         {
-            await peer.DisposeAsync().ConfigureAwait(false);
+            if (peer is not null) await peer.DisposeAsync().ConfigureAwait(false);
             await media.DisposeAsync().ConfigureAwait(false);
             throw;
         }

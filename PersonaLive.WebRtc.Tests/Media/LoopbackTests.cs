@@ -63,7 +63,9 @@ public sealed class LoopbackTests
     {
         VpxTests.SkipWithoutLibvpx();
         using var logs = new TestLoggerFactory();
-        await using var pair = PeerPair.Create(logs, duplicate: 0.0001, serverOptions: o => o.NackEnabled = false);
+        // Every picture is encoded (no frame-rate step under a falling target): the test counts frames sent.
+        await using var pair = PeerPair.Create(logs, duplicate: 0.0001, serverOptions: o => o.NackEnabled = false,
+            clientOptions: o => o.FrameRateFloorKbps = o.ResolutionFloorKbps = 0);
         await PeerPair.WaitForState(pair.Server, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
         await PeerPair.WaitForState(pair.Client, s => s == PeerConnectionState.Connected, TimeSpan.FromSeconds(20));
         pair.Relay!.LossRate = 0.08; // media loss only; handshake robustness is covered elsewhere

@@ -34,6 +34,9 @@ public sealed record PeerConnectionStats
     /// <summary>Retransmissions the peer sent on its RTX stream that we restored and used.</summary>
     public long RtxReceived { get; init; }
 
+    /// <summary>Pictures not encoded because the target bitrate was under <see cref="RtcOptions.FrameRateFloorKbps"/>.</summary>
+    public long FramesSkippedForRate { get; init; }
+
     /// <summary>Times our pacer queue waited longer than its limit and was dropped for a keyframe.</summary>
     public long PacerFlushes { get; init; }
     public long PlisSent { get; init; }

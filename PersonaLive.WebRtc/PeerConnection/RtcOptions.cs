@@ -121,4 +121,13 @@ public sealed class RtcOptions
     /// encoder above the path's rate never builds seconds of delay.
     /// </summary>
     public int PacerMaxQueueDelayMs { get; set; } = 400;
+
+    /// <summary>Below this target (kb/s) our encoder gets every second picture only (half the frame rate).</summary>
+    public int FrameRateFloorKbps { get; set; } = 300;
+
+    /// <summary>
+    /// Below this target (kb/s) <see cref="RtcPeerConnection.RecommendedScale"/> asks for 3/4 of the picture
+    /// size, below 3/4 of it for half (512 to 384 to 256); back up after 2 s at 25 % above the floor.
+    /// </summary>
+    public int ResolutionFloorKbps { get; set; } = 220;
 }

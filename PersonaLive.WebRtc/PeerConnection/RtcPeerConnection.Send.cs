@@ -23,6 +23,12 @@ public sealed partial class RtcPeerConnection
     public int TargetBitrateKbps => _sender.TargetBitrateKbps;
 
     /// <summary>
+    /// Scale to apply to the pictures given to <see cref="SendFrame"/> (1, 0.75 or 0.5 of width and height):
+    /// below <see cref="RtcOptions.ResolutionFloorKbps"/> a smaller picture looks better than a starved one.
+    /// </summary>
+    public double RecommendedScale => _sender.RecommendedScale;
+
+    /// <summary>
     /// Encodes a picture with this connection's VP8 encoder (created on the first frame, re-created when
     /// the size changes) and sends it. The RTP timestamp is derived from <paramref name="captureNtpTime"/>
     /// at 90 kHz, and our SRs use the same NTP/RTP mapping, so the receiver can compute glass-to-glass

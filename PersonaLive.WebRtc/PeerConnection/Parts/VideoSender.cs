@@ -117,7 +117,7 @@ internal sealed partial class VideoSender
     {
         lock (_encodeLock)
         {
-            if (_closed)
+            if (_closed || SkipForFrameRate())
             {
                 return 0;
             }
@@ -276,6 +276,7 @@ internal sealed partial class VideoSender
                 RetransmissionsSkipped = _budget.Skipped,
                 PacerFlushes = _pacerFlushes,
                 RtxSent = _rtxSent,
+                FramesSkippedForRate = Interlocked.Read(ref _framesSkipped),
                 TransportFeedbackReceived = _transportCc.FeedbackReceived,
                 TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,

@@ -96,21 +96,31 @@ internal sealed class SoakTimeline
         return ticks * 10; // USER_HZ is 100 on Linux
     }
 
-    /// <summary>Total time all of this process's threads spent runnable but waiting for a CPU (ms); 0 where unknown.</summary>
+    private static readonly Dictionary<string, double> SeenDelayNs = new(StringComparer.Ordinal);
+    private static double s_delayTotalNs;
+
+    /// <summary>
+    /// Total time this process's threads spent runnable but waiting for a CPU (ms) since the first call,
+    /// summed per thread so that a thread that ends takes nothing back; 0 where unknown. Not thread-safe
+    /// (the benchmark's loop calls it).
+    /// </summary>
     public static double RunDelayMs()
     {
         const string tasks = "/proc/self/task";
         if (!Directory.Exists(tasks)) return 0;
-        double ns = 0;
         foreach (var task in Directory.EnumerateDirectories(tasks))
         {
             try
             {
                 var fields = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ');
-                if (fields.Length > 1) ns += double.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (fields.Length < 2) continue;
+                double ns = double.Parse(fields[1], CultureInfo.InvariantCulture);
+                var tid = Path.GetFileName(task);
+                s_delayTotalNs += Math.Max(0, ns - SeenDelayNs.GetValueOrDefault(tid));
+                SeenDelayNs[tid] = ns;
             }
             catch (IOException) { } // the thread ended meanwhile
         }
-        return ns / 1e6;
+        return s_delayTotalNs / 1e6;
     }
 }

@@ -65,9 +65,9 @@ public sealed class NetworkLabLinkTests
         }
 
         rtts.Sort();
-        Assert.InRange(rtts[5], 79, 300); // 2 x 40 ms; generous above for a loaded machine
+        Assert.InRange(rtts[5], 79, 400); // 2 x 40 ms; generous above for a loaded machine
 
-        // 400 kbit/s: 1,000-byte datagrams as fast as the socket takes them for 2 s; the far side counts.
+        // 400 kbit/s: 1,000-byte datagrams far faster than that for 2 s; the far side counts what the bucket lets through.
         lab.Shape(new LinkShape(400, 0));
         var (received, seconds) = await Blast(client, lab, TimeSpan.FromSeconds(2));
         double kbps = received * 8 / 1000.0 / seconds;
@@ -104,7 +104,8 @@ public sealed class NetworkLabLinkTests
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < duration)
         {
-            client.SendTo(payload, sink.LocalEndPoint!);
+            // Bursts of 8: well above the bucket's rate even when a loaded machine wakes this loop late.
+            for (int i = 0; i < 8; i++) client.SendTo(payload, sink.LocalEndPoint!);
             await Task.Delay(1);
         }
 

@@ -83,11 +83,15 @@ public static class SdpNegotiation
     /// <summary>
     /// Builds an offer for the client role (our tests, a headless client): one video m-line with VP8 (or,
     /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass,
-    /// and with <paramref name="audioDirection"/> a bundled Opus m-line.
+    /// and with <paramref name="audioDirection"/> a bundled Opus m-line. <paramref name="codecs"/>, when given,
+    /// offers each of them in that order (payload types from <paramref name="payloadType"/> up) instead of <paramref name="codec"/>.
     /// </summary>
     public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8,
-        string? audioDirection = null)
+        string? audioDirection = null, IReadOnlyList<VideoCodec>? codecs = null)
     {
+        ArgumentNullException.ThrowIfNull(local);
+        var offered = (codecs is { Count: > 0 } ? codecs : [codec]).Distinct().Select((c, i) => (Codec: c, Pt: payloadType + i)).ToList();
+        codec = offered[0].Codec;
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
@@ -113,7 +117,7 @@ public static class SdpNegotiation
             Extensions = RtpExtensionMap.Default,
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
-            rtcpRsize: true, feedback: SupportedFeedback);
+            rtcpRsize: true, feedback: SupportedFeedback, offered);
         if (audioDirection is not null)
         {
             SdpAudioSection.Append(body, SdpAudioSection.ForOffer(audioDirection), local, setup: "actpass");
@@ -130,11 +134,12 @@ public static class SdpNegotiation
     }
 
     private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
-        string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)
+        string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback, IReadOnlyList<(VideoCodec Codec, int Pt)>? offered = null)
     {
         int pt = video.PayloadType;
+        offered ??= [(video.Codec, pt)];
         int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
-        body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
+        body.Append($"m=video {port} UDP/TLS/RTP/SAVPF {string.Join(' ', offered.Select(o => o.Pt))}\r\n");
         string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
         body.Append($"c=IN IP4 {ip}\r\n");
         body.Append($"a=ice-ufrag:{local.IceUfrag}\r\n");
@@ -154,7 +159,11 @@ public static class SdpNegotiation
             body.Append($"a=extmap:{id} {uri}\r\n");
         }
 
-        VideoCodecChoice.AppendCodecLines(body, video.Codec, pt, video.H264, feedback);
+        var fb = feedback.ToList();
+        foreach (var (c, p) in offered)
+        {
+            VideoCodecChoice.AppendCodecLines(body, c, p, c == video.Codec ? video.H264 : null, fb);
+        }
 
         if (video.WeSend)
         {

@@ -27,6 +27,9 @@ internal sealed partial class LiveSession
     /// </summary>
     public TimeSpan VoiceDelay => TimeSpan.FromMilliseconds(Latency.ServerMedianMs ?? _engine.PipelineDelayFrames * 40.0);
 
+    /// <summary>Whether the host sends its microphone (a publish of this session should carry voice).</summary>
+    public bool HasVoice => _host.ReceivesVoice;
+
     /// <summary>Voice packets relayed to the Studio's output and the viewers.</summary>
     public long VoicePacketsRelayed => _voice.Relayed;
 

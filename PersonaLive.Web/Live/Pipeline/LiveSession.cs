@@ -228,6 +228,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         {
             if (HasEnded) return;
             var rtp = _host.SendFrame(frame.Image, frame.CaptureTimeUs);
+            _voice.VideoLeft(frame.CaptureTimeUs); // the voice of this instant may follow its face now
             var serverMs = _time.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds;
             Latency.RecordSent(rtp, frame.CaptureTimeUs, serverMs);
             _fpsOut.Add();

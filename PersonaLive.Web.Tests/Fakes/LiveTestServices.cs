@@ -47,6 +47,7 @@ internal sealed class LiveTestServices
         var peerFactory = peers ?? Peers;
         services.AddSingleton(sp => Sessions = new LiveSessionManager(Engine, peerFactory, Admission, Links,
             sp.GetRequiredService<LiveMetrics>(), Options.Create(Limits), TimeProvider.System, NullLoggerFactory.Instance));
+        services.AddSingleton<PersonaLive.Web.Live.GoLive.GoLiveService>();
 
         ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;

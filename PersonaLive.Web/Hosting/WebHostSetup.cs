@@ -65,6 +65,7 @@ internal static class WebHostSetup
         });
         services.AddSingleton<ShareLinkRegistry>();
         services.AddSingleton<LiveSessionManager>();
+        services.AddSingleton<PersonaLive.Web.Live.GoLive.GoLiveService>();
         services.AddScoped<CircuitPresence>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
 

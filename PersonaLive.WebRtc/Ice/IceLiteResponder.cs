@@ -18,19 +18,24 @@ public enum IceCheckOutcome
 public readonly record struct IceCheckResult(IceCheckOutcome Outcome, bool UseCandidate, byte[]? Response, int ErrorCode = 0);
 
 /// <summary>
-/// The ICE-lite side of connectivity checks (RFC 8445 sections 2.5, 7.3; RFC 8489 section 9.1.3),
+/// The answering side of connectivity checks (RFC 8445 sections 2.5, 7.3; RFC 8489 section 9.1.3),
 /// mirroring mediasoup's order: FINGERPRINT first (else silently ignored), then USERNAME prefix and
 /// MESSAGE-INTEGRITY with our password (401), unknown comprehension-required attributes (420),
-/// PRIORITY present (400), ICE-CONTROLLED (487: a lite agent is always controlled). Only then a success
+/// PRIORITY present (400), a role conflict (487, RFC 8445 section 7.3.1.1: ICE-CONTROLLED when we are the
+/// controlled lite agent, ICE-CONTROLLING when we are the controlling offerer, which never gives up its role:
+/// the answerer of a full offer is the controlled one, section 6.1.1). Only then a success
 /// response with XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and FINGERPRINT. Pure: no sockets, no state.
 /// </summary>
 public sealed class IceLiteResponder
 {
     private readonly byte[] _key;
     private readonly string _usernamePrefix;
+    private readonly ushort _conflictingRole;
 
-    public IceLiteResponder(string localUfrag, string localPassword)
+    /// <summary>Answers checks for <paramref name="localUfrag"/>/<paramref name="localPassword"/>; <paramref name="controlling"/> when we are the controlling agent (our offers), else the lite answerer.</summary>
+    public IceLiteResponder(string localUfrag, string localPassword, bool controlling = false)
     {
+        _conflictingRole = controlling ? StunConstants.AttrIceControlling : StunConstants.AttrIceControlled;
         LocalUfrag = localUfrag;
         _key = Encoding.UTF8.GetBytes(localPassword);
         _usernamePrefix = localUfrag + ":";
@@ -61,7 +66,7 @@ public sealed class IceLiteResponder
             return Error(request, 400, "Bad Request", withIntegrity: true);
         }
 
-        if (request.Has(StunConstants.AttrIceControlled))
+        if (request.Has(_conflictingRole))
         {
             return Error(request, 487, "Role Conflict", withIntegrity: true);
         }

@@ -100,6 +100,10 @@ public sealed class RtcMediaServer : IAsyncDisposable, IDisposable
     /// <summary>Answers through the socket the request arrived on (a STUN response must come from the request's destination).</summary>
     internal static void Reply(ReadOnlySpan<byte> datagram, IPEndPoint destination, UdpMediaSocket via) => via.Send(datagram, destination);
 
+    /// <summary>Whether one of our sockets can send to <paramref name="remote"/> (same address family, or a dual-mode IPv6 wildcard).</summary>
+    internal bool CanReach(IPEndPoint remote) => _sockets.LocalEndPoints.Any(l => l.AddressFamily == remote.AddressFamily
+        || (l.Address.Equals(System.Net.IPAddress.IPv6Any) && remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork));
+
     internal void Bind(IPEndPoint remote, RtcPeerConnection pc) => _byAddress[remote] = pc;
 
     /// <summary>The selected pair's local side: all later datagrams to <paramref name="remote"/> leave through <paramref name="via"/>.</summary>

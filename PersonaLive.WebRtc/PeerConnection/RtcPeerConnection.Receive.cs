@@ -23,8 +23,14 @@ public sealed partial class RtcPeerConnection
     /// </summary>
     internal void HandleStunRequest(StunMessage request, IPEndPoint source, UdpMediaSocket via)
     {
-        if (IsClosed || _isOfferer)
+        if (IsClosed)
         {
+            return;
+        }
+
+        if (_isOfferer)
+        {
+            HandleStunRequestAsControlling(request, source, via);
             return;
         }
 
@@ -53,6 +59,33 @@ public sealed partial class RtcPeerConnection
         _executor.Post(static s => ((RtcPeerConnection)s!).OnConsent(), this);
     }
 
+    /// <summary>Socket thread: a full answerer's own check of us (offerer role) is answered; a new address is bound to us so our triggered check's response finds us.</summary>
+    private void HandleStunRequestAsControlling(StunMessage request, IPEndPoint source, UdpMediaSocket via)
+    {
+        if (!_ice.IsControlling)
+        {
+            return; // an offer without an answer yet: nothing to authenticate against the remote
+        }
+
+        var result = _ice.HandleRequestAsControlling(request, source, NowMs, out bool newAddress);
+        if (result.Response is not null)
+        {
+            RtcMediaServer.Reply(result.Response, source, via);
+        }
+
+        if (result.Accepted)
+        {
+            _server.Bind(source, this);
+            _server.Route(source, via);
+            if (newAddress)
+            {
+                _logger.LogInformation("ICE learnt peer-reflexive candidate {Remote}", source);
+            }
+
+            _executor.Post(static s => ((RtcPeerConnection)s!).Tick(), this); // a triggered check leaves now
+        }
+    }
+
     /// <summary>Socket thread: a response to one of our checks (offerer role); the first success starts the DTLS client.</summary>
     internal void HandleStunResponse(StunMessage response, IPEndPoint source)
     {
@@ -64,8 +97,11 @@ public sealed partial class RtcPeerConnection
 
         if (first)
         {
-            _logger.LogInformation("ICE check to {Remote} succeeded; starting DTLS client", source);
-            _executor.Post(static s => ((RtcPeerConnection)s!)._dtls?.Start(), this);
+            _logger.LogInformation("ICE check to {Remote} succeeded; selected", source);
+            if (_dtlsWaitsForIce)
+            {
+                _executor.Post(static s => ((RtcPeerConnection)s!)._dtls?.Start(), this);
+            }
         }
         else
         {

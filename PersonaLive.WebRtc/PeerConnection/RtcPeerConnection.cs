@@ -12,7 +12,7 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// One WebRTC peer connection with a single bundled video transceiver (VP8 or H.264, whichever the
 /// offer/answer chose; <see cref="RtcOptions.PreferredCodecs"/>), shaped like the W3C
 /// RTCPeerConnection: answer a browser's offer (<see cref="CreateAnswer"/>: ICE-lite, DTLS server) or
-/// offer yourself (<see cref="CreateOffer"/> + <see cref="SetAnswer"/>: controlling ICE, DTLS client);
+/// offer yourself (<see cref="CreateOffer(string, VideoCodec, string?)"/> + <see cref="SetAnswer"/>: controlling ICE, DTLS client);
 /// <see cref="ConnectionStateChanged"/>; <see cref="FrameDecoded"/> for the remote track;
 /// <see cref="SendFrame"/> / <see cref="SendEncodedFrame"/> for the local track.
 /// <para>
@@ -44,6 +44,7 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     private volatile NegotiatedVideo? _video;
     private DtlsSession? _dtls;
     private volatile bool _isOfferer;
+    private bool _dtlsWaitsForIce;
     private LocalMediaParameters? _local;
 
     internal RtcPeerConnection(RtcMediaServer server, RtcOptions options, ILogger logger)
@@ -115,14 +116,26 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
     /// Creates an offer of <paramref name="codec"/> (and, with <paramref name="audioDirection"/>, Opus) for the
     /// client role (tests, headless client); apply the reply with <see cref="SetAnswer"/>.
     /// </summary>
-    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8, string? audioDirection = null)
+    public string CreateOffer(string direction = "sendrecv", VideoCodec codec = VideoCodec.Vp8, string? audioDirection = null) =>
+        CreateOffer(direction, [codec], audioDirection, withCandidates: false);
+
+    /// <summary>
+    /// Creates an offer of every codec in <paramref name="codecs"/> (preference order) for the client role, e.g.
+    /// a WHIP publish (sendonly, VP8 + H.264, Opus). <paramref name="withCandidates"/> lists our host candidates,
+    /// which a full ICE answerer needs to check us back (RFC 8445 section 7.3).
+    /// </summary>
+    public string CreateOffer(string direction, IReadOnlyList<VideoCodec> codecs, string? audioDirection, bool withCandidates)
     {
         EnsureNotNegotiated();
         _isOfferer = true;
-        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates: false), direction, codec: codec, audioDirection: audioDirection);
+        return SdpNegotiation.CreateOffer(LocalParameters(withCandidates), direction, codecs: codecs, audioDirection: audioDirection);
     }
 
-    /// <summary>Applies the answer to our offer: starts ICE checks toward its candidates, then the DTLS client.</summary>
+    /// <summary>
+    /// Applies the answer to our offer: we are the controlling ICE agent and check every answer candidate our
+    /// sockets can reach (RFC 8445 sections 7.2, 8.1.1); DTLS client when the answer says a=setup:passive,
+    /// DTLS server when it says active (RFC 8842 section 5.3).
+    /// </summary>
     public void SetAnswer(string answerSdp)
     {
         if (!_isOfferer || _video is not null)
@@ -131,23 +144,32 @@ public sealed partial class RtcPeerConnection : IAsyncDisposable, IDisposable
         }
 
         var video = SdpNegotiation.ReadAnswer(answerSdp);
-        if (video.RemoteCandidates.Count == 0)
+        var reachable = video.RemoteCandidates.Where(_server.CanReach).ToList();
+        if (reachable.Count == 0)
         {
-            throw new SdpException("The answer has no usable UDP candidate.");
+            throw new SdpException(video.RemoteCandidates.Count == 0 ? "The answer has no usable UDP candidate."
+                : $"None of the answer's candidates ({string.Join(", ", video.RemoteCandidates)}) has an address family this server's media sockets have.");
         }
 
-        if (video.RemoteSetup is not ("passive" or "actpass"))
+        bool dtlsServer = video.RemoteSetup switch
         {
-            throw new SdpException($"The answer's a=setup:{video.RemoteSetup} is not supported by our client role (needs passive).");
-        }
-
-        var remote = video.RemoteCandidates[0];
-        _ice.StartChecks(LocalUfrag, video.RemoteIceUfrag, video.RemoteIcePassword, remote);
+            "passive" or "actpass" => false,
+            "active" => true,
+            _ => throw new SdpException($"The answer's a=setup:{video.RemoteSetup} is not valid (needs active or passive)."),
+        };
+        _ice.StartChecks(LocalUfrag, video.RemoteIceUfrag, video.RemoteIcePassword, reachable);
         Negotiated(video);
-        _server.Bind(remote, this);
-        StartDtls(isServer: false, video);
+        foreach (var remote in reachable)
+        {
+            _server.Bind(remote, this);
+        }
+
+        _dtlsWaitsForIce = !dtlsServer;
+        StartDtls(isServer: dtlsServer, video);
         StartTimer();
         SetState(PeerConnectionState.Connecting);
+        _logger.LogInformation("Applied answer: {Codec} PT {Pt}, checking {Count} candidate(s), remote ICE {Lite}, we are the DTLS {Role}",
+            video.Codec, video.PayloadType, reachable.Count, video.RemoteIceLite ? "lite" : "full", dtlsServer ? "server" : "client");
     }
 
     /// <summary>The codec seam for the negotiated codec goes to the receiver and sender parts.</summary>

@@ -83,11 +83,15 @@ public static partial class SdpNegotiation
     /// <summary>
     /// Builds an offer for the client role (our tests, a headless client): one video m-line with VP8 (or,
     /// with <paramref name="codec"/> H.264, Constrained Baseline packetization-mode 1 only), setup:actpass,
-    /// and with <paramref name="audioDirection"/> a bundled Opus m-line.
+    /// and with <paramref name="audioDirection"/> a bundled Opus m-line. <paramref name="codecs"/>, when given,
+    /// offers each of them in that order (payload types from <paramref name="payloadType"/> up) instead of <paramref name="codec"/>.
     /// </summary>
     public static string CreateOffer(LocalMediaParameters local, string direction = "sendrecv", int payloadType = 96, VideoCodec codec = VideoCodec.Vp8,
-        string? audioDirection = null, bool rtx = true)
+        string? audioDirection = null, IReadOnlyList<VideoCodec>? codecs = null, bool rtx = true)
     {
+        ArgumentNullException.ThrowIfNull(local);
+        var offered = (codecs is { Count: > 0 } ? codecs : [codec]).Distinct().Select((c, i) => (Codec: c, Pt: payloadType + i)).ToList();
+        codec = offered[0].Codec;
         var body = new System.Text.StringBuilder();
         body.Append("v=0\r\n");
         body.Append($"o=- {Random.Shared.NextInt64(1, long.MaxValue)} 2 IN IP4 127.0.0.1\r\n");
@@ -111,10 +115,10 @@ public static partial class SdpNegotiation
             RemoteSsrcs = [],
             RemoteCandidates = [],
             Extensions = RtpExtensionMap.Default,
-            RtxPayloadType = rtx ? payloadType + 1 : -1,
+            RtxPayloadType = rtx ? payloadType + offered.Count : -1, // after every offered codec's type; resends of the first codec
         };
         AppendVideoSection(body, video, local, setup: "actpass", includeCandidates: local.Candidates.Count > 0,
-            rtcpRsize: true, feedback: SupportedFeedback);
+            rtcpRsize: true, feedback: SupportedFeedback, offered);
         if (audioDirection is not null)
         {
             SdpAudioSection.Append(body, SdpAudioSection.ForOffer(audioDirection), local, setup: "actpass");
@@ -131,11 +135,13 @@ public static partial class SdpNegotiation
     }
 
     private static void AppendVideoSection(System.Text.StringBuilder body, NegotiatedVideo video, LocalMediaParameters local,
-        string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback)
+        string setup, bool includeCandidates, bool rtcpRsize, IEnumerable<string> feedback, IReadOnlyList<(VideoCodec Codec, int Pt)>? offered = null)
     {
         int pt = video.PayloadType;
+        offered ??= [(video.Codec, pt)];
         int port = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Port : 9;
-        body.Append(video.RtxPayloadType >= 0 ? $"m=video {port} UDP/TLS/RTP/SAVPF {pt} {video.RtxPayloadType}\r\n" : $"m=video {port} UDP/TLS/RTP/SAVPF {pt}\r\n");
+        var types = string.Join(' ', offered.Select(o => o.Pt));
+        body.Append(video.RtxPayloadType >= 0 ? $"m=video {port} UDP/TLS/RTP/SAVPF {types} {video.RtxPayloadType}\r\n" : $"m=video {port} UDP/TLS/RTP/SAVPF {types}\r\n");
         string ip = includeCandidates && local.Candidates.Count > 0 ? local.Candidates[0].Address.ToString() : "0.0.0.0";
         body.Append($"c=IN IP4 {ip}\r\n");
         body.Append($"a=ice-ufrag:{local.IceUfrag}\r\n");
@@ -155,7 +161,12 @@ public static partial class SdpNegotiation
             body.Append($"a=extmap:{id} {uri}\r\n");
         }
 
-        VideoCodecChoice.AppendCodecLines(body, video.Codec, pt, video.H264, feedback);
+        var fb = feedback.ToList();
+        foreach (var (c, p) in offered)
+        {
+            VideoCodecChoice.AppendCodecLines(body, c, p, c == video.Codec ? video.H264 : null, fb);
+        }
+
         if (video.RtxPayloadType >= 0)
         {
             SdpRtx.AppendCodecLines(body, video.RtxPayloadType, pt);
@@ -289,7 +300,4 @@ public static partial class SdpNegotiation
         };
         return (video, index);
     }
-
-    private static bool IsValidMid(string mid) =>
-        mid.Length is >= 1 and <= 32 && mid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_' || ch == '-');
 }

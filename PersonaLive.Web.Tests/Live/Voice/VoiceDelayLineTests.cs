@@ -47,4 +47,24 @@ public sealed class VoiceDelayLineTests
         line.TakeDue(long.MaxValue, due);
         Assert.Equal([2, 3, 4], due);
     }
+
+    [Fact]
+    public void A_due_packet_waits_for_its_face_but_never_past_its_slack()
+    {
+        var line = new VoiceDelayLine<int>(10);
+        line.Push(1, arrival: 0, delay: 100, slack: 400);
+        line.Push(2, arrival: 20, delay: 100, slack: 400);
+        var due = new List<int>();
+        bool faceLeft = false;
+        line.TakeDue(99, due, _ => true);
+        Assert.Empty(due); // never before the base delay, ready or not
+        line.TakeDue(300, due, _ => faceLeft);
+        Assert.Empty(due); // due, but its face has not left yet
+        Assert.Equal(500, line.NextWake(300)); // then it goes at its latest time at most
+        faceLeft = true;
+        line.TakeDue(301, due, p => faceLeft && p == 1);
+        Assert.Equal([1], due); // packet 2 is not ready: it stays, in order
+        line.TakeDue(520, due, _ => false);
+        Assert.Equal([1, 2], due); // slack over: it goes anyway
+    }
 }

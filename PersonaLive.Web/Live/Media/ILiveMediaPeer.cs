@@ -50,6 +50,18 @@ internal interface ILiveMediaPeer : IAsyncDisposable
     string CreateAnswer(string offerSdp);
 
     /// <summary>
+    /// Client role (Go live: we publish to a WHIP server): a sendonly offer of every codec we encode (and
+    /// Opus sendonly with <paramref name="withVoice"/>), with our candidates. Not supported by default.
+    /// </summary>
+    string CreateOffer(bool withVoice) => throw new MediaNegotiationException("This media peer cannot make offers.");
+
+    /// <summary>Client role: applies the WHIP server's answer. Throws <see cref="MediaNegotiationException"/> on an unusable answer.</summary>
+    void ApplyAnswer(string answerSdp) => throw new MediaNegotiationException("This media peer cannot take answers.");
+
+    /// <summary>Whether this peer negotiated a voice track from its remote side (the host's microphone).</summary>
+    bool ReceivesVoice => false;
+
+    /// <summary>
     /// Encodes and sends one output frame on this peer. <paramref name="captureTimeUs"/> is the capture
     /// time of the driving camera frame, carried in RTCP SR / abs-capture-time so the browser can measure
     /// glass-to-glass latency. Returns the RTP timestamp the frame was sent with.

@@ -51,6 +51,9 @@ internal sealed class LatencyTracker
     public double? GlassToGlassP95Ms { get { lock (_lock) return Percentile(_glass, 0.95); } }
     public double? ServerMedianMs { get { lock (_lock) return Percentile(_server, 0.5); } }
 
+    /// <summary>The 10th percentile of the server latency: how long the video at least takes (the voice's base wait).</summary>
+    public double? ServerP10Ms { get { lock (_lock) return Percentile(_server, 0.1); } }
+
     /// <summary>Nearest-rank percentile of the kept samples (null when empty).</summary>
     internal static double? Percentile(IEnumerable<double> samples, double p)
     {

@@ -21,11 +21,15 @@ internal sealed partial class LiveSession
     }
 
     /// <summary>
-    /// How long the voice waits so it leaves with the face it goes with: the measured server latency of
-    /// the video (camera frame in to its animated frame out, which includes the engine's pipeline delay);
-    /// before the first measurement, the engine's declared pipeline delay at 25 frames per second.
+    /// How long the voice waits at least so it leaves with the face it goes with: the video's server latency
+    /// as it is in its faster frames (10th percentile of camera frame in to animated frame out, which includes
+    /// the engine's pipeline delay); before the first measurement, the engine's declared pipeline delay at
+    /// 25 frames per second. A packet whose face is slower waits for it (<see cref="VoiceRelay.VideoLeft"/>).
     /// </summary>
-    public TimeSpan VoiceDelay => TimeSpan.FromMilliseconds(Latency.ServerMedianMs ?? _engine.PipelineDelayFrames * 40.0);
+    public TimeSpan VoiceDelay => TimeSpan.FromMilliseconds(Latency.ServerP10Ms ?? _engine.PipelineDelayFrames * 40.0);
+
+    /// <summary>Whether the host sends its microphone (a publish of this session should carry voice).</summary>
+    public bool HasVoice => _host.ReceivesVoice;
 
     /// <summary>Voice packets relayed to the Studio's output and the viewers.</summary>
     public long VoicePacketsRelayed => _voice.Relayed;

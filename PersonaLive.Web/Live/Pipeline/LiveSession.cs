@@ -90,30 +90,6 @@ internal sealed partial class LiveSession : IAsyncDisposable
     /// <summary>A user action for the engine, run between chunks on its thread.</summary>
     private void Command(Action<IAnimationEngine> command) { Touch(); _engineCommands.Enqueue(command); }
 
-    /// <summary>Adds a viewer fed with the output in its negotiated codec (the host encodes once per codec in use); forces a keyframe.</summary>
-    public string AddViewer(string viewerId, ILiveMediaPeer viewer, string offerSdp)
-    {
-        var answer = viewer.CreateAnswer(offerSdp);
-        _host.EncodeAlsoFor(viewer);
-        viewer.KeyframeRequested += _host.ForceKeyframe;
-        _viewers[viewerId] = viewer;
-        _metrics.ViewersChanged(1);
-        _host.ForceKeyframe();
-        return answer;
-    }
-
-    /// <summary>A viewer's connection state; null when no such viewer (left or removed).</summary>
-    public MediaPeerState? ViewerState(string viewerId) => _viewers.TryGetValue(viewerId, out var viewer) ? viewer.State : null;
-
-    /// <summary>Removes and disposes a viewer peer (left, link revoked, session ended).</summary>
-    public async ValueTask RemoveViewerAsync(string viewerId)
-    {
-        if (!_viewers.TryRemove(viewerId, out var viewer)) return;
-        viewer.KeyframeRequested -= _host.ForceKeyframe;
-        _metrics.ViewersChanged(-1);
-        await viewer.DisposeAsync().ConfigureAwait(false);
-    }
-
     /// <summary>The host peer's transport counters (packets, bytes, NACKs, PLIs, RTT, loss) for /metrics.</summary>
     internal MediaPeerStats GetTransportStats() => _host.GetStats();
 
@@ -211,6 +187,7 @@ internal sealed partial class LiveSession : IAsyncDisposable
         {
             if (HasEnded) return;
             var rtp = _host.SendFrame(frame.Image, frame.CaptureTimeUs);
+            _voice.VideoLeft(frame.CaptureTimeUs); // the voice of this instant may follow its face now
             var serverMs = _time.GetElapsedTime(frame.ArrivalTimestamp).TotalMilliseconds;
             Latency.RecordSent(rtp, frame.CaptureTimeUs, serverMs);
             _fpsOut.Add();

@@ -4,9 +4,11 @@ namespace PersonaLive.Web.Live.Voice;
 
 /// <summary>
 /// Carries the presenter's voice alongside the animated face: every microphone packet waits in a
-/// <see cref="VoiceDelayLine{T}"/> for the pipeline's current delay (the measured server latency of the
-/// video: camera frame in to animated frame out), then goes to every target at once (the Studio's own
-/// output and the viewers), so lips and voice leave the server together. One pump task per session wakes
+/// <see cref="VoiceDelayLine{T}"/> for the pipeline's current base delay (the video's measured server
+/// latency, camera frame in to animated frame out), and then until the animated frame of its capture
+/// instant has left (<see cref="VideoLeft"/>: both carry capture times on the browser's clock), at most
+/// <see cref="Slack"/> longer; then it goes to every target at once (the Studio's own output and the
+/// viewers), so lips and voice leave the server together even when a frame is slower than usual. One pump task per session wakes
 /// at the next due time; packets are never decoded. A failing target is logged and skipped.
 /// </summary>
 internal sealed partial class VoiceRelay : IAsyncDisposable
@@ -21,6 +23,10 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
     private long _relayed;
+    private long _videoWatermarkUs = long.MinValue;
+
+    /// <summary>How much longer than the base delay a packet may wait for its face.</summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(400);
 
     public VoiceRelay(Func<TimeSpan> delay, Func<IEnumerable<Action<VoicePacket>>> targets, TimeProvider time, ILogger log)
     {
@@ -43,10 +49,37 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
         long delayTicks = (long)(Math.Clamp(_delay().TotalMilliseconds, 0, 2000) * _time.TimestampFrequency / 1000);
         lock (_lock)
         {
-            _line.Push(packet, _time.GetTimestamp(), delayTicks);
+            _line.Push(packet, _time.GetTimestamp(), delayTicks, (long)(Slack.TotalSeconds * _time.TimestampFrequency));
         }
 
         _signal.Release();
+    }
+
+    /// <summary>The animated frame driven by the camera frame captured at <paramref name="captureTimeUs"/> was sent (sender thread).</summary>
+    public void VideoLeft(long captureTimeUs)
+    {
+        long seen = Interlocked.Read(ref _videoWatermarkUs);
+        while (captureTimeUs > seen)
+        {
+            long was = Interlocked.CompareExchange(ref _videoWatermarkUs, captureTimeUs, seen);
+            if (was == seen)
+            {
+                _signal.Release();
+                return;
+            }
+
+            seen = was;
+        }
+    }
+
+    /// <summary>
+    /// Whether the face of <paramref name="packet"/>'s instant has left: true without any video yet, and when
+    /// the two clocks are clearly not the same (more than 5 s apart), so the base delay alone decides then.
+    /// </summary>
+    private bool FaceHasLeft(VoicePacket packet)
+    {
+        long watermark = Interlocked.Read(ref _videoWatermarkUs);
+        return watermark == long.MinValue || watermark >= packet.CaptureTimeUs || packet.CaptureTimeUs - watermark > 5_000_000;
     }
 
     private async Task PumpAsync()
@@ -61,8 +94,9 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
                 lock (_lock)
                 {
                     due.Clear();
-                    _line.TakeDue(_time.GetTimestamp(), due);
-                    next = _line.NextDue;
+                    long now = _time.GetTimestamp();
+                    _line.TakeDue(now, due, FaceHasLeft);
+                    next = _line.NextWake(now);
                 }
 
                 foreach (var packet in due)

@@ -5,7 +5,7 @@ namespace PersonaLive.WebRtc.PeerConnection;
 
 /// <summary>
 /// The ICE part of a peer connection: answers authenticated Binding requests as an ICE-lite agent
-/// (RFC 8445 section 2.5) or checks the remote candidate as the controlling side, keeps the valid
+/// (RFC 8445 section 2.5) or runs the checks as the controlling side (<see cref="IceCheckList"/>), keeps the valid
 /// paths (only they may talk DTLS/SRTP) and the selected one, and tracks consent freshness
 /// (RFC 7675 section 5.1). It decides; the connection acts on its results on its executor. Safe to call
 /// from the socket threads and the executor at once (one small lock, volatile reads for the hot path).
@@ -13,22 +13,25 @@ namespace PersonaLive.WebRtc.PeerConnection;
 internal sealed class IceAgent
 {
     private const int MaxValidPaths = 8;
-    private readonly IceLiteResponder _responder;
+    private readonly string _localPassword;
+    private volatile IceLiteResponder _responder;
     private readonly HashSet<IPEndPoint> _valid = new();
     private volatile IPEndPoint? _selected;
-    private volatile IceControllingChecker? _checker;
-    private volatile IPEndPoint? _remoteCandidate;
+    private volatile IceCheckList? _checks;
     private long _lastConsentMs = -1;
-    private long _lastCheckSentMs;
     private long _rejected;
 
-    public IceAgent(string localUfrag, string localPassword) => _responder = new IceLiteResponder(localUfrag, localPassword);
+    public IceAgent(string localUfrag, string localPassword)
+    {
+        _localPassword = localPassword;
+        _responder = new IceLiteResponder(localUfrag, localPassword);
+    }
 
     /// <summary>The path media and DTLS go to; null before the first authenticated check.</summary>
     public IPEndPoint? Selected => _selected;
 
     /// <summary>Whether we run the checks (offerer) rather than answer them.</summary>
-    public bool IsControlling => _checker is not null;
+    public bool IsControlling => _checks is not null;
 
     /// <summary>STUN requests or responses that failed authentication or were not for us.</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
@@ -67,18 +70,28 @@ internal sealed class IceAgent
         return new RequestResult(result.Response, true, select, changed, result.UseCandidate);
     }
 
-    /// <summary>Offerer: starts checking <paramref name="remote"/> with the answer's credentials.</summary>
-    public void StartChecks(string localUfrag, string remoteUfrag, string remotePassword, IPEndPoint remote)
+    /// <summary>
+    /// Offerer: we are the controlling agent (RFC 8445 section 6.1.1). Checks every usable candidate of the
+    /// answer (<see cref="IceCheckList"/>) and answers the remote's own checks as the controlling side.
+    /// </summary>
+    public void StartChecks(string localUfrag, string remoteUfrag, string remotePassword, IReadOnlyList<IPEndPoint> remotes)
     {
-        _remoteCandidate = remote;
-        _checker = new IceControllingChecker(localUfrag, remoteUfrag, remotePassword);
+        _responder = new IceLiteResponder(localUfrag, _localPassword, controlling: true);
+        _checks = new IceCheckList(new IceControllingChecker(localUfrag, remoteUfrag, remotePassword), remotes);
     }
 
-    /// <summary>Offerer: an authenticated success from the remote candidate selects it; true the first time.</summary>
+    /// <summary>Offerer: the addresses we check (responses from them are ours).</summary>
+    public IReadOnlyList<IPEndPoint> CheckedAddresses => _checks?.Pairs ?? [];
+
+    /// <summary>Offerer: whether our nomination of the selected pair succeeded (RFC 8445 section 8.1.1).</summary>
+    public bool Nominated => _checks?.Nominated ?? false;
+
+    /// <summary>Offerer: an authenticated success from a checked address; the first one selects that pair (true then).</summary>
     public bool HandleResponse(StunMessage response, IPEndPoint source, long nowMs, out bool accepted)
     {
-        var checker = _checker;
-        accepted = checker is not null && source.Equals(_remoteCandidate) && checker.AcceptResponse(response);
+        var checks = _checks;
+        accepted = false;
+        bool first = checks is not null && checks.OnResponse(response, source, out accepted);
         if (!accepted)
         {
             Interlocked.Increment(ref _rejected);
@@ -87,34 +100,36 @@ internal sealed class IceAgent
 
         lock (_valid)
         {
-            _valid.Add(source);
+            if (_valid.Count < MaxValidPaths) _valid.Add(source);
         }
 
-        bool first = _selected is null;
-        _selected = source;
+        _selected = checks!.Selected;
         RefreshConsent(nowMs);
         return first;
     }
 
-    /// <summary>Offerer (executor only): a check to send now, every 50 ms until the first success, then every second.</summary>
-    public (byte[] Request, IPEndPoint To)? CheckDue(long nowMs)
+    /// <summary>
+    /// Offerer: a full remote agent checks us too (RFC 8445 section 7.3): answer it as the controlling side;
+    /// an authenticated check teaches a peer-reflexive address and triggers our check to it. It never
+    /// selects by itself: selection follows our own successful checks.
+    /// </summary>
+    public RequestResult HandleRequestAsControlling(StunMessage request, IPEndPoint source, long nowMs, out bool newAddress)
     {
-        var checker = _checker;
-        var remote = _remoteCandidate;
-        if (checker is null || remote is null)
+        newAddress = false;
+        var result = _responder.Process(request, source);
+        if (result.Outcome != IceCheckOutcome.Accepted || _checks is not { } checks)
         {
-            return null;
+            Interlocked.Increment(ref _rejected);
+            return new RequestResult(result.Response, false, false, false);
         }
 
-        int interval = _selected is null ? 50 : 1000;
-        if (nowMs - _lastCheckSentMs < interval)
-        {
-            return null;
-        }
-
-        _lastCheckSentMs = nowMs;
-        return (checker.CreateRequest(nowMs), remote);
+        newAddress = checks.OnRemoteCheck(source);
+        RefreshConsent(nowMs);
+        return new RequestResult(result.Response, true, false, false);
     }
+
+    /// <summary>Offerer (executor only): the check to send now, if one is due.</summary>
+    public (byte[] Request, IPEndPoint To)? CheckDue(long nowMs) => _checks?.Due(nowMs);
 
     public bool IsValid(IPEndPoint source)
     {

@@ -80,6 +80,26 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         }
     }
 
+    public string CreateOffer(bool withVoice)
+    {
+        var codecs = VideoCodecChoice.Supported(_options.PreferredCodecs.ToList()).Select(c => c == "H264" ? VideoCodec.H264 : VideoCodec.Vp8).ToList();
+        return _pc.CreateOffer("sendonly", codecs, withVoice ? "sendonly" : null, withCandidates: true);
+    }
+
+    public void ApplyAnswer(string answerSdp)
+    {
+        try
+        {
+            _pc.SetAnswer(answerSdp);
+        }
+        catch (Exception ex) when (ex is SdpException or FormatException)
+        {
+            throw new MediaNegotiationException("The server's answer could not be used: " + ex.Message, ex);
+        }
+    }
+
+    public bool ReceivesVoice => _pc.Transceiver?.Negotiated.Audio is { WeReceive: true };
+
     public uint SendFrame(I420Frame frame, long captureTimeUs)
     {
         ArgumentNullException.ThrowIfNull(frame);

@@ -1,6 +1,6 @@
 namespace PersonaLive.WebRtc.Sdp;
 
-/// <summary>The certificate fingerprint attribute of the offer/answer (RFC 8122 section 5).</summary>
+/// <summary>The syntax checks of offer/answer values: DTLS fingerprints (RFC 8122) and mids (RFC 8843).</summary>
 public static partial class SdpNegotiation
 {
     /// <summary>Parses "sha-256 AA:BB:..." (RFC 8122 section 5).</summary>
@@ -34,4 +34,7 @@ public static partial class SdpNegotiation
             throw new SdpException($"Malformed a=fingerprint '{value}'.", e);
         }
     }
+
+    private static bool IsValidMid(string mid) =>
+        mid.Length is >= 1 and <= 32 && mid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_' || ch == '-');
 }

@@ -16,6 +16,7 @@ public sealed class LossyUdpRelay : IDisposable
     private double _lossRate;
     private readonly double _duplicateRate;
     private readonly Random _random;
+    private long _rtpToClient;
     private readonly Thread _up;
     private readonly Thread _down;
     private volatile IPEndPoint? _client;
@@ -65,6 +66,13 @@ public sealed class LossyUdpRelay : IDisposable
 
     public long Duplicated => Interlocked.Read(ref _duplicated);
 
+    /// <summary>
+    /// When above 0, every n-th RTP packet toward the client is dropped besides <see cref="LossRate"/>
+    /// (RTP: first byte 128..191 and a payload type outside RTCP's 192..223, RFC 5761 section 4), so a
+    /// short test sees losses for certain rather than with high probability.
+    /// </summary>
+    public int DropEveryNthRtpToClient { get; set; }
+
     /// <summary>Sends a datagram to the server from the relay's server-facing socket, i.e. from the client's authenticated address.</summary>
     public void InjectToServer(ReadOnlySpan<byte> datagram) => _serverSide.SendTo(datagram, SocketFlags.None, _server);
 
@@ -101,7 +109,8 @@ public sealed class LossyUdpRelay : IDisposable
             bool drop, duplicate;
             lock (_random)
             {
-                drop = _random.NextDouble() < _lossRate || Blackhole || (toServer && DropClientStun && n > 0 && buffer[0] < 4);
+                drop = _random.NextDouble() < _lossRate || Blackhole || (toServer && DropClientStun && n > 0 && buffer[0] < 4)
+                    || (!toServer && DropEveryNthRtpToClient > 0 && IsRtp(buffer.AsSpan(0, n)) && ++_rtpToClient % DropEveryNthRtpToClient == 0);
                 duplicate = _random.NextDouble() < _duplicateRate;
             }
 
@@ -136,6 +145,9 @@ public sealed class LossyUdpRelay : IDisposable
             }
         }
     }
+
+    private static bool IsRtp(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 12 && datagram[0] is >= 128 and <= 191 && (datagram[1] & 0x7F) is < 64 or > 95;
 
     public void Dispose()
     {

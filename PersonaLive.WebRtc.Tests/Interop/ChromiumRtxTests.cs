@@ -42,6 +42,7 @@ public sealed class ChromiumRtxTests
                     if (s == PeerConnectionState.Connected)
                     {
                         relay.LossRate = 0.05; // the handshake went through clean; media now crosses a lossy path
+                        relay.DropEveryNthRtpToClient = 12; // and some of our packets are lost for certain (only ~60 cross in the test)
                         _ = ChromiumWebRtcTests.SendSolidFrames(self, 81, 90, 240, sendLoop.Token);
                     }
                 };

@@ -13,7 +13,8 @@ namespace PersonaLive.Web.Live.Media.Rtc;
 /// One <see cref="RtcPeerConnection"/> seen through the pipeline's <see cref="ILiveMediaPeer"/> seam:
 /// translates states, converts capture times between the RTCP NTP clock and Unix microseconds, and
 /// passes frames through uncopied: decoded pictures as they are (pooled), output pictures straight to the
-/// encoder, and the encoder's bytes (labelled with their codec) to the viewer fan-out, encoding once more
+/// encoder (or, when the connection's estimate is below its resolution floor, a pooled copy scaled to
+/// <see cref="RtcPeerConnection.RecommendedScale"/>), and the encoder's bytes (labelled with their codec) to the viewer fan-out, encoding once more
 /// per extra codec a viewer needs, or for a publisher that only sends (WHIP) (<see cref="CodecOutputEncoder"/>).
 /// </summary>
 internal sealed class RtcMediaPeer : ILiveMediaPeer
@@ -106,9 +107,19 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
         var ntp = NtpTime.FromUnixMicros(captureTimeUs);
         bool receiveOnly = Role == MediaPeerRole.Host && _pc.Transceiver is { Negotiated.WeSend: false };
         if (receiveOnly && _extras.Length == 0) AddDefaultOutput();
-        uint rtp = receiveOnly ? (uint)NtpTime.To90kHz(ntp) : _pc.SendFrame(frame, ntp);
+        uint rtp = receiveOnly ? (uint)NtpTime.To90kHz(ntp) : SendScaled(frame, ntp);
         foreach (var extra in _extras) EncodeExtra(extra, frame, ntp);
         return rtp;
+    }
+
+    /// <summary>
+    /// Our own sender encodes the picture at the scale its bitrate estimate affords (<see cref="OutputScale"/>):
+    /// below the resolution floor a pooled smaller copy; viewers of the same codec share those bytes.
+    /// </summary>
+    private uint SendScaled(I420Frame frame, ulong ntp)
+    {
+        using var scaled = OutputScale.Apply(frame, _pc.RecommendedScale);
+        return _pc.SendFrame(scaled ?? frame, ntp);
     }
 
     /// <summary>A publisher that only sends (WHIP) and no viewer yet: encode in our first preferred codec, as a host that sends would.</summary>

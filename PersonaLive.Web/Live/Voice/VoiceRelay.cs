@@ -24,6 +24,8 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
     private readonly Task _pump;
     private long _relayed;
     private long _videoWatermarkUs = long.MinValue;
+    private int _waiting; // packets in the line, as last seen under the lock: a frame leaving wakes the pump only for them
+    private readonly Func<VoicePacket, bool> _faceHasLeft; // one delegate, not one per wake
 
     /// <summary>How much longer than the base delay a packet may wait for its face.</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(400);
@@ -34,6 +36,7 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
         _targets = targets;
         _time = time;
         _log = log;
+        _faceHasLeft = FaceHasLeft;
         _pump = Task.Run(PumpAsync);
     }
 
@@ -50,6 +53,7 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
         lock (_lock)
         {
             _line.Push(packet, _time.GetTimestamp(), delayTicks, (long)(Slack.TotalSeconds * _time.TimestampFrequency));
+            Volatile.Write(ref _waiting, _line.Count);
         }
 
         _signal.Release();
@@ -64,7 +68,7 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
             long was = Interlocked.CompareExchange(ref _videoWatermarkUs, captureTimeUs, seen);
             if (was == seen)
             {
-                _signal.Release();
+                if (Volatile.Read(ref _waiting) > 0) _signal.Release(); // no voice waiting: nothing to wake (a wake per frame costs a timed wait)
                 return;
             }
 
@@ -95,7 +99,8 @@ internal sealed partial class VoiceRelay : IAsyncDisposable
                 {
                     due.Clear();
                     long now = _time.GetTimestamp();
-                    _line.TakeDue(now, due, FaceHasLeft);
+                    _line.TakeDue(now, due, _faceHasLeft);
+                    Volatile.Write(ref _waiting, _line.Count);
                     next = _line.NextWake(now);
                 }
 

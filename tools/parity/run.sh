@@ -13,6 +13,13 @@ WORK=${PARITY_WORK:-/work/parity-work}
 PY=/usr/bin/python3
 BASE=${PARITY_BASE:-256}   # base resolution of the fused step, the helper exports and the chunk run
 export PARITY_BASE=$BASE
+# Debian's python3-torch calls the system libblas.so.3; where that alternative is the reference (netlib)
+# BLAS, sgemm runs ~15x slower than OpenBLAS. PARITY_BLAS names a folder holding an OpenBLAS
+# libblas.so.3 (e.g. libopenblas0-pthread's openblas-pthread folder, unpacked with dpkg -x) for the
+# harness's processes only; the system alternative is left alone.
+if [ -n "${PARITY_BLAS:-}" ]; then
+  export LD_LIBRARY_PATH="$PARITY_BLAS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS=${PARITY_THREADS:-2}
+fi
 export PYTHONPATH="$HERE/standins:$DEPS/diffusers/src:$DEPS/huggingface_hub/src:$DEPS/einops"
 mkdir -p "$WORK"
 step() { echo "== $*"; }

@@ -4,7 +4,8 @@ the same modules built by the same official calls (PoseGuider, MotEncoder with A
 UNet3DConditionModel.from_pretrained_2d from src/models/unet_3d_explicit_reference.py + the two
 state dicts, AutoencoderKL with the default attention processor, DDIMScheduler with step length 333),
 wrapped in the official src/modeling/framed_models.py:unet_work with the official per-frame timesteps,
-exported by the official src/modeling/onnx_export.py:export_onnx at 256x256 (torch2trt.py's trace size)
+exported by the official src/modeling/onnx_export.py:export_onnx at 256x256 (torch2trt.py's trace size;
+PARITY_BASE=128 traces at 128x128, the smallest base this harness was run at)
 and re-saved by the official optimize_onnx (one external-data file). torch2trt.py itself is not run: it
 is a module-level script that hard-codes cuda/fp16 and builds a TensorRT engine after the export.
 
@@ -21,7 +22,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import official_env  # noqa: E402
 
-SIZE = 256          # torch2trt.py: height = width = 256
+SIZE = int(os.environ.get("PARITY_BASE", "256"))  # torch2trt.py: height = width = 256; 128 allowed
 OPSET = 17          # torch2trt.py: onnx_opset = 17
 SEED = 2024         # example inputs (get_sample_input draws torch.randn)
 

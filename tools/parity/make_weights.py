@@ -57,6 +57,9 @@ def main():
     ap.add_argument("--tiny", action="store_true",
                     help="reduced UNet/VAE configurations (configs.UNET_TINY, VAE_TINY) for the fused-step "
                          "and chunk runs; the small networks are unchanged")
+    ap.add_argument("--size", type=int, default=256,
+                    help="with --tiny: the base resolution of the fused-step and chunk runs (the CLIP "
+                         "stand-in's input size, so its resize is an identity); 256 or 128")
     args = ap.parse_args()
     unet_cfg, vae_cfg = (configs.UNET_TINY, configs.VAE_TINY) if args.tiny else (configs.UNET, configs.VAE)
     root = official_env.activate()
@@ -88,9 +91,9 @@ def main():
     del extractor
     clip_dir = os.path.join(pw, "sd-image-variations-diffusers/image_encoder")
     with open(os.path.join(clip_dir, "config.json"), "w") as f:
-        # --tiny: the chunk run gives the portrait at the base resolution (256); a stand-in of that input
+        # --tiny: the chunk run gives the portrait at the base resolution (--size); a stand-in of that input
         # size makes the CLIP resize an identity on both sides (standins/transformers).
-        json.dump(dict(configs.CLIP_STANDIN, image_size=256) if args.tiny else configs.CLIP_STANDIN, f, indent=2)
+        json.dump(dict(configs.CLIP_STANDIN, image_size=args.size) if args.tiny else configs.CLIP_STANDIN, f, indent=2)
     save(CLIPVisionModelWithProjection(configs.CLIP_STANDIN["standin_hidden"], 768), "image_encoder",
          "sd-image-variations-diffusers/image_encoder/pytorch_model.bin")
     if args.only == "small":

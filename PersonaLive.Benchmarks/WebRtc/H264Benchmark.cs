@@ -24,7 +24,7 @@ public static class H264Benchmark
         int undecoded = 0;
         for (int i = 0; i < frames && !ct.IsCancellationRequested; i++)
         {
-            Fill(picture, i);
+            Vp8Benchmark.Fill(picture, i);
             long t0 = Stopwatch.GetTimestamp();
             var encoded = encoder.Encode(picture, i * 3000L, forceKeyframe: i % 150 == 0);
             long t1 = Stopwatch.GetTimestamp();
@@ -51,21 +51,5 @@ public static class H264Benchmark
             new("decode_ms_median", Math.Round(decode, 3)),
         ];
         return Task.FromResult(result);
-    }
-
-    private static void Fill(I420Frame f, int t)
-    {
-        for (int y = 0; y < f.Height; y++)
-        {
-            var row = f.Buffer.AsSpan(y * f.StrideY, f.Width);
-            for (int x = 0; x < f.Width; x++)
-            {
-                int dx = x - 256 - (int)(40 * Math.Sin(t * 0.1)), dy = y - 256;
-                row[x] = (byte)((dx * dx + dy * dy < 150 * 150 ? 170 : 60) + ((x * 7 + y * 13 + t) & 15));
-            }
-        }
-
-        f.U.Fill(110);
-        f.V.Fill(150);
     }
 }

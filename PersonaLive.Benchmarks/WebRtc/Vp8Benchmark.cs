@@ -50,7 +50,7 @@ public static class Vp8Benchmark
     }
 
     /// <summary>A face-sized moving gradient with texture, so the encoder has real work.</summary>
-    private static void Fill(I420Frame f, int t)
+    internal static void Fill(I420Frame f, int t)
     {
         for (int y = 0; y < f.Height; y++)
         {

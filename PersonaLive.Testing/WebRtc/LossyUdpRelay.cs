@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using PersonaLive.WebRtc.Transport;
 
 namespace PersonaLive.WebRtc.Benchmarks;
 
@@ -68,7 +69,7 @@ public sealed class LossyUdpRelay : IDisposable
 
     /// <summary>
     /// When above 0, every n-th RTP packet toward the client is dropped besides <see cref="LossRate"/>
-    /// (RTP: first byte 128..191 and a payload type outside RTCP's 192..223, RFC 5761 section 4), so a
+    /// (RTP as the media port tells it, <see cref="PacketClassifier"/>), so a
     /// short test sees losses for certain rather than with high probability.
     /// </summary>
     public int DropEveryNthRtpToClient { get; set; }
@@ -110,7 +111,7 @@ public sealed class LossyUdpRelay : IDisposable
             lock (_random)
             {
                 drop = _random.NextDouble() < _lossRate || Blackhole || (toServer && DropClientStun && n > 0 && buffer[0] < 4)
-                    || (!toServer && DropEveryNthRtpToClient > 0 && IsRtp(buffer.AsSpan(0, n)) && ++_rtpToClient % DropEveryNthRtpToClient == 0);
+                    || (!toServer && DropEveryNthRtpToClient > 0 && PacketClassifier.Classify(buffer.AsSpan(0, n)) == PacketKind.Rtp && ++_rtpToClient % DropEveryNthRtpToClient == 0);
                 duplicate = _random.NextDouble() < _duplicateRate;
             }
 
@@ -145,9 +146,6 @@ public sealed class LossyUdpRelay : IDisposable
             }
         }
     }
-
-    private static bool IsRtp(ReadOnlySpan<byte> datagram) =>
-        datagram.Length >= 12 && datagram[0] is >= 128 and <= 191 && (datagram[1] & 0x7F) is < 64 or > 95;
 
     public void Dispose()
     {

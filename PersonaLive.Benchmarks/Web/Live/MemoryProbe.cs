@@ -62,6 +62,28 @@ internal static class MemoryProbe
         return string.Create(CultureInfo.InvariantCulture,
             $"rss {StatusMb("VmRSS"):0.0} MB (anon {StatusMb("RssAnon"):0.0}, file {StatusMb("RssFile"):0.0}), managed {GC.GetTotalMemory(false) / 1048576.0:0.0} MB, "
             + $"gc heap {gc.HeapSizeBytes / 1048576.0:0.0} MB committed {gc.TotalCommittedBytes / 1048576.0:0.0} MB, gen2 collections {GC.CollectionCount(2)}, "
-            + $"threads {Process.GetCurrentProcess().Threads.Count}, fds {fds}");
+            + $"threads {Process.GetCurrentProcess().Threads.Count}, fds {fds}, jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods "
+            + $"{System.Runtime.JitInfo.GetCompiledILBytes() / 1024.0:0} KB IL, malloc in use {NativeInUseMb():0.0} MB");
+    }
+
+    /// <summary>What the C library's allocator has handed out and not had back (mallinfo2: small blocks plus mmapped ones), in MB; -1 off glibc.</summary>
+    public static double NativeInUseMb()
+    {
+        try
+        {
+            var info = MallInfo2();
+            return (info.Uordblks + info.Hblkhd) / 1048576.0;
+        }
+        catch (EntryPointNotFoundException) { return -1; }
+        catch (DllNotFoundException) { return -1; }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallInfo MallInfo2();
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private readonly struct MallInfo
+    {
+        public readonly nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
     }
 }

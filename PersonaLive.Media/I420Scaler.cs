@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace PersonaLive.Media;
 
@@ -8,6 +11,8 @@ namespace PersonaLive.Media;
 /// our own code). Each output sample is the bilinear blend of the four source samples around its centre
 /// (centres aligned, 8-bit fixed-point weights, edges clamped); equal sizes copy. Aspect ratio is not
 /// kept: the picture is stretched to the output size. Column positions are computed once per plane;
+/// each output row blends its two source rows first (vectorised) and then picks its columns from that
+/// blend, so a downscale costs one vector pass over the rows it reads and one scalar pass over the output;
 /// nothing is allocated except the optional rented output.
 /// </summary>
 public static class I420Scaler
@@ -57,8 +62,13 @@ public static class I420Scaler
             return;
         }
 
-        int[]? rented = destinationWidth <= 1024 ? null : ArrayPool<int>.Shared.Rent(destinationWidth);
-        Span<int> columns = rented is null ? stackalloc int[destinationWidth] : rented.AsSpan(0, destinationWidth);
+        // Separable: blend the two source rows first (vectorised, 16 bits per sample), then the two columns.
+        // r0 * (256 - wy) + r1 * wy fits 16 bits (at most 255 * 256), and expanding both orders gives the
+        // same sum of four weighted samples, so the result is the four-tap blend exactly, with one rounding.
+        int[]? rentedColumns = destinationWidth <= 1024 ? null : ArrayPool<int>.Shared.Rent(destinationWidth);
+        ushort[]? rentedRow = sourceWidth < 2048 ? null : ArrayPool<ushort>.Shared.Rent(sourceWidth + 1);
+        Span<int> columns = rentedColumns is null ? stackalloc int[destinationWidth] : rentedColumns.AsSpan(0, destinationWidth);
+        Span<ushort> blended = rentedRow is null ? stackalloc ushort[sourceWidth + 1] : rentedRow.AsSpan(0, sourceWidth + 1);
         try
         {
             for (int x = 0; x < destinationWidth; x++)
@@ -69,26 +79,77 @@ public static class I420Scaler
             for (int y = 0; y < destinationHeight; y++)
             {
                 int p = Position(y, sourceHeight, destinationHeight);
-                int y0 = p >> 8, wy = p & 0xFF;
+                int y0 = p >> 8;
                 var row0 = source.Slice(y0 * sourceStride, sourceWidth);
                 var row1 = source.Slice(Math.Min(y0 + 1, sourceHeight - 1) * sourceStride, sourceWidth);
-                var output = destination.Slice(y * destinationStride, destinationWidth);
-                for (int x = 0; x < output.Length; x++)
-                {
-                    int c = columns[x];
-                    int x0 = c >> 8, x1 = Math.Min(x0 + 1, sourceWidth - 1), wx = c & 0xFF;
-                    int top = (row0[x0] << 8) + (row0[x1] - row0[x0]) * wx;
-                    int bottom = (row1[x0] << 8) + (row1[x1] - row1[x0]) * wx;
-                    output[x] = (byte)(((top << 8) + (bottom - top) * wy + 32768) >> 16);
-                }
+                BlendRows(row0, row1, p & 0xFF, blended[..sourceWidth]);
+                blended[sourceWidth] = blended[sourceWidth - 1];
+                BlendColumns(blended, columns, destination.Slice(y * destinationStride, destinationWidth));
             }
         }
         finally
         {
-            if (rented is not null)
+            if (rentedColumns is not null)
             {
-                ArrayPool<int>.Shared.Return(rented);
+                ArrayPool<int>.Shared.Return(rentedColumns);
             }
+
+            if (rentedRow is not null)
+            {
+                ArrayPool<ushort>.Shared.Return(rentedRow);
+            }
+        }
+    }
+
+    /// <summary>output[x] = row0[x] x (256 - weight) + row1[x] x weight, 16 samples at a time where the hardware allows.</summary>
+    private static void BlendRows(ReadOnlySpan<byte> row0, ReadOnlySpan<byte> row1, int weight, Span<ushort> output)
+    {
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var w0 = Vector128.Create((ushort)(256 - weight));
+            var w1 = Vector128.Create((ushort)weight);
+            ref byte a = ref MemoryMarshal.GetReference(row0);
+            ref byte b = ref MemoryMarshal.GetReference(row1);
+            ref ushort o = ref MemoryMarshal.GetReference(output);
+            for (; x <= output.Length - Vector128<byte>.Count; x += Vector128<byte>.Count)
+            {
+                var (aLow, aHigh) = Vector128.Widen(Vector128.LoadUnsafe(ref a, (nuint)x));
+                var (bLow, bHigh) = Vector128.Widen(Vector128.LoadUnsafe(ref b, (nuint)x));
+                (aLow * w0 + bLow * w1).StoreUnsafe(ref o, (nuint)x);
+                (aHigh * w0 + bHigh * w1).StoreUnsafe(ref o, (nuint)(x + Vector128<ushort>.Count));
+            }
+        }
+
+        for (; x < output.Length; x++)
+        {
+            output[x] = (ushort)(row0[x] * (256 - weight) + row1[x] * weight);
+        }
+    }
+
+    /// <summary>
+    /// Each output sample from the two blended samples around its column position (see <see cref="Position"/>),
+    /// rounded once. <paramref name="blended"/> holds one sample more than the source row (a copy of its
+    /// last), so the right neighbour of the last column (weight 0 there) is always inside it.
+    /// </summary>
+    private static void BlendColumns(ReadOnlySpan<ushort> blended, ReadOnlySpan<int> columns, Span<byte> output)
+    {
+        if (columns.Length < output.Length || blended.IsEmpty || (columns.Length > 0 && (columns[^1] >> 8) + 1 >= blended.Length))
+        {
+            throw new ArgumentException("Column positions outside the blended row.");
+        }
+
+        // Positions only grow and the last one was checked above: no bounds check per sample.
+        ref ushort row = ref MemoryMarshal.GetReference(blended);
+        ref int column = ref MemoryMarshal.GetReference(columns);
+        ref byte target = ref MemoryMarshal.GetReference(output);
+        for (int x = 0; x < output.Length; x++)
+        {
+            int c = Unsafe.Add(ref column, x);
+            int x0 = c >> 8, wx = c & 0xFF;
+            int left = Unsafe.Add(ref row, x0);
+            int right = Unsafe.Add(ref row, x0 + 1);
+            Unsafe.Add(ref target, x) = (byte)(((left << 8) + (right - left) * wx + 32768) >> 16);
         }
     }
 

@@ -57,6 +57,41 @@ public sealed class I420ScalerTests
         Assert.Throws<ArgumentException>(() => I420Scaler.ScalePlane(new byte[4], 2, 2, 2, new byte[4], 2, 0, 2));
     }
 
+    [Theory]
+    [InlineData(640, 480, 256, 256)] // a webcam picture to the echo engine's output
+    [InlineData(320, 240, 128, 128)] // its chroma
+    [InlineData(37, 23, 101, 59)] // up, odd sizes, rows shorter than a vector's tail
+    [InlineData(100, 7, 33, 3)]
+    public void Every_sample_is_the_rounded_four_tap_blend_of_its_source_neighbours(int sw, int sh, int dw, int dh)
+    {
+        var random = new Random(sw * 31 + dh);
+        int stride = sw + 5; // padded rows, like a decoder's
+        var source = new byte[stride * sh];
+        random.NextBytes(source);
+        var output = new byte[dw * dh];
+        I420Scaler.ScalePlane(source, stride, sw, sh, output, dw, dw, dh);
+        for (var y = 0; y < dh; y++)
+            for (var x = 0; x < dw; x++)
+                Assert.Equal(FourTap(source, stride, sw, sh, dw, dh, x, y), output[y * dw + x]);
+    }
+
+    /// <summary>The reference: centres aligned, 8-bit weights, edges clamped, horizontal then vertical, one rounding.</summary>
+    private static byte FourTap(byte[] s, int stride, int sw, int sh, int dw, int dh, int x, int y)
+    {
+        static (int Index, int Weight) At(int i, int sourceLength, int destinationLength)
+        {
+            long f = Math.Clamp(((2L * i + 1) * sourceLength << 15) / destinationLength - 32768, 0, (long)(sourceLength - 1) << 16);
+            return ((int)(f >> 16), (int)((f >> 8) & 0xFF));
+        }
+
+        var (x0, wx) = At(x, sw, dw);
+        var (y0, wy) = At(y, sh, dh);
+        int x1 = Math.Min(x0 + 1, sw - 1), y1 = Math.Min(y0 + 1, sh - 1);
+        int top = s[y0 * stride + x0] * (256 - wx) + s[y0 * stride + x1] * wx;
+        int bottom = s[y1 * stride + x0] * (256 - wx) + s[y1 * stride + x1] * wx;
+        return (byte)((top * (256 - wy) + bottom * wy + 32768) >> 16);
+    }
+
     /// <summary>Luma 10 x column on every row; chroma flat.</summary>
     private static I420Frame Ramp(int width, int height)
     {

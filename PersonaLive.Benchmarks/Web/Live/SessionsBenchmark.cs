@@ -52,7 +52,7 @@ public static class SessionsBenchmark
         var sessions = services.GetRequiredService<LiveSessionManager>();
 
         var ours = await RampAsync("sessions", c => SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, c, decodeOutput: false),
-            clients => ServerFpsOut(sessions, clients), null, camera, window, log, ct).ConfigureAwait(false);
+            new ServerView(sessions), null, camera, window, log, ct).ConfigureAwait(false);
         int aiortcMax = await AiortcAsync(camera, window, log, ct).ConfigureAwait(false);
         int echoMax = await EchoAsync(camera, window, log, ct).ConfigureAwait(false);
         return
@@ -74,7 +74,7 @@ public static class SessionsBenchmark
         await using var host = await LabHost.StartAsync(null, System.Net.IPAddress.Loopback, ct,
             $"--Limits:MaxSessions={MaxSessions}", "--Limits:MaxViewersPerSession=0").ConfigureAwait(false);
         var result = await RampAsync("sessions echo", c => SyntheticLiveClient.ConnectAsync(host.Sessions, host.Portrait, c, decodeOutput: false),
-            clients => ServerFpsOut(host.Sessions, clients), null, camera, window, log, ct).ConfigureAwait(false);
+            new ServerView(host.Sessions), null, camera, window, log, ct).ConfigureAwait(false);
         return result.Best;
     }
 
@@ -103,7 +103,7 @@ public static class SessionsBenchmark
     /// 25 fps over <paramref name="window"/>; returns the largest N that held, its slowest fps and the failing N's.
     /// </summary>
     private static async Task<(int Best, double BestFps, double FailedFps)> RampAsync(string label,
-        Func<CancellationToken, Task<SyntheticLiveClient>> connect, Func<List<SyntheticLiveClient>, double[]>? serverFps,
+        Func<CancellationToken, Task<SyntheticLiveClient>> connect, ServerView? ourServer,
         Process? server, EncodedCameraLoop camera, TimeSpan window, TextWriter log, CancellationToken ct)
     {
         var clients = new List<SyntheticLiveClient>();
@@ -123,6 +123,8 @@ public static class SessionsBenchmark
                 server?.Refresh();
                 var serverCpu0 = server?.TotalProcessorTime ?? TimeSpan.Zero;
                 var start = Snapshot(clients);
+                long dropped0 = ourServer?.Dropped(clients) ?? 0;
+                long flushes0 = SenderView(clients).PacerFlushes;
                 var clock = Stopwatch.StartNew();
                 await Task.Delay(window, ct).ConfigureAwait(false);
                 var end = Snapshot(clients);
@@ -132,10 +134,12 @@ public static class SessionsBenchmark
                 var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100;
                 var fps = end.Zip(start, (e, s) => (e - s) / elapsed).ToArray();
                 var slowest = fps.Min();
-                var serverLine = serverFps?.Invoke(clients) is { } sf ? $"(server fps out min {sf.Min():0.0} mean {sf.Average():0.0}), " : "";
+                var serverLine = ourServer?.FpsOut(clients) is { } sf
+                    ? $"(server fps in min {ourServer.FpsIn(clients).Min():0.0}, out min {sf.Min():0.0} mean {sf.Average():0.0}, camera frames dropped at the gate {ourServer.Dropped(clients) - dropped0}), " : "";
                 var serverCpu = server is null ? "" : $", aiortc process {((server.TotalProcessorTime - serverCpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100):0}%";
+                var senders = SenderView(clients);
                 log.WriteLine($"{label}: N={n} fps per session min {slowest:0.0} mean {fps.Average():0.0} max {fps.Max():0.0} " +
-                    $"{serverLine}cpu {cpu:0}% of all cores{serverCpu}");
+                    $"{serverLine}cpu {cpu:0}% of all cores{serverCpu}; clients' send target min {senders.MinTargetKbps} kb/s, pacer queues dropped {senders.PacerFlushes - flushes0}");
                 if (slowest < TargetFps)
                 {
                     failedFps = slowest;
@@ -154,15 +158,46 @@ public static class SessionsBenchmark
         }
     }
 
+    /// <summary>
+    /// The clients' senders as the server drives them: the lowest target bitrate (the server's feedback) and
+    /// the pacer queues dropped so far. A client sends a fixed pre-encoded loop, so a target below its rate
+    /// makes its pacer queue grow until it is dropped, and the server then waits for the loop's next keyframe.
+    /// </summary>
+    private static (int MinTargetKbps, long PacerFlushes) SenderView(List<SyntheticLiveClient> clients)
+    {
+        lock (clients)
+        {
+            var stats = clients.Select(c => c.Peer.GetStats()).ToList();
+            return (stats.Count == 0 ? 0 : stats.Min(s => s.TargetBitrateKbps), stats.Sum(s => s.PacerFlushes));
+        }
+    }
+
     private static long[] Snapshot(List<SyntheticLiveClient> clients)
     {
         lock (clients) return clients.Select(c => c.FramesReceived).ToArray();
     }
 
-    /// <summary>Each session's own fps out as the server measures it (0 for a session that is gone).</summary>
-    private static double[] ServerFpsOut(LiveSessionManager sessions, List<SyntheticLiveClient> clients)
+    /// <summary>
+    /// Our server's own view of the clients' sessions, for the log: each session's fps in and out as the
+    /// server measures them (0 for a session that is gone) and the camera frames its frame gate dropped (a late
+    /// engine worker takes only the newest frame: latency first, so a stalled worker shows as drops).
+    /// </summary>
+    private sealed class ServerView(LiveSessionManager sessions)
     {
-        lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsOut ?? 0).ToArray();
+        public double[] FpsOut(List<SyntheticLiveClient> clients)
+        {
+            lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsOut ?? 0).ToArray();
+        }
+
+        public double[] FpsIn(List<SyntheticLiveClient> clients)
+        {
+            lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsIn ?? 0).ToArray();
+        }
+
+        public long Dropped(List<SyntheticLiveClient> clients)
+        {
+            lock (clients) return clients.Sum(c => sessions.Find(c.SessionId)?.GetStats().FramesDropped ?? 0);
+        }
     }
 
     /// <summary>Every client sends its next pre-encoded camera frame every 1/30 s (a webcam's pace), on one thread.</summary>

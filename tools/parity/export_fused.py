@@ -93,6 +93,8 @@ def main():
     ap.add_argument("--skip-export", action="store_true", help="only (re)write the dumps")
     ap.add_argument("--no-dump", action="store_true", help="keep the dumps already written")
     ap.add_argument("--log", help="progress log of the export (export_watch.py)")
+    ap.add_argument("--onnx-dir", help="write unet/unet.onnx and unet_opt/unet_opt.onnx here instead of the "
+                                       "official config's pretrained_weights/onnx")
     ap.add_argument("--no-shape-inference", action="store_true",
                     help="export with torch.onnx's per-node shape inference off (README, patch 6)")
     args = ap.parse_args()
@@ -108,6 +110,9 @@ def main():
     if args.no_shape_inference:
         shape_inference_off(torch)
     cfg, model = build(torch)
+    if args.onnx_dir:
+        cfg.onnx_path = os.path.join(args.onnx_dir, "unet", "unet.onnx")
+        cfg.onnx_opt_path = os.path.join(args.onnx_dir, "unet_opt", "unet_opt.onnx")
     print("fused step built:", sum(p.numel() for p in model.parameters()), "parameters", flush=True)
     names = model.get_input_names()
     torch.manual_seed(SEED)

@@ -12,6 +12,10 @@ is a module-level script that hard-codes cuda/fp16 and builds a TensorRT engine 
 Also dumps, for the C# comparison, the example inputs export_onnx traced with and the PyTorch outputs of
 unet_work on them (PARITY_WORK/dumps/fused_step/in_*.npy, out_*.npy).
 Usage: /usr/bin/python3 tools/parity/export_fused.py [--work /work/parity-work] [--skip-export]
+       [--log FILE] [--no-dump] [--no-shape-inference]
+--log writes a progress log of the export (export_watch.py: phases, nodes converted, stack samples).
+--no-shape-inference runs the same export with PyTorch's per-node ONNX shape inference off (a deviation
+from torch2trt.py, for a PyTorch whose conversion is too slow with it; README, run-time patch 6).
 """
 import argparse
 import os
@@ -87,38 +91,76 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default=os.environ.get("PARITY_WORK", "/work/parity-work"))
     ap.add_argument("--skip-export", action="store_true", help="only (re)write the dumps")
+    ap.add_argument("--no-dump", action="store_true", help="keep the dumps already written")
+    ap.add_argument("--log", help="progress log of the export (export_watch.py)")
+    ap.add_argument("--onnx-dir", help="write unet/unet.onnx and unet_opt/unet_opt.onnx here instead of the "
+                                       "official config's pretrained_weights/onnx")
+    ap.add_argument("--no-shape-inference", action="store_true",
+                    help="export with torch.onnx's per-node shape inference off (README, patch 6)")
     args = ap.parse_args()
     root = official_env.activate()
     os.chdir(root)
     import torch
     from src.modeling.onnx_export import export_onnx, optimize_onnx
 
+    watch = None
+    if args.log:
+        import export_watch
+        watch = export_watch.install(args.log)
+    if args.no_shape_inference:
+        shape_inference_off(torch)
     cfg, model = build(torch)
+    if args.onnx_dir:
+        cfg.onnx_path = os.path.join(args.onnx_dir, "unet", "unet.onnx")
+        cfg.onnx_opt_path = os.path.join(args.onnx_dir, "unet_opt", "unet_opt.onnx")
     print("fused step built:", sum(p.numel() for p in model.parameters()), "parameters", flush=True)
     names = model.get_input_names()
     torch.manual_seed(SEED)
     example = model.get_sample_input(1, SIZE, SIZE, torch.float32, torch.device("cpu"))
     dump = os.path.join(args.work, "dumps", "fused_step")
     os.makedirs(dump, exist_ok=True)
+    if args.no_dump:
+        names = []
     for n in names:
         np.save(os.path.join(dump, f"in_{n}.npy"), example[n].numpy())
-    with torch.no_grad():
-        outs = model(*[example[n] for n in names])
-    for n, y in zip(model.get_output_names(), outs):
-        np.save(os.path.join(dump, f"out_{n}.npy"), y.float().numpy())
-    print("dumped fused-step inputs and PyTorch outputs to", dump, flush=True)
+    if names:
+        with torch.no_grad():
+            outs = model(*[example[n] for n in names])
+        for n, y in zip(model.get_output_names(), outs):
+            np.save(os.path.join(dump, f"out_{n}.npy"), y.float().numpy())
+        print("dumped fused-step inputs and PyTorch outputs to", dump, flush=True)
     if args.skip_export:
         return
     # export_onnx draws its own example inputs with get_sample_input; seeding again makes them the
     # dumped ones (the traced graph does not depend on them anyway).
     torch.manual_seed(SEED)
+    if watch:
+        watch.say("official export_onnx starts")
     export_onnx(model, onnx_path=cfg.onnx_path, opt_image_height=SIZE, opt_image_width=SIZE,
                 opt_batch_size=1, onnx_opset=OPSET, auto_cast=True, dtype=torch.float32,
                 device=torch.device("cpu"))
     del model
+    if watch:
+        watch.say("official export_onnx done; optimize_onnx starts")
     os.makedirs(os.path.dirname(cfg.onnx_opt_path), exist_ok=True)
     optimize_onnx(onnx_path=cfg.onnx_path, onnx_opt_path=cfg.onnx_opt_path)
+    if watch:
+        watch.say("optimize_onnx done")
     print("wrote", os.path.abspath(cfg.onnx_opt_path))
+
+
+def shape_inference_off(torch):
+    """Run-time patch 6 (only with --no-shape-inference): torch.onnx.export calls the internal _export
+    with per-node ONNX shape inference on; PyTorch 1.13 builds a one-node ONNX model for every converted
+    node to infer its shape (copying the weights it reads), which made the fused step's conversion run
+    for more than 20 CPU-minutes. This passes onnx_shape_inference=False instead, nothing else."""
+    import torch.onnx.utils as utils
+    original = utils._export
+
+    def export_without(*args, **kwargs):
+        kwargs["onnx_shape_inference"] = False
+        return original(*args, **kwargs)
+    utils._export = export_without
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ public sealed class EchoEngineOptions
 
     /// <summary>Each output echoes the camera frame this many frames back (a pipeline delay like the personalive engine's).</summary>
     [Range(0, 250)] public int EchoEngineDelayFrames { get; set; }
+
+    /// <summary>Side of the echo's square output (256 by default; the network benchmark asks for 512, the live engines' size).</summary>
+    [Range(64, 1024)] public int EchoEngineOutputSize { get; set; } = 256;
 }
 
 /// <summary>
@@ -35,7 +38,7 @@ public static class TestEngines
         services.AddOptions<EchoEngineOptions>().BindConfiguration(LiveOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAnimationEngineFactory>(sp =>
             sp.GetRequiredService<IOptions<EchoEngineOptions>>().Value is { EchoEngineDelayMs: { } delayMs } echo
-                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: echo.EchoEngineDelayFrames)
+                ? new DelayedEchoEngineFactory(TimeSpan.FromMilliseconds(delayMs), delayFrames: echo.EchoEngineDelayFrames, outputSize: echo.EchoEngineOutputSize)
                 : EngineRegistry.CreateFactory(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }

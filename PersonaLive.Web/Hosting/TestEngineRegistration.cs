@@ -8,7 +8,7 @@ namespace PersonaLive.Web.Hosting;
 internal sealed class TestEngineRegistration
 {
     /// <summary>The <c>Live</c> keys that select or tune the echo test engine.</summary>
-    public static readonly IReadOnlyList<string> EchoEngineKeys = ["EchoEngineDelayMs", "EchoEngineDelayFrames"];
+    public static readonly IReadOnlyList<string> EchoEngineKeys = ["EchoEngineDelayMs", "EchoEngineDelayFrames", "EchoEngineOutputSize"];
 
     /// <summary>Why a production host refuses to start with one of <see cref="EchoEngineKeys"/> set.</summary>
     public const string ProductionMessage =

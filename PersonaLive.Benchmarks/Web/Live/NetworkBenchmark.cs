@@ -6,7 +6,7 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <summary>
 /// <c>./persona.sh bench network [--seconds N]</c>: our stack and aiortc over the same shaped networks, in
 /// the same run. A <see cref="NetworkLab"/> puts the server side (our host with the echo engine, then
-/// the aiortc echo peer, which decodes and re-encodes VP8 at the same 256x256) in one namespace and the
+/// the aiortc echo peer, which decodes and re-encodes VP8 at the same size, <see cref="OutputSize"/>) in one namespace and the
 /// synthetic client in the other, and plays each <see cref="NetworkScenario"/> (2 Mbit/s 40 ms; 1 Mbit/s
 /// 100 ms 1 % loss; 500 kbit/s 200 ms; a 3 -> 0.6 -> 3 Mbit/s step; 5 % bursty loss) to a fresh session on
 /// each server in turn. The client measures glass to glass through the picture (<see cref="LabClient"/>),
@@ -14,7 +14,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <see cref="WarmUpSeconds"/> of each scenario are left out (connection, first keyframes, ramp-up).
 /// Finally stock Chromium, in the client namespace, runs the 1 Mbit/s scenario against our host with the
 /// page's own glass-to-glass measurement (as the e2e benchmark). N (default 30) is the length of the
-/// 1 Mbit/s scenario; the others scale with it.
+/// 1 Mbit/s scenario; the others scale with it. <see cref="OnlyVariable"/> runs a few scenarios alone
+/// for development; <see cref="SenderTrace"/> logs our sender once a second.
 /// <para>Keys: g2g_p95_ms_1mbit, g2g_p95_ms_step (whole step scenario), freeze_ms_max (every scenario),
 /// utilisation_pct (1 Mbit/s scenario: goodput / bottleneck), recover_s (after the step up, until goodput
 /// over 1 s reaches 90 % of the new 3 Mbit/s; the phase length when never), aiortc_g2g_p95_ms_1mbit;
@@ -27,6 +28,23 @@ public static class NetworkBenchmark
     /// <summary>Seconds left out at the start of each scenario.</summary>
     public const double WarmUpSeconds = 3;
 
+    /// <summary>
+    /// Side of the server's square output, ours and aiortc's: 512, what the live engines send (a 256x256
+    /// stream tops out near 0.9 Mbit/s, so it could neither fill 1 Mbit/s nor show a recovery to 3 Mbit/s).
+    /// </summary>
+    public const int OutputSize = 512;
+
+    /// <summary>Our sender's bitrate ceiling in the benchmark (kb/s): above the step scenario's 3 Mbit/s, so the link limits, not the configuration.</summary>
+    public const int MaxBitrateKbps = 4000;
+
+    /// <summary>Environment variable naming scenarios to run alone (comma separated), ours only, for development; the BENCH line then has only their own keys.</summary>
+    public const string OnlyVariable = "PERSONA_NETWORK_SCENARIOS";
+
+    private static readonly string[] HostArguments =
+    [
+        "--Live:EchoEngineOutputSize", $"{OutputSize}", "--Rtc:MaxOutgoingBitrateKbps", $"{MaxBitrateKbps}",
+    ];
+
     /// <summary>The lab client's camera: 320x240 (both servers scale it to 256x256; a small camera keeps the client's encoder cheap on a loaded machine).</summary>
     private const int CameraWidth = 320, CameraHeight = 240;
 
@@ -35,11 +53,12 @@ public static class NetworkBenchmark
         ArgumentNullException.ThrowIfNull(log);
         if (AiortcEchoPeer.Missing is { } missing) throw new InvalidOperationException(missing);
         double scale = Math.Max(10, seconds ?? 30) / 30.0;
-        var scenarios = NetworkScenario.All.Select(s => s.Scaled(scale)).ToList();
+        var only = Environment.GetEnvironmentVariable(OnlyVariable)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var scenarios = NetworkScenario.All.Where(s => only is null || only.Contains(s.Name)).Select(s => s.Scaled(scale)).ToList();
         using var lab = NetworkLab.Create();
-        log.WriteLine($"network: lab {lab.ServerNamespace} <-> {lab.ClientNamespace}; {scenarios.Count} scenarios, {scenarios.Sum(s => s.Seconds):0} s per server");
-        await using var host = await LabHost.StartAsync(lab, ct).ConfigureAwait(false);
-        await using var aiortc = AiortcEchoPeer.Start(lab);
+        log.WriteLine($"network: lab {lab.ServerNamespace} <-> {lab.ClientNamespace}; {scenarios.Count} scenarios, {scenarios.Sum(s => s.Seconds):0} s per server; output {OutputSize}x{OutputSize}");
+        await using var host = await LabHost.StartAsync(lab, ct, HostArguments).ConfigureAwait(false);
+        await using var aiortc = AiortcEchoPeer.Start(lab, OutputSize);
         var camera = SyntheticLiveClient.CameraLoop(host.FacePng, CameraWidth, CameraHeight, 50);
         var ours = new Dictionary<string, Summary>();
         var theirs = new Dictionary<string, Summary>();
@@ -47,13 +66,27 @@ public static class NetworkBenchmark
         {
             foreach (var scenario in scenarios)
             {
-                ours[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Offering(lab, host.AnswerAsync), camera, "ours", log, ct).ConfigureAwait(false);
-                theirs[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Answering(lab, aiortc), camera, "aiortc", log, ct).ConfigureAwait(false);
+                using (SenderTrace.Start(host, log))
+                {
+                    ours[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Offering(lab, host.AnswerAsync), camera, "ours", log, ct).ConfigureAwait(false);
+                }
+
+                if (only is null) theirs[scenario.Name] = await PlayAsync(lab, scenario, LabClient.Answering(lab, aiortc), camera, "aiortc", log, ct).ConfigureAwait(false);
             }
         }
         finally
         {
             foreach (var frame in camera) frame.Dispose();
+        }
+
+        if (only is not null) // a partial development run: the scenarios' own figures only
+        {
+            return ours.SelectMany(o => new KeyValuePair<string, double>[]
+            {
+                new($"g2g_p95_ms_{o.Key}", o.Value.P95), new($"freeze_ms_{o.Key}", o.Value.FreezeMs),
+                new($"goodput_kbps_{o.Key}", o.Value.GoodputKbps), new($"queue_ms_after_drop_{o.Key}", o.Value.QueueAfterDropMs),
+                new($"recover_s_{o.Key}", o.Value.RecoverS), new($"recover_s_to_before_{o.Key}", o.Value.RecoverToBeforeS),
+            }).Where(k => !double.IsNaN(k.Value)).ToList();
         }
 
         double chromium = await ChromiumOneMbitAsync(lab, host, scenarios[1], log, ct).ConfigureAwait(false);

@@ -125,7 +125,7 @@ internal sealed class DelayedEchoEngine(TimeSpan delay, int chunkSize = 1, int o
 }
 
 /// <summary>Factory for <see cref="DelayedEchoEngine"/>; accepts any decodable image as a portrait (no face check).</summary>
-internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1, int delayFrames = 0) : IAnimationEngineFactory
+internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1, int delayFrames = 0, int outputSize = 256) : IAnimationEngineFactory
 {
     public string Name => "echo";
     public EngineStatus Status { get; } = new(EngineState.Ready, $"Test engine: echoes the camera after {delay.TotalMilliseconds:0} ms and {delayFrames} frames.");
@@ -149,5 +149,5 @@ internal sealed class DelayedEchoEngineFactory(TimeSpan delay, int chunkSize = 1
         return Task.FromResult(PortraitResult.Ok(new PreparedPortrait(image, 512)));
     }
 
-    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize, delayFrames: delayFrames);
+    public IAnimationEngine CreateEngine() => new DelayedEchoEngine(delay, chunkSize, outputSize, delayFrames);
 }

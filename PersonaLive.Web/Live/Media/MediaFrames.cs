@@ -31,4 +31,13 @@ internal sealed record MediaPeerStats(
 
     /// <summary>Fraction of our packets the browser reported lost in its last receiver report (0..1).</summary>
     public double RemoteFractionLost { get; init; }
+
+    /// <summary>What our encoder runs at (kb/s): the lower of the loss- and delay-based estimates.</summary>
+    public int EncoderBitrateKbps { get; init; }
+
+    /// <summary>Packets we resent after NACKs.</summary>
+    public long Retransmissions { get; init; }
+
+    /// <summary>Times our pacer dropped its queue for a keyframe.</summary>
+    public long PacerFlushes { get; init; }
 }

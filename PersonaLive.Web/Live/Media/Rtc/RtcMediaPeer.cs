@@ -164,6 +164,9 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
             NacksReceived = s.NacksReceived,
             PlisReceived = s.PlisReceived + s.FirsReceived,
             RemoteFractionLost = s.RemoteFractionLost,
+            EncoderBitrateKbps = s.EncoderBitrateKbps,
+            Retransmissions = s.Retransmissions,
+            PacerFlushes = s.PacerFlushes,
         };
     }
 

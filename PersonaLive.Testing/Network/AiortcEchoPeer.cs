@@ -76,9 +76,9 @@ internal sealed class AiortcEchoPeer : IAsyncDisposable
         if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"aiortc refused the answer: {error.GetString()}");
     }
 
-    /// <summary>A synthetic client on <paramref name="bindAddress"/> (in <paramref name="ns"/> when given) connected to a new session of this peer.</summary>
-    public Task<Web.Live.Benchmarks.SyntheticLiveClient> ConnectClientAsync(string bindAddress, string? ns, bool decodeOutput, CancellationToken ct) =>
-        Web.Live.Benchmarks.SyntheticLiveClient.AnswerAsync(OfferAsync, SendAnswerAsync, ct, decodeOutput, bindAddress, ns);
+    /// <summary>A synthetic client on <paramref name="bindAddress"/> (in <paramref name="ns"/> when given) connected to a new session of this peer (unpaced when <paramref name="pacedSend"/> is false).</summary>
+    public Task<Web.Live.Benchmarks.SyntheticLiveClient> ConnectClientAsync(string bindAddress, string? ns, bool decodeOutput, CancellationToken ct, bool pacedSend = true) =>
+        Web.Live.Benchmarks.SyntheticLiveClient.AnswerAsync(OfferAsync, SendAnswerAsync, ct, decodeOutput, bindAddress, ns, pacedSend);
 
     /// <summary>Closes one session's peer connection.</summary>
     public async Task CloseAsync(string sessionId, CancellationToken ct) =>

@@ -20,8 +20,12 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// those bytes (packetize + SRTP only), and the clients count complete, reassembled output frames without
 /// decoding them (<c>Rtc:DecodeIncomingVideo</c> off; same NACK/PLI handling). What a client still costs
 /// is its RTP/SRTP/DTLS/ICE work in both directions and its socket loop. A PLI from the server is
-/// answered by the loop's next keyframe (at most 1 s later) rather than at once. The cpu figure is the
-/// whole process, clients included. The server's own fps out per session is logged beside the clients'.</para>
+/// answered by the loop's next keyframe (at most 1 s later) rather than at once. Nor can a client lower its
+/// bitrate when the server's feedback asks it to (a browser re-encodes smaller and keeps its frame rate), so
+/// the clients do not pace their sends (<c>pacedSend: false</c>): paced to a target below the loop's rate,
+/// a client's queue would be dropped and its session wait for a keyframe, which on a loaded host (CPU
+/// jitter reads as queueing delay to both servers' estimators) ended the ramps of both servers at a few
+/// sessions whatever their spare CPU. The cpu figure is the whole process, clients included. The server's own fps out per session is logged beside the clients'.</para>
 /// Keys: max_at_25fps, then the slowest session's fps at that N and at the first N that failed, then
 /// aiortc_max_at_25fps: the same clients and criterion, in the same run, against the aiortc echo peer,
 /// which decodes and re-encodes VP8 at 256x256 (the echo engine's output size; -1 when aiortc is missing),
@@ -51,7 +55,7 @@ public static class SessionsBenchmark
         log.WriteLine($"sessions: camera loop encoded once: {camera.Count} frames, {camera.Keyframes} keyframes, mean {camera.MeanBytes / 1024:0.0} KiB");
         var sessions = services.GetRequiredService<LiveSessionManager>();
 
-        var ours = await RampAsync("sessions", c => SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, c, decodeOutput: false),
+        var ours = await RampAsync("sessions", c => SyntheticLiveClient.ConnectAsync(sessions, portrait.Portrait!, c, decodeOutput: false, pacedSend: false),
             new ServerView(sessions), null, camera, window, log, ct).ConfigureAwait(false);
         int aiortcMax = await AiortcAsync(camera, window, log, ct).ConfigureAwait(false);
         int echoMax = await EchoAsync(camera, window, log, ct).ConfigureAwait(false);
@@ -73,7 +77,7 @@ public static class SessionsBenchmark
     {
         await using var host = await LabHost.StartAsync(null, System.Net.IPAddress.Loopback, ct,
             $"--Limits:MaxSessions={MaxSessions}", "--Limits:MaxViewersPerSession=0").ConfigureAwait(false);
-        var result = await RampAsync("sessions echo", c => SyntheticLiveClient.ConnectAsync(host.Sessions, host.Portrait, c, decodeOutput: false),
+        var result = await RampAsync("sessions echo", c => SyntheticLiveClient.ConnectAsync(host.Sessions, host.Portrait, c, decodeOutput: false, pacedSend: false),
             new ServerView(host.Sessions), null, camera, window, log, ct).ConfigureAwait(false);
         return result.Best;
     }
@@ -93,7 +97,7 @@ public static class SessionsBenchmark
 
         using var network = TestNetwork.TryCreate(out var problem) ?? throw new InvalidOperationException($"No test network for aiortc: {problem}");
         await using var aiortc = AiortcEchoPeer.Start(network.Namespace, network.NamespaceAddress);
-        var result = await RampAsync("sessions aiortc", c => aiortc.ConnectClientAsync(network.HostAddress.ToString(), null, decodeOutput: false, c),
+        var result = await RampAsync("sessions aiortc", c => aiortc.ConnectClientAsync(network.HostAddress.ToString(), null, decodeOutput: false, c, pacedSend: false),
             null, aiortc.Process, camera, window, log, ct).ConfigureAwait(false);
         return result.Best;
     }

@@ -17,6 +17,10 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// does (the resilience tests rely on that); the <c>sessions</c> benchmark makes it nearly free instead:
 /// it sends a loop encoded once (<see cref="Send(EncodedCameraLoop)"/>) and counts complete output frames
 /// without decoding them (<c>decodeOutput: false</c>, <see cref="RtcOptions.DecodeIncomingVideo"/>).
+/// With <c>pacedSend: false</c> its sender does not pace (<see cref="RtcOptions.PacingFactor"/> 0): a client
+/// that sends a loop encoded once cannot lower its bitrate when the server's feedback lowers its target
+/// (a browser would re-encode smaller and keep its frame rate), so a pacer holding its packets to that
+/// target would only drop its queue and leave the server waiting for the loop's next keyframe.
 /// </summary>
 internal sealed class SyntheticLiveClient : IAsyncDisposable
 {
@@ -56,7 +60,8 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// an Opus m-line (send the packets with <see cref="RtcPeerConnection.SendAudio"/>).
     /// </summary>
     public static Task<SyntheticLiveClient> ConnectAsync(LiveSessionManager sessions,
-        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false)
+        PreparedPortrait portrait, CancellationToken ct, Func<string, string>? rewriteAnswer = null, bool decodeOutput = true, bool voice = false,
+        bool pacedSend = true)
     {
         ArgumentNullException.ThrowIfNull(sessions);
         var ticket = sessions.Admission.TryEnter() ?? throw new InvalidOperationException("The server is full.");
@@ -64,7 +69,7 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
         {
             var (session, answer) = sessions.Start(ticket, portrait, offer); // frees the ticket itself on failure
             return Task.FromResult((session.Id, rewriteAnswer?.Invoke(answer) ?? answer));
-        }, ct, decodeOutput, voice);
+        }, ct, decodeOutput, voice, pacedSend: pacedSend);
     }
 
     /// <summary>
@@ -74,7 +79,8 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     /// (the network lab's client side).
     /// </summary>
     public static Task<SyntheticLiveClient> ConnectAsync(Func<string, CancellationToken, Task<(string SessionId, string Answer)>> signal,
-        CancellationToken ct, bool decodeOutput = true, bool voice = false, string bindAddress = "127.0.0.1", string? inNamespace = null)
+        CancellationToken ct, bool decodeOutput = true, bool voice = false, string bindAddress = "127.0.0.1", string? inNamespace = null,
+        bool pacedSend = true)
     {
         ArgumentNullException.ThrowIfNull(signal);
         return ConnectCoreAsync(async (peer, token) =>
@@ -83,17 +89,17 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
             var (sessionId, answer) = await signal(offer, token).ConfigureAwait(false);
             peer.SetAnswer(answer);
             return sessionId;
-        }, ct, decodeOutput, bindAddress, inNamespace);
+        }, ct, decodeOutput, bindAddress, inNamespace, pacedSend);
     }
 
     /// <summary>
     /// The answering role, for peers that offer (the aiortc echo peer): <paramref name="getOffer"/> returns a
     /// session id and the peer's offer, this client answers (ICE-lite, DTLS server, as our host answers) and
-    /// <paramref name="sendAnswer"/> hands the answer back. Media flows as with <see cref="ConnectAsync(Func{string, CancellationToken, Task{ValueTuple{string, string}}}, CancellationToken, bool, bool, string, string?)"/>.
+    /// <paramref name="sendAnswer"/> hands the answer back. Media flows as with <see cref="ConnectAsync(Func{string, CancellationToken, Task{ValueTuple{string, string}}}, CancellationToken, bool, bool, string, string?, bool)"/>.
     /// </summary>
     public static Task<SyntheticLiveClient> AnswerAsync(Func<CancellationToken, Task<(string SessionId, string Offer)>> getOffer,
         Func<string, string, CancellationToken, Task> sendAnswer, CancellationToken ct, bool decodeOutput = true,
-        string bindAddress = "127.0.0.1", string? inNamespace = null)
+        string bindAddress = "127.0.0.1", string? inNamespace = null, bool pacedSend = true)
     {
         ArgumentNullException.ThrowIfNull(getOffer);
         ArgumentNullException.ThrowIfNull(sendAnswer);
@@ -102,14 +108,15 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
             var (sessionId, offer) = await getOffer(token).ConfigureAwait(false);
             await sendAnswer(sessionId, peer.CreateAnswer(offer), token).ConfigureAwait(false);
             return sessionId;
-        }, ct, decodeOutput, bindAddress, inNamespace);
+        }, ct, decodeOutput, bindAddress, inNamespace, pacedSend);
     }
 
     /// <summary>Creates the client's media server (in <paramref name="inNamespace"/> when given) and peer, negotiates with <paramref name="negotiate"/> and waits until connected.</summary>
     private static async Task<SyntheticLiveClient> ConnectCoreAsync(Func<RtcPeerConnection, CancellationToken, Task<string>> negotiate,
-        CancellationToken ct, bool decodeOutput, string bindAddress, string? inNamespace)
+        CancellationToken ct, bool decodeOutput, string bindAddress, string? inNamespace, bool pacedSend)
     {
         var options = new RtcOptions { MediaPort = 0, BindAddress = bindAddress, DecodeIncomingVideo = decodeOutput };
+        if (!pacedSend) options.PacingFactor = 0; // every packet leaves as it is packetised (see the summary)
         var media = inNamespace is null
             ? new RtcMediaServer(options, NullLoggerFactory.Instance)
             : PersonaLive.TestSupport.NetnsThread.Run(inNamespace, () => new RtcMediaServer(options, NullLoggerFactory.Instance));

@@ -161,6 +161,24 @@ def shape_inference_off(torch):
         kwargs["onnx_shape_inference"] = False
         return original(*args, **kwargs)
     utils._export = export_without
+    typed_clamp_min()
+
+
+def typed_clamp_min():
+    """Part of patch 6: without shape inference, values made inside a symbolic function carry no type.
+    PyTorch 1.13's opset-11 `clamp` with two scalar bounds then calls clamp_max(clamp_min(x)), and
+    clamp_max reads the scalar type of clamp_min's untyped output and fails ("Scalar type name cannot be
+    None"; the 16:04 run failed there, at `(x / 2 + 0.5).clamp(0, 1)` in unet_work.decode_slice). The
+    element-wise clamp_min keeps its input's type, so its output gets that type; the ops are unchanged."""
+    from torch.onnx import symbolic_opset11 as o11
+    original = o11.clamp_min
+
+    def clamp_min(g, self, min):
+        out = original(g, self, min)
+        if out.type().scalarType() is None and self.type().scalarType() is not None:
+            out.setType(self.type())
+        return out
+    o11.clamp_min = clamp_min
 
 
 if __name__ == "__main__":

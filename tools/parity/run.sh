@@ -5,6 +5,7 @@
 # and the chunk run) have run.
 # Results: $PARITY_WORK/results/networks.json and chunks.json; tables in docs/personalive/parity.md.
 # CHUNKS=n (default 12) official chunks to run; CHUNKS=0 skips the chunk run.
+# FUSED_FLAGS: extra export_fused.py options (--no-shape-inference, --log FILE; README patch 6).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -26,7 +27,7 @@ step() { echo "== $*"; }
 
 if [ "${SKIP_FUSED:-0}" != 1 ] && [ ! -f "$DEPS/PersonaLive/pretrained_weights/onnx/unet_opt/unet_opt.onnx" ]; then
   step "fused step (official unet_work + export_onnx + optimize_onnx, fp32, 256)"
-  PARITY_WORK="$WORK" "$PY" "$HERE/export_fused.py" --work "$WORK"
+  PARITY_WORK="$WORK" "$PY" "$HERE/export_fused.py" --work "$WORK" ${FUSED_FLAGS:-}   # e.g. --no-shape-inference --log F
 fi
 step "six helper networks (tools/export/export_onnx.py, fp32, CPU, base 256) + manifest"
 (cd "$DEPS/PersonaLive" && "$PY" "$REPO/tools/export/export_onnx.py" --repo . --device cpu --dtype fp32 \

@@ -15,8 +15,9 @@ namespace PersonaLive.Inference.Benchmarks;
 /// reads driver and output with the landmark model, and prints the worst run per key: Pearson r of roll, yaw,
 /// pitch (runs where that angle moves, see <see cref="MinAngleStd"/>), mouth and eye opening (the weaker eye),
 /// amplitude ratios (output over driver standard deviation), blink_ratio (output eye opening while the
-/// driver's eye is closed; blink_mesh the same from the engine's lid geometry, blink_contrast from the output's
-/// pixels, see <see cref="QualitySeries.ContrastBlinkRatio"/>), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
+/// driver's eye is closed, both on the scale from the model's reading of the driver's shut eye to open, see
+/// <see cref="QualitySeries.BlinkRatio"/>; blink_mesh the same from the engine's lid geometry, blink_contrast from the output's
+/// pixels, see <see cref="QualitySeries.ContrastBlinkRatio"/>, blink_raw on the model's raw scale), tear_score and dup_score (<see cref="WarpScores"/>). Writes a contact sheet
 /// (one row per run: driver | output at the driver's extreme yaw left/right, pitch up/down, widest mouth and
 /// most closed eyes) to <c>lite-quality.png</c> in the working directory or PERSONALIVE_BENCH_OUT.
 /// </summary>
@@ -105,7 +106,7 @@ public static class LiteQualityBenchmark
                 log.WriteLine($"{name}/{scenario}: {series.Count} frames, driver std roll {series.DriverStd(r => r.Roll):F1} yaw {series.DriverStd(r => r.Yaw):F1} pitch {series.DriverStd(r => r.Pitch):F1} deg; roll r {series.R(r => r.Roll):F2} amp {series.Amplitude(r => r.Roll):F2}, " +
                     $"yaw r {series.R(r => r.Yaw):F2} amp {series.Amplitude(r => r.Yaw):F2}, pitch r {series.R(r => r.Pitch):F2} amp {series.Amplitude(r => r.Pitch):F2}, " +
                     $"mouth r {series.R(r => r.Mouth):F2} amp {series.Amplitude(r => r.Mouth):F2}, eyes r {series.R(r => r.RightEye):F2}/{series.R(r => r.LeftEye):F2}, " +
-                    $"blink {series.BlinkRatio(r => r.RightEye):F2}/{series.BlinkRatio(r => r.LeftEye):F2} (mesh {series.MeshBlinkRatio(true):F2}/{series.MeshBlinkRatio(false):F2}, contrast {series.ContrastBlinkRatio(true):F2}/{series.ContrastBlinkRatio(false):F2}), tear {series.Tear:F4}; right eye {series.EyeRange(r => r.RightEye)}; " +
+                    $"blink {series.BlinkRatio(r => r.RightEye):F2}/{series.BlinkRatio(r => r.LeftEye):F2} (raw {series.RawBlinkRatio(r => r.RightEye):F2}/{series.RawBlinkRatio(r => r.LeftEye):F2}, mesh {series.MeshBlinkRatio(true):F2}/{series.MeshBlinkRatio(false):F2}, contrast {series.ContrastBlinkRatio(true):F2}/{series.ContrastBlinkRatio(false):F2}), tear {series.Tear:F4}; right eye {series.EyeRange(r => r.RightEye)}; " +
                     $"driver std mouth {series.DriverStd(r => r.Mouth):F3} eyes {series.DriverStd(r => r.RightEye):F3}/{series.DriverStd(r => r.LeftEye):F3}; " +
                     $"mesh amp roll {series.MeshAmplitude(r => r.Roll):F2} yaw {series.MeshAmplitude(r => r.Yaw):F2} pitch {series.MeshAmplitude(r => r.Pitch):F2}, mesh r roll {series.MeshR(r => r.Roll):F2} pitch {series.MeshR(r => r.Pitch):F2}");
             }
@@ -138,6 +139,7 @@ public static class LiteQualityBenchmark
         Worst("mouth_amp", s => s.DriverStd(r => r.Mouth) < MinMouthStd ? double.NaN : s.Amplitude(r => r.Mouth), false);
         Worst("blink_mesh", s => Math.Max(s.MeshBlinkRatio(true), s.MeshBlinkRatio(false)), true);
         Worst("blink_contrast", s => Math.Max(s.ContrastBlinkRatio(true), s.ContrastBlinkRatio(false)), true);
+        Worst("blink_raw", s => Math.Max(s.RawBlinkRatio(r => r.RightEye), s.RawBlinkRatio(r => r.LeftEye)), true);
         return results;
     }
 

@@ -36,6 +36,8 @@ public sealed class LidFillTests
             var bulge = 1 - MathF.Pow((x - 50) / 30, 2);
             targets[FaceShape.RightUpper1[k]] = new(X(x), 40 - 5 * bulge);
             targets[FaceShape.RightLower[k]] = new(X(x), 50 + 5 * bulge);
+            targets[FaceShape.RightUpper2[k]] = new(X(x), 32 - 5 * bulge);
+            targets[FaceShape.RightLower1[k]] = new(X(x), 58 + 5 * bulge);
         }
         return (image, targets);
     }
@@ -53,8 +55,8 @@ public sealed class LidFillTests
     {
         var (image, targets) = Eye(mirrored);
         using var _ = image;
-        var palette = new LidPalette(Enumerable.Repeat(Skin, FaceShape.RightUpper1.Length).ToArray(), Lash);
-        LidFill.Fill(image, targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightLower, Vector2.UnitY, palette, 1f);
+        var palette = new LidPalette(Enumerable.Repeat(Skin, FaceShape.RightUpper1.Length).ToArray(), Lash, Enumerable.Repeat(Skin, FaceShape.RightLower.Length).ToArray());
+        LidFill.Fill(image, targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightUpper2, FaceShape.RightLower, FaceShape.RightLower1, Vector2.UnitY, palette, 1f);
         var skinLuma = 0.3f * Skin.X + 0.59f * Skin.Y + 0.11f * Skin.Z;
         // Mid-lid, where the white was: skin now (a little darker towards the lash line, never the white).
         Assert.InRange(Luma(image, 50, 49), 0.6f * skinLuma, skinLuma + 8);
@@ -71,8 +73,8 @@ public sealed class LidFillTests
         var (image, targets) = Eye(false);
         using var _ = image;
         var before = image.Pixels.ToArray();
-        var palette = new LidPalette(Enumerable.Repeat(Skin, FaceShape.RightUpper1.Length).ToArray(), Lash);
-        LidFill.Fill(image, targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightLower, Vector2.UnitY, palette, LidFill.FadeFrom - 0.05f);
+        var palette = new LidPalette(Enumerable.Repeat(Skin, FaceShape.RightUpper1.Length).ToArray(), Lash, Enumerable.Repeat(Skin, FaceShape.RightLower.Length).ToArray());
+        LidFill.Fill(image, targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightUpper2, FaceShape.RightLower, FaceShape.RightLower1, Vector2.UnitY, palette, LidFill.FadeFrom - 0.05f);
         Assert.Equal(before, image.Pixels.ToArray());
     }
 }

@@ -74,7 +74,7 @@ public sealed class RealFaceTests
         var portraitWidth = MouthWidth(portraitPoints.Select(v => new Vector2(v.X, v.Y)).ToArray());
         var shown = new List<RgbaImage>();
         var closest = float.MaxValue;
-        var turned = 0f;
+        var turned = 0f; // minus the largest turn so far
         var shut = float.MaxValue;
         long time = 0;
         for (var i = 0; i < frames.Count; i++)
@@ -89,6 +89,8 @@ public sealed class RealFaceTests
             var mesh = engine.CurrentTargets[..FaceLandmarker.PointCount].ToArray().Select(v => new Vector3(v, 0)).ToArray();
             var (rightLid, leftLid) = (FaceShape.RightEyeOpening(mesh) / FaceShape.RightEyeOpening(portraitPoints), FaceShape.LeftEyeOpening(mesh) / FaceShape.LeftEyeOpening(portraitPoints));
             series.AddMesh(rightLid, leftLid);
+            series.AddContrast(QualitySeries.EyeContrast(result, o[FaceRoi.RightEyeOuter], o[FaceShape.RightInner]),
+                QualitySeries.EyeContrast(result, o[FaceRoi.LeftEyeOuter], o[FaceShape.LeftInner]));
             if (i > 15) mismatch = Math.Max(mismatch, Math.Abs(rightLid - leftLid) - Math.Abs(dr.RightEye - dr.LeftEye) / Math.Max(Math.Max(dr.RightEye, dr.LeftEye), 1e-3f));
             if (i > 15 && LipFolded(engine.CurrentTargets)) folds++;
             widths.Add(MouthWidth(engine.CurrentTargets) / portraitWidth);
@@ -99,23 +101,15 @@ public sealed class RealFaceTests
                 var targets = engine.CurrentTargets.ToArray();
                 tear = Math.Max(tear, WarpScores.TearScore(map, oval, WarpScores.FaceOval.Select(k => targets[k]).ToArray()));
             }
-            if (dr.RightEye + dr.LeftEye < closest && i > 15)
+            if (i > 15 && dr.RightEye + dr.LeftEye < closest) Save(ref closest, dr.RightEye + dr.LeftEye, 384, "-eyes-most-closed.png");
+            if (i > 15 && dr.Mouth < shut) Save(ref shut, dr.Mouth, 512, "-mouth-most-closed.png");
+            if (i > 15 && -Math.Abs(dr.Yaw) < turned) Save(ref turned, -Math.Abs(dr.Yaw), 512, "-most-turned.png");
+
+            void Save(ref float best, float value, int cell, string suffix)
             {
-                closest = dr.RightEye + dr.LeftEye;
-                using var pair = Strip.Compose([[frames[i]], [result]], 384);
-                TestImages.Save(pair, strip.Replace(".png", "-eyes-most-closed.png"));
-            }
-            if (dr.Mouth < shut && i > 15)
-            {
-                shut = dr.Mouth;
-                using var pair = Strip.Compose([[frames[i]], [result]], 512);
-                TestImages.Save(pair, strip.Replace(".png", "-mouth-most-closed.png"));
-            }
-            if (Math.Abs(dr.Yaw) > turned && i > 15)
-            {
-                turned = Math.Abs(dr.Yaw);
-                using var pair = Strip.Compose([[frames[i]], [result]], 512);
-                TestImages.Save(pair, strip.Replace(".png", "-most-turned.png"));
+                best = value;
+                using var pair = Strip.Compose([[frames[i]], [result]], cell);
+                TestImages.Save(pair, strip.Replace(".png", suffix));
             }
             if (i % 15 == 0)
             {
@@ -156,6 +150,12 @@ public sealed class RealFaceTests
         Assert.True(closedWidth.Average() > 0.92f, $"closed lips at {closedWidth.Average():P0} of the portrait's mouth width");
     }
 
+    /// <summary>
+    /// A closed driver eye closes the portrait's: the landmark model reads it as shut as the driver's real shut eye
+    /// (<see cref="QualitySeries.BlinkRatio"/>; the former lid, in the eyeshadow's colour over a pale crescent of white,
+    /// read 0.65 of open where the driver's shut eye read 0.5) and its contrast falls (it kept 0.68-0.73). The stretch
+    /// turns the head: the far cheek folded behind itself and the surround showed through (tear 0.02, now 0.002-0.007).
+    /// </summary>
     [Fact]
     public async Task ClosedDriverEyesCloseThePortraitsEyes()
     {
@@ -163,14 +163,17 @@ public sealed class RealFaceTests
         using var _ = factory;
         var run = await DriveAsync(factory, portrait, RealFaceMedia.BlinkingClip, Blink, 3.5, "real-blink.png");
         var ratio = Math.Max(run.Series.BlinkRatio(x => x.RightEye), run.Series.BlinkRatio(x => x.LeftEye));
+        var raw = Math.Max(run.Series.RawBlinkRatio(x => x.RightEye), run.Series.RawBlinkRatio(x => x.LeftEye));
         var mesh = Math.Max(run.Series.MeshBlinkRatio(true), run.Series.MeshBlinkRatio(false));
-        TestContext.Current.TestOutputHelper?.WriteLine($"blink ratio read off the output {ratio:F2}, of the engine's lids {mesh:F2}; eye r {run.Series.R(x => x.RightEye):F2}/{run.Series.R(x => x.LeftEye):F2}");
+        var contrast = Math.Max(run.Series.ContrastBlinkRatio(true), run.Series.ContrastBlinkRatio(false));
+        TestContext.Current.TestOutputHelper?.WriteLine($"blink ratio read off the output {ratio:F2} (raw {raw:F2}), of the engine's lids {mesh:F2}, contrast {contrast:F2}; " +
+            $"eye r {run.Series.R(x => x.RightEye):F2}/{run.Series.R(x => x.LeftEye):F2}; tear {run.Tear:F4}");
         Assert.False(double.IsNaN(ratio), "the stretch must contain a blink of the driver");
-        // The engine's lids: at most 30 % open while the driver's eyes are closed.
         Assert.True(mesh <= 0.3, $"the engine's lids are {mesh:P0} open while the driver's eyes are closed");
-        // The landmark model reads even real closed eyes at only about 60 % of open, and warped closed lids at about
-        // 80 % (its shape prior); open lids read 100 %. Look at real-blink-eyes-most-closed.png.
-        Assert.True(ratio <= 0.9, $"output eyes read at {ratio:P0} of their open value while the driver's are closed");
+        // Look at real-blink-eyes-most-closed.png: skin over the whole eye, a lash line, no white below it.
+        Assert.True(ratio <= 0.35, $"output eyes read at {ratio:P0} open while the driver's are closed"); // 0.27-0.30 here
+        Assert.True(contrast <= 0.65, $"output eyes keep {contrast:P0} of their open contrast while the driver's are closed");
+        Assert.True(run.Tear < 0.01, $"tear score {run.Tear:F4}");
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public sealed class LiteEngine : IAnimationEngine
     /// <summary>Depth of the face points under the current head pose (portrait pixels), for diagnostics.</summary>
     internal ReadOnlySpan<float> CurrentDepth => _retargeter.Depth;
 
+    /// <summary>Current lid openings (0 closed .. 1 as in the portrait), right then left eye, for diagnostics.</summary>
+    internal (float Right, float Left) CurrentLids => _retargeter.Lids;
+
     /// <summary>The portrait's own landmarks (pixels of the 512 portrait), empty before a portrait is set.</summary>
     internal ReadOnlySpan<Vector3> PortraitLandmarks => _rig is null ? [] : _rig.Landmarks;
 
@@ -172,8 +175,8 @@ public sealed class LiteEngine : IAnimationEngine
         var across = _targets[FaceRoi.LeftEyeOuter] - _targets[FaceRoi.RightEyeOuter];
         var down = new Vector2(-across.Y, across.X);
         var (right, left) = _retargeter.Lids;
-        LidFill.Fill(output, _targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightLower, down, rig.RightLid, 1 - right);
-        LidFill.Fill(output, _targets, FaceRoi.LeftEyeOuter, FaceShape.LeftInner, FaceShape.LeftUpper1, FaceShape.LeftLower, down, rig.LeftLid, 1 - left);
+        LidFill.Fill(output, _targets, FaceRoi.RightEyeOuter, FaceShape.RightInner, FaceShape.RightUpper1, FaceShape.RightUpper2, FaceShape.RightLower, FaceShape.RightLower1, down, rig.RightLid, 1 - right);
+        LidFill.Fill(output, _targets, FaceRoi.LeftEyeOuter, FaceShape.LeftInner, FaceShape.LeftUpper1, FaceShape.LeftUpper2, FaceShape.LeftLower, FaceShape.LeftLower1, down, rig.LeftLid, 1 - left);
     }
 
     /// <summary>Lip gap beyond the portrait's (eye distances) where the painted mouth starts to show, and over which it fades in.</summary>

@@ -33,9 +33,27 @@ public sealed class PortraitRig
         EyeDistance = EyeDistanceOf(landmarks);
         MouthOpening = MouthOpeningOf(landmarks);
         Mouth = MouthPalette.Of(image, landmarks, InnerMouth, MouthOpening);
-        RightLid = LidPalette.Of(image, landmarks, FaceShape.RightUpper, FaceShape.RightUpper1, FaceShape.RightUpper2);
-        LeftLid = LidPalette.Of(image, landmarks, FaceShape.LeftUpper, FaceShape.LeftUpper1, FaceShape.LeftUpper2);
+        DepthCap = CapOf(landmarks);
+        RightLid = LidPalette.Of(image, landmarks, FaceShape.RightUpper, FaceShape.RightUpper1, FaceShape.RightUpper2, FaceShape.RightLower, FaceShape.RightLower1);
+        LeftLid = LidPalette.Of(image, landmarks, FaceShape.LeftUpper, FaceShape.LeftUpper1, FaceShape.LeftUpper2, FaceShape.LeftLower, FaceShape.LeftLower1);
     }
+
+    /// <summary>
+    /// Depth (portrait pixels, larger = farther) beyond which <see cref="Retargeter"/> flattens the face for large turns:
+    /// <see cref="DepthCapShare"/> of the way from the nose tip to the face outline's mean depth. The landmark model's
+    /// depth climbs steeply towards the outline (the sides of the head).
+    /// </summary>
+    public float DepthCap { get; }
+
+    public const float DepthCapShare = 0.7f;
+
+    private static float CapOf(Vector3[] landmarks)
+    {
+        var nose = landmarks[NoseTip].Z;
+        return nose + DepthCapShare * (SurroundField.Outline.Average(i => landmarks[i].Z) - nose);
+    }
+
+    private const int NoseTip = 1;
 
     /// <summary>Colours for painting the closed lids (subject's right and left eye), read off this portrait.</summary>
     public LidPalette RightLid { get; }
@@ -102,11 +120,27 @@ public sealed class PortraitRig
         var triangles = Delaunay.Triangulate(vertices);
         var flat = new int[triangles.Count * 3];
         for (var i = 0; i < triangles.Count; i++) (flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]) = triangles[i];
-        var face = Delaunay.Triangulate(vertices.GetRange(0, n));
+        // The face mesh ends on the face outline: Delaunay fills the convex hull, and where the outline curves inwards
+        // (temple, jaw) its hull triangles reached past it over the seam band, so the skin ended in a hard step against
+        // the surround there instead of blending into it (see SeamSkirt).
+        var oval = SurroundField.Outline.Select(i => vertices[i]).ToArray();
+        var face = Delaunay.Triangulate(vertices.GetRange(0, n)).Where(t => Inside(oval, (vertices[t.A] + vertices[t.B] + vertices[t.C]) / 3)).ToList();
         var faceFlat = new int[face.Count * 3];
         for (var i = 0; i < face.Count; i++) (faceFlat[3 * i], faceFlat[3 * i + 1], faceFlat[3 * i + 2]) = face[i];
         return new PortraitRig(image, landmarks, [.. vertices], [.. follow], flat, faceFlat);
 
         void Add(Vector2 v) { vertices.Add(v); follow.Add(0); }
+    }
+
+    /// <summary>True when <paramref name="q"/> lies inside <paramref name="polygon"/> (even-odd rule).</summary>
+    private static bool Inside(Vector2[] polygon, Vector2 q)
+    {
+        var inside = false;
+        for (int i = 0, j = polygon.Length - 1; i < polygon.Length; j = i++)
+        {
+            Vector2 a = polygon[i], b = polygon[j];
+            if ((a.Y > q.Y) != (b.Y > q.Y) && q.X < a.X + (q.Y - a.Y) * (b.X - a.X) / (b.Y - a.Y)) inside = !inside;
+        }
+        return inside;
     }
 }

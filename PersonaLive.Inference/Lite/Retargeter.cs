@@ -67,9 +67,10 @@ public sealed class Retargeter
     /// left the turning clip's 1-degree turns at 0.73. With the rotation about the camera's axes the landmark model
     /// reads a warped photo's 1-degree turns at only 0.6-0.7 of the mesh's (hence the larger yaw boost), its small
     /// nods at 1.5 and more of the driver's (hence the small pitch boost), and large nods of a portrait whose head
-    /// is pitched (sample6) at about 0.65 of the mesh's (hence the larger pitch gain).
+    /// is pitched (sample6) at about 0.65 of the mesh's (hence the larger pitch gain; 1.22 until large turns flattened
+    /// the far cheek, see <see cref="Flattening"/>, which took sample6's nods from 0.84 to 0.80 of the driver's).
     /// </summary>
-    public const float YawGain = 1.08f, PitchGain = 1.22f, YawSmallTurnBoost = 0.55f, PitchSmallTurnBoost = 0.15f, SmallTurnKnee = 0.1f;
+    public const float YawGain = 1.08f, PitchGain = 1.3f, YawSmallTurnBoost = 0.55f, PitchSmallTurnBoost = 0.15f, SmallTurnKnee = 0.1f;
 
     /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
@@ -137,6 +138,8 @@ public sealed class Retargeter
         var centre = np.ToCentre;
 
         var portrait = rig.Landmarks;
+        var turned = Vector3.Transform(Vector3.UnitZ, rotation);
+        var flatten = Flattening(turned);
         if (!_mouthAnchored && FaceShape.MouthOpening(driver) <= ClosedLips) AnchorMouth(rig, head, driver);
         for (var i = 0; i < n; i++) _expression[i] = head.Unmap(driver[i]) - _expressionNeutral[i];
         _absolute.CorrectMouth(rig, _expressionNeutral, _expression);
@@ -147,8 +150,16 @@ public sealed class Retargeter
         for (var i = 0; i < n; i++)
         {
             var e = np.Scale * Vector3.Transform(_expression[i], np.Rotation);
-            var q = centre + scale * Vector3.Transform(portrait[i] + e - centre, rotation);
-            var rigid = centre + scale * Vector3.Transform(portrait[i] - centre, rotation);
+            var p = portrait[i];
+            if (p.Z > rig.DepthCap && flatten < 1)
+            {
+                // Only the side turning away folds; the near side keeps its depth (see Flattening).
+                var away = -turned.X * (p.X - centre.X);
+                var w = Math.Clamp(away / (FarSideBand * rig.EyeDistance), 0, 1);
+                p.Z = rig.DepthCap + (1 - w * w * (3 - 2 * w) * (1 - flatten)) * (p.Z - rig.DepthCap);
+            }
+            var q = centre + scale * Vector3.Transform(p + e - centre, rotation);
+            var rigid = centre + scale * Vector3.Transform(p - centre, rotation);
             _posed[i] = new Vector2(rigid.X + shift.X, rigid.Y + shift.Y);
             _depth[i] = q.Z;
             _smoothed[2 * i] = q.X + shift.X;
@@ -162,6 +173,30 @@ public sealed class Retargeter
         FollowRings(rig, targets);
         return true;
     }
+
+    /// <summary>
+    /// How much of the depth beyond <see cref="PortraitRig.DepthCap"/> a turn keeps: all of it for small turns,
+    /// <see cref="FoldMargin"/> over the tangent of the turn (yaw) for larger ones; nods keep their depth (flattened by
+    /// them too, a pitched portrait's nods read at 0.75 of the driver's). The landmark model's depth climbs
+    /// steeply towards the face outline, so at 10-15 degrees the far cheek's outer band folded back behind the cheek: its
+    /// triangles face away and were left out, and the surround showed through in notches along the far cheek (tear score
+    /// 0.02 on the blinking clip). Flattened, that band squeezes instead. Small turns keep the full depth: the landmark
+    /// model reads one-degree turns of the output by how the outline moves (flattened at every angle, the turning clip's
+    /// yaw r fell from 0.9 to 0.68). Only points the turn carries away from the camera are flattened, fully once they
+    /// move back by <see cref="FarSideBand"/> eye distances: the near side does not fold, and flattened on both sides the
+    /// output's large turns read at 0.71-0.74 of the driver's. <paramref name="axis"/> is the camera axis under the head rotation.
+    /// </summary>
+    private static float Flattening(Vector3 axis)
+    {
+        var tan = MathF.Abs(axis.X) / MathF.Max(axis.Z, 1e-3f);
+        return Math.Min(1f, FoldMargin / MathF.Max(tan, 1e-6f));
+    }
+
+    /// <summary>See <see cref="Flattening"/>: the full depth is kept up to a turn of about 3.4 degrees.</summary>
+    public const float FoldMargin = 0.06f;
+
+    /// <summary>Depth gain (eye distances) under the rotation at which a point beyond the depth cap is flattened fully.</summary>
+    public const float FarSideBand = 0.05f;
 
     /// <summary>Driver lip gap (eye distances) at or below which the lips count as closed.</summary>
     public const float ClosedLips = 0.03f;

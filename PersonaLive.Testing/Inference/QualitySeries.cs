@@ -32,7 +32,7 @@ public sealed class QualitySeries
     private readonly List<(float Right, float Left)> _mesh = [];
     private readonly List<(float Right, float Left)> _contrast = [];
 
-    /// <summary>Share of its open value at which the landmark model's reading of an eye counts as closed.</summary>
+    /// <summary>Share of its open value that the driver's lowest eye readings must reach for a run to count as containing a blink (and the raw measure's closed threshold).</summary>
     public const double ClosedEye = 0.65;
 
     public int Count => _driver.Count;
@@ -62,12 +62,8 @@ public sealed class QualitySeries
     /// <summary>As <see cref="BlinkRatio"/>, but reading the engine's lid geometry instead of the landmark model on the output.</summary>
     public double MeshBlinkRatio(bool right)
     {
-        Func<FaceReading, float> eye = right ? r => r.RightEye : r => r.LeftEye;
-        var driverOpen = Percentile(_driver.Select(eye).ToArray(), 0.9);
-        var ratios = new List<double>();
-        for (var i = 0; i < Math.Min(_driver.Count, _mesh.Count); i++)
-            if (eye(_driver[i]) <= ClosedEye * driverOpen) ratios.Add(right ? _mesh[i].Right : _mesh[i].Left);
-        return ratios.Count == 0 ? double.NaN : ratios.Average();
+        var frames = ClosedFrames(right ? r => r.RightEye : r => r.LeftEye, out _).Where(i => i < _mesh.Count).ToList();
+        return frames.Count == 0 ? double.NaN : frames.Average(i => right ? _mesh[i].Right : _mesh[i].Left);
     }
 
     /// <summary>The output's eye contrast this frame (<see cref="EyeContrast"/>), paired with the last <see cref="Add"/>.</summary>
@@ -82,13 +78,9 @@ public sealed class QualitySeries
     /// </summary>
     public double ContrastBlinkRatio(bool right)
     {
-        Func<FaceReading, float> eye = right ? r => r.RightEye : r => r.LeftEye;
-        var driverOpen = Percentile(_driver.Select(eye).ToArray(), 0.9);
         var open = Percentile(_contrast.Select(c => right ? c.Right : c.Left).ToArray(), 0.9);
-        var ratios = new List<double>();
-        for (var i = 0; i < Math.Min(_driver.Count, _contrast.Count); i++)
-            if (eye(_driver[i]) <= ClosedEye * driverOpen) ratios.Add((right ? _contrast[i].Right : _contrast[i].Left) / Math.Max(open, 1e-6));
-        return ratios.Count == 0 ? double.NaN : ratios.Average();
+        var frames = ClosedFrames(right ? r => r.RightEye : r => r.LeftEye, out _).Where(i => i < _contrast.Count).ToList();
+        return frames.Count == 0 ? double.NaN : frames.Average(i => (right ? _contrast[i].Right : _contrast[i].Left) / Math.Max(open, 1e-6));
     }
 
     /// <summary>
@@ -138,12 +130,58 @@ public sealed class QualitySeries
     public double Amplitude(Func<FaceReading, float> key) => StdDev(_output.Select(key).ToArray()) / Math.Max(StdDev(_driver.Select(key).ToArray()), 1e-9);
 
     /// <summary>
-    /// Mean output eye opening, relative to the output's open eye (90th percentile), over the frames where
-    /// the driver's eye is closed; NaN when the driver never closes that eye. "Closed" is at most
-    /// <see cref="ClosedEye"/> of the driver's open value: the landmark model never reads real closed lids
-    /// below about 55-60 % of open, so the 30 % a person would use finds no frame at all.
+    /// How open the output's eye is while the driver's is closed, on the scale the issue of blinks is stated in (0 shut,
+    /// 1 open): the mean calibrated output opening (<see cref="Calibrated"/>) over the frames whose calibrated driver
+    /// opening is at most <see cref="ClosedOpening"/>; NaN when the driver never shuts that eye (its lowest readings stay
+    /// above <see cref="ClosedEye"/> of open). The landmark model never reads a shut eye as shut: on the blinking clip,
+    /// frames whose driver eye is seen fully shut read at 0.48-0.55 of the open value, so on its raw scale a 30 % opening
+    /// is unreachable on either side (<see cref="RawBlinkRatio"/> keeps that reading for the log).
     /// </summary>
     public double BlinkRatio(Func<FaceReading, float> eye)
+    {
+        var frames = ClosedFrames(eye, out var shut);
+        if (frames.Count == 0) return double.NaN;
+        var outputOpen = Percentile(_output.Select(eye).ToArray(), 0.9);
+        return frames.Average(i => Calibrated(eye(_output[i]) / Math.Max(outputOpen, 1e-9), shut));
+    }
+
+    /// <summary>Share of the driver's open eye reading (90th percentile) taken as the model's reading of a shut eye: its lowest readings.</summary>
+    public const double ShutQuantile = 0.02;
+
+    /// <summary>Calibrated opening (0 shut .. 1 open) at or below which an eye counts as closed.</summary>
+    public const double ClosedOpening = 0.3;
+
+    /// <summary>
+    /// A reading of the landmark model (share of the eye's open value) on a scale from the model's reading of a shut eye
+    /// (0) to the open eye (1): (share - shut) / (1 - shut), never below 0. The shut reading comes from the driver, whose
+    /// blinks are real shut eyes; the same model reads the output, so an output lid that looks as shut as the driver's
+    /// scores about 0.
+    /// </summary>
+    public static double Calibrated(double share, double shut) => Math.Max(0, (share - shut) / Math.Max(1 - shut, 1e-6));
+
+    /// <summary>
+    /// The frames where the driver's eye is closed (calibrated opening at most <see cref="ClosedOpening"/>), and the shut
+    /// reading used: the driver's <see cref="ShutQuantile"/> quantile over its open value. None when that quantile stays
+    /// above <see cref="ClosedEye"/> (no blink in the run).
+    /// </summary>
+    public List<int> ClosedFrames(Func<FaceReading, float> eye, out double shut)
+    {
+        var readings = _driver.Select(eye).ToArray();
+        var open = Math.Max(Percentile(readings, 0.9), 1e-9);
+        shut = Percentile(readings, ShutQuantile) / open;
+        var frames = new List<int>();
+        if (shut > ClosedEye) return frames;
+        for (var i = 0; i < readings.Length; i++)
+            if (Calibrated(readings[i] / open, shut) <= ClosedOpening) frames.Add(i);
+        return frames;
+    }
+
+    /// <summary>
+    /// The former blink measure, on the landmark model's raw scale: mean output eye opening over its open value (90th
+    /// percentile) over the frames where the driver's reading is at most <see cref="ClosedEye"/> of its open value.
+    /// A real shut eye reads about 0.5 here, so this cannot approach 0; kept for comparison in the log.
+    /// </summary>
+    public double RawBlinkRatio(Func<FaceReading, float> eye)
     {
         var driverOpen = Percentile(_driver.Select(eye).ToArray(), 0.9);
         var outputOpen = Percentile(_output.Select(eye).ToArray(), 0.9);

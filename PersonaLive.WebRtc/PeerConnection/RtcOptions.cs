@@ -60,10 +60,7 @@ public sealed class RtcOptions
     /// <summary>DTLS handshake time limit.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>
-    /// How long a frame with missing packets waits at least for NACK retransmissions before it is declared
-    /// lost; on a slower path the wait is two measured round trips plus 50 ms, up to 1 s (<see cref="Media.LossTimeout"/>).
-    /// </summary>
+    /// <summary>How long a frame with missing packets waits for NACK retransmissions before it is declared lost.</summary>
     public int FrameLossTimeoutMs { get; set; } = 250;
 
     /// <summary>Send generic NACKs for missing packets (when negotiated); off leaves recovery to PLI keyframes.</summary>

@@ -239,7 +239,6 @@ public sealed partial class RtcPeerConnection
 
                 feedback = feedback with { FractionLost = block.FractionLost / 256.0, RoundTripMs = rtt < 0 ? null : rtt };
                 _sender.OnReceiverReport(feedback.FractionLost);
-                _receiver.OnRoundTrip(feedback.RoundTripMs);
             }
         }
 

@@ -23,7 +23,6 @@ internal sealed partial class VideoReceiver
     private readonly RtcOptions _options;
     private IVideoCodec _codec;
     private IRtpFrameAssembler _assembler;
-    private int _lossTimeoutMs;
     private readonly NackScheduler _nacks = new();
     private readonly List<AssembledFrame> _completed = new();
     private readonly List<ushort> _missing = new();
@@ -42,8 +41,7 @@ internal sealed partial class VideoReceiver
     {
         _codec = codec;
         _options = options;
-        _lossTimeoutMs = options.FrameLossTimeoutMs;
-        _assembler = codec.CreateAssembler(_lossTimeoutMs);
+        _assembler = codec.CreateAssembler(options.FrameLossTimeoutMs);
         _rembKbps = options.MaxIncomingBitrateKbps;
         _decodeQueue = Channel.CreateBounded<AssembledFrame>(
             new BoundedChannelOptions(32) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
@@ -53,20 +51,6 @@ internal sealed partial class VideoReceiver
                 Interlocked.Increment(ref _skipped); // the dropped frame is lost, and so is the chain after it
                 _decoderNeedsKeyframe = true;
             });
-    }
-
-    /// <summary>
-    /// The round trip measured on our own stream to the same peer (RFC 3550 section 6.4.1; null: none
-    /// yet): an incomplete frame now waits as long as <see cref="Media.LossTimeout.For"/> says, so a
-    /// retransmission across a slow or queued path can still complete it (executor).
-    /// </summary>
-    public void OnRoundTrip(double? roundTripMs)
-    {
-        lock (_lock)
-        {
-            _lossTimeoutMs = Media.LossTimeout.For(_options.FrameLossTimeoutMs, roundTripMs);
-            _assembler.LossTimeoutMs = _lossTimeoutMs;
-        }
     }
 
     /// <summary>The remote stream's SSRC, 0 before its first packet.</summary>
@@ -84,7 +68,7 @@ internal sealed partial class VideoReceiver
         lock (_lock)
         {
             _codec = codec;
-            _assembler = codec.CreateAssembler(_lossTimeoutMs);
+            _assembler = codec.CreateAssembler(_options.FrameLossTimeoutMs);
         }
 
         _payloadType = payloadType;

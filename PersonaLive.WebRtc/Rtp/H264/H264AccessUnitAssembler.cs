@@ -31,7 +31,7 @@ public sealed partial class H264AccessUnitAssembler : IRtpFrameAssembler
 
     public H264AccessUnitAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
-    public int LossTimeoutMs { get; set; }
+    public int LossTimeoutMs { get; }
 
     public bool KeyframeNeeded { get; set; } = true;
 

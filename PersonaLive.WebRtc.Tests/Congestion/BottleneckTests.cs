@@ -5,6 +5,9 @@ namespace PersonaLive.WebRtc.Tests.Congestion;
 /// (<see cref="BottleneckSimulation"/>), fed our own transport-cc feedback: at 1 Mbit/s the bottleneck
 /// queue stays short while most of the capacity is used, and after the capacity falls from 3 to
 /// 0.6 Mbit/s the queue drains within 3 s. These are the conditions for the estimator being on by default.
+/// Also: random 1 % loss never cuts the target (only congestion does), and when the capacity rises from
+/// 0.6 to 3 Mbit/s the growth, faster the longer it goes unchallenged, uses the new link within 12 s
+/// (at a steady 8 % a second it would take over 20).
 /// </summary>
 public sealed class BottleneckTests(ITestOutputHelper output)
 {
@@ -42,5 +45,38 @@ public sealed class BottleneckTests(ITestOutputHelper output)
         Assert.True(before >= 0.5, $"never used the 3 Mbit/s link: {before:P0}");
         Assert.True(after < 200, $"queue still {after:F0} ms 3 s after the drop");
         Assert.True(sim.Utilisation(20_000_000, 30_000_000) >= 0.70, "collapsed far under the new capacity");
+    }
+
+    [Fact]
+    public void One_percent_random_loss_on_a_wide_link_never_cuts_the_target()
+    {
+        // GCC's loss controller only cuts above 10 % loss; random 1 % is the link, not congestion.
+        var sim = new BottleneckSimulation(_ => 20_000, rttMs: 100, loss: 0.01, startKbps: 300, maxKbps: 4000);
+        sim.RunUntil(20_000_000);
+        Log(sim);
+        var targets = sim.Targets.Select(t => t.TargetKbps).ToList();
+        for (int i = 1; i < targets.Count; i++)
+        {
+            Assert.True(targets[i] >= targets[i - 1], $"the target fell from {targets[i - 1]} to {targets[i]} kb/s at {sim.Targets[i].AtUs / 1000} ms");
+        }
+
+        Assert.True(targets[^1] >= 3000, $"only {targets[^1]} kb/s after 20 s");
+    }
+
+    [Fact]
+    public void After_the_capacity_rises_from_0_6_to_three_megabit_the_link_is_used_within_twelve_seconds()
+    {
+        var sim = new BottleneckSimulation(t => t < 15_000_000 ? 600 : 3000, rttMs: 40, loss: 0, startKbps: 600, maxKbps: 4000);
+        sim.RunUntil(30_000_000);
+        Log(sim);
+        double reached = double.NaN;
+        for (long t = 16_000_000; t <= 30_000_000 && double.IsNaN(reached); t += 100_000)
+        {
+            if (sim.Utilisation(t - 1_000_000, t) >= 0.9) reached = (t - 15_000_000) / 1e6;
+        }
+
+        output.WriteLine($"90 % of 3 Mbit/s delivered over 1 s after {reached:F1} s");
+        Assert.True(reached <= 12, $"90 % of the new capacity not used within 12 s of the rise (reached: {reached:F1} s)");
+        Assert.True(sim.MaxQueueMs(18_000_000, 30_000_000) < 400, "the faster growth built a long queue");
     }
 }

@@ -72,7 +72,7 @@ public sealed class CongestionTests
         Assert.Equal(MinKbps, lossy[^1].TargetBitrateKbps);
         Assert.Equal(MinKbps, lossy[^1].EncoderBitrateKbps);
 
-        // 3. Loss gone: the target climbs back (+5 % per clean report), never past the configured ceiling.
+        // 3. Loss gone: the target climbs back (+8 % or more per clean report), never past the configured ceiling.
         var recovered = await Send(4500);
         output.WriteLine($"after loss: target {string.Join(" ", recovered.Select(s => s.TargetBitrateKbps).Distinct())} kb/s");
         Assert.All(recovered, s => Assert.InRange(s.TargetBitrateKbps, MinKbps, StartKbps));

@@ -67,4 +67,17 @@ public sealed class DelayBasedEstimatorTests
             Assert.InRange(e.TargetKbps, 150, 1500);
         }
     }
+
+    [Fact]
+    public void Overuse_while_sending_little_with_a_short_queue_at_most_halves_the_target()
+    {
+        // A sender at 1000 kb/s whose input froze sends 150 kb/s; then a burst at 3 Mb/s through a 1 Mb/s
+        // link shows overuse with a queue well under 120 ms. The acknowledged rate (low) is no measure of
+        // the link: the target must not fall to a fraction of it.
+        var e = new DelayBasedEstimator(1000, 100, 3000);
+        Run(e, _ => 150, capacityKbps: 1000, 0, 2_000_000);
+        int before = e.TargetKbps;
+        Run(e, t => t < 2_060_000 ? 3000 : 150, capacityKbps: 1000, 2_000_000, 3_000_000, seqStart: 100_000);
+        Assert.True(e.TargetKbps >= before / 2, $"target {e.TargetKbps} kb/s after a burst, from {before}");
+    }
 }

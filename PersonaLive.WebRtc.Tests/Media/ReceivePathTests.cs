@@ -144,8 +144,12 @@ public sealed class ReceivePathTests
     {
         var bwe = new BandwidthController(1000, 200, 2000);
         Assert.Equal(850, bwe.OnReceiverReport(0.2));
-        Assert.Equal(892, bwe.OnReceiverReport(0.0));
-        Assert.Equal(892, bwe.OnReceiverReport(0.05));
+        Assert.Equal(918, bwe.OnReceiverReport(0.0)); // + 8 %
+        Assert.Equal(918, bwe.OnReceiverReport(0.05)); // held: the smoothed loss is 4.4 %
+        Assert.Equal(991, bwe.OnReceiverReport(0.0));
+        Assert.Equal(1070, bwe.OnReceiverReport(0.0));
+        Assert.Equal(1155, bwe.OnReceiverReport(0.0));
+        Assert.Equal(1293, bwe.OnReceiverReport(0.03)); // 3 % once after clean reports (smoothed 1.97 %) is random loss: + 12 %, growth speeding up
         Assert.Equal(500, bwe.OnRemb(500_000));
         Assert.Equal(500, bwe.OnReceiverReport(0.0)); // REMB caps the increase
         Assert.Equal(200, bwe.OnRemb(10_000)); // never below the floor

@@ -39,6 +39,9 @@ public sealed record PeerConnectionStats
 
     /// <summary>Times our pacer queue waited longer than its limit and was dropped for a keyframe.</summary>
     public long PacerFlushes { get; init; }
+
+    /// <summary>Keyframe requests (PLI, FIR) answered by the keyframe we had just sent instead of by another one.</summary>
+    public long KeyframeRequestsCovered { get; init; }
     public long PlisSent { get; init; }
     public long PlisReceived { get; init; }
     public long FirsReceived { get; init; }

@@ -113,11 +113,14 @@ public sealed partial class RtcPeerConnection
         Close();
     }
 
-    /// <summary>Executor: coalesces keyframe requests to one per 300 ms (a lossy viewer must not cause a keyframe storm).</summary>
+    /// <summary>
+    /// Executor: coalesces keyframe requests to one per 300 ms (a lossy viewer must not cause a keyframe
+    /// storm) and leaves a request that our last keyframe, still in flight, answers to that keyframe.
+    /// </summary>
     private void RaiseKeyframeRequested(bool force)
     {
         long now = NowMs;
-        if (!force && now - _lastKeyframeRequestMs < 300)
+        if (!force && (now - _lastKeyframeRequestMs < 300 || _sender.KeyframeInFlightCovers(now, _feedback.RoundTripMs)))
         {
             return;
         }

@@ -22,6 +22,7 @@ internal sealed class SenderTrace : IDisposable
     private static async Task LoopAsync(LabHost host, TextWriter log, CancellationToken ct)
     {
         var sent = new Dictionary<string, long>();
+        var decoded = new Dictionary<string, long>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -34,9 +35,11 @@ internal sealed class SenderTrace : IDisposable
                     var s = session.GetTransportStats();
                     long before = sent.GetValueOrDefault(id, s.BytesSent);
                     sent[id] = s.BytesSent;
+                    long decodedBefore = decoded.GetValueOrDefault(id, s.FramesDecoded);
+                    decoded[id] = s.FramesDecoded;
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"network: trace {clock.Elapsed.TotalSeconds:0}s encoder {s.EncoderBitrateKbps} kbit/s, loss-based {s.TargetBitrateBps / 1000}, sent {(s.BytesSent - before) * 8 / 1000} kbit/s, "
-                        + $"reported loss {s.RemoteFractionLost * 100:0.#} %, nacks {s.NacksReceived}, resent {s.Retransmissions}, plis {s.PlisReceived}, flushes {s.PacerFlushes}"));
+                        $"network: trace {clock.Elapsed.TotalSeconds:0}s camera in {s.FramesDecoded - decodedBefore} fps, encoder {s.EncoderBitrateKbps} kbit/s, loss-based {s.TargetBitrateBps / 1000}, sent {(s.BytesSent - before) * 8 / 1000} kbit/s, "
+                        + $"reported loss {s.RemoteFractionLost * 100:0.#} %, nacks {s.NacksReceived}, resent {s.Retransmissions}, plis {s.PlisReceived} ({s.KeyframeRequestsCovered} covered), flushes {s.PacerFlushes}"));
                 }
             }
         }

@@ -115,7 +115,8 @@ internal sealed class SyntheticLiveClient : IAsyncDisposable
     private static async Task<SyntheticLiveClient> ConnectCoreAsync(Func<RtcPeerConnection, CancellationToken, Task<string>> negotiate,
         CancellationToken ct, bool decodeOutput, string bindAddress, string? inNamespace, bool pacedSend)
     {
-        var options = new RtcOptions { MediaPort = 0, BindAddress = bindAddress, DecodeIncomingVideo = decodeOutput };
+        // MaxIncomingBitrateKbps: a browser that runs transport-cc sends no REMB ceiling, so neither does the client in effect.
+        var options = new RtcOptions { MediaPort = 0, BindAddress = bindAddress, DecodeIncomingVideo = decodeOutput, MaxIncomingBitrateKbps = 100_000 };
         if (!pacedSend) options.PacingFactor = 0; // every packet leaves as it is packetised (see the summary)
         var media = inNamespace is null
             ? new RtcMediaServer(options, NullLoggerFactory.Instance)

@@ -40,4 +40,7 @@ internal sealed record MediaPeerStats(
 
     /// <summary>Times our pacer dropped its queue for a keyframe.</summary>
     public long PacerFlushes { get; init; }
+
+    /// <summary>Keyframe requests answered by the keyframe we had just sent.</summary>
+    public long KeyframeRequestsCovered { get; init; }
 }

@@ -5,10 +5,16 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// <see cref="TrendlineFilter"/> feeds <see cref="OveruseDetector"/>, whose state drives AIMD rate
 /// control (section 5.5): on overuse the target drops below the acknowledged rate (0.85 x, less when a
 /// long queue must drain: 1 - queue seconds, at least 0.5 x), under normal use it grows by 8 % per second
-/// but not past 1.5 x the acknowledged rate plus 10 kb/s, under underuse it holds. Beside the gradient,
+/// but not past 1.5 x the acknowledged rate plus 10 kb/s, under underuse it holds. Growth speeds up the
+/// longer it goes on unchallenged (<see cref="IncreasePerSecond"/>: 8 % for 2 s, then 4 points more each
+/// second, at most 30 %; any cut, hold or queue starts over): after a capacity step up 8 % a second
+/// would need 20 s from 0.5 to 3 Mbit/s, while near the capacity a cut every few seconds keeps it slow.
+/// Beside the gradient,
 /// <see cref="QueueDelayFilter"/> measures the queue itself: no growth while it is above 40 ms, and a
 /// queue above 120 ms that did not shrink since the last cut counts as overuse (a rate a few percent
-/// over capacity grows a queue too slowly for the trend to show). The acknowledged rate is the bytes
+/// over capacity grows a queue too slowly for the trend to show); while the queue is shorter than that,
+/// cuts go no lower than half the target of the last growth (a sender with little to send, as after a
+/// frozen input, acknowledges a low rate that says nothing about the link). The acknowledged rate is the bytes
 /// reported received in the last 300 ms of the peer's clock, divided by the longer of their arrival
 /// span and their send span: the peer's clock can show congestion but cannot claim more than we
 /// actually sent. The target is always clamped to the configured bounds. Called on the executor only.
@@ -32,12 +38,15 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     private long _ackedBytes, _lastUpdateUs = long.MinValue, _holdUntilUs = long.MinValue, _lastGroupSendUs = long.MinValue;
     private double _targetKbps;
     private long _queueAtDecreaseUs;
+    private long _growingSinceUs = long.MinValue;
+    private double _calmKbps; // the target when it last grew: what short-queue cuts may at most halve
 
     public DelayBasedEstimator(int startKbps, int minKbps, int maxKbps)
     {
         _minKbps = minKbps;
         _maxKbps = Math.Max(minKbps, maxKbps);
         _targetKbps = Math.Clamp(startKbps, _minKbps, _maxKbps);
+        _calmKbps = _targetKbps;
     }
 
     public int TargetKbps => (int)_targetKbps;
@@ -84,6 +93,9 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
         UpdateRate(nowUs);
     }
 
+    /// <summary>Growth factor per second under normal use after <paramref name="growingS"/> seconds of uninterrupted growth.</summary>
+    public static double IncreasePerSecond(double growingS) => 1.08 + Math.Clamp(0.04 * (growingS - 2), 0, 0.22);
+
     private void MeasureAcked()
     {
         if (_acked.Count < 2)
@@ -120,15 +132,22 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
         {
             case BandwidthUsage.Overusing when nowUs >= _holdUntilUs:
                 // Below the rate that got through by enough to drain the queue in about a second.
+                // With a short queue the link was not full: the acknowledged rate may only be what we had to send.
                 double factor = Math.Clamp(1 - queue / 1e6, 0.5, 0.85);
-                _targetKbps = acked > 0 ? Math.Min(_targetKbps, factor * acked) : factor * _targetKbps;
+                double cut = acked > 0 ? factor * acked : factor * _targetKbps;
+                _targetKbps = Math.Min(_targetKbps, queue < StandingQueueUs ? Math.Max(cut, 0.5 * _calmKbps) : cut);
                 _holdUntilUs = nowUs + HoldAfterDecreaseUs;
                 _queueAtDecreaseUs = queue;
                 break;
             case BandwidthUsage.Normal when nowUs >= _holdUntilUs && queue < IncreaseQueueUs:
-                double increased = _targetKbps * Math.Pow(1.08, elapsedS);
+                _growingSinceUs = _growingSinceUs == long.MinValue ? nowUs : _growingSinceUs;
+                double increased = _targetKbps * Math.Pow(IncreasePerSecond((nowUs - _growingSinceUs) / 1e6), elapsedS);
                 double cap = Math.Max(_targetKbps, 1.5 * acked + 10);
                 _targetKbps = Math.Min(increased, cap);
+                _calmKbps = _targetKbps;
+                break;
+            default:
+                _growingSinceUs = long.MinValue; // a cut, a hold or a queue: growth starts slow again
                 break;
         }
 

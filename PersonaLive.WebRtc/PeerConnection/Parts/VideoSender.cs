@@ -148,6 +148,11 @@ internal sealed partial class VideoSender
 
             Interlocked.Increment(ref _framesEncoded);
             uint timestamp = Send(data.Span, captureNtpTime, target);
+            if (isKeyframe && timestamp != 0)
+            {
+                NoteKeyframeSent(data.Length);
+            }
+
             encoded?.Invoke(data, isKeyframe, timestamp, captureNtpTime, frame.Width, frame.Height);
             return timestamp;
         }
@@ -275,6 +280,7 @@ internal sealed partial class VideoSender
                 Retransmissions = Interlocked.Read(ref _retransmissions),
                 RetransmissionsSkipped = _budget.Skipped,
                 PacerFlushes = _pacerFlushes,
+                KeyframeRequestsCovered = Interlocked.Read(ref _keyframeRequestsCovered),
                 RtxSent = _rtxSent,
                 FramesSkippedForRate = Interlocked.Read(ref _framesSkipped),
                 TransportFeedbackReceived = _transportCc.FeedbackReceived,

@@ -167,6 +167,7 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
             EncoderBitrateKbps = s.EncoderBitrateKbps,
             Retransmissions = s.Retransmissions,
             PacerFlushes = s.PacerFlushes,
+            KeyframeRequestsCovered = s.KeyframeRequestsCovered,
         };
     }
 

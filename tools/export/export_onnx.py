@@ -260,6 +260,10 @@ def export_one(torch, onnx, head, example, in_names, out_names, axes, opset, tar
                               do_constant_folding=True, input_names=in_names,
                               output_names=out_names, dynamic_axes=axes)
         model = onnx.load(raw)  # also pulls in any external tensors torch wrote next to it
+        with torch.no_grad():
+            ref = head(*example)
+        ref = ref if isinstance(ref, tuple) else (ref,)
+        pin_static_dims(model, dict(zip(in_names + out_names, [tuple(x.shape) for x in (*example, *ref)])), axes)
         data_name = None
         weight_bytes = sum(len(i.raw_data) for i in model.graph.initializer)
         if weight_bytes > TWO_GB_MARGIN:
@@ -270,6 +274,21 @@ def export_one(torch, onnx, head, example, in_names, out_names, axes, opset, tar
             onnx.save(model, target)
     onnx.checker.check_model(target)
     return data_name
+
+
+def pin_static_dims(model, shapes, axes):
+    """PyTorch 1.13's exporter leaves some graph-output sizes symbolic (e.g. 'Mulimage_latents_dim_1')
+    where its shape inference cannot follow an op, although only the declared dynamic axes can vary. The
+    engine needs every other size fixed (ModelGeometry reads them from the manifest), so each symbolic
+    size that is not a declared dynamic axis is set to the size the traced module produced."""
+    dynamic = axes or {}
+    for v in list(model.graph.input) + list(model.graph.output):
+        if v.name not in shapes:
+            continue
+        dims = v.type.tensor_type.shape.dim
+        for i, (d, size) in enumerate(zip(dims, shapes[v.name])):
+            if not d.HasField("dim_value") and i not in dynamic.get(v.name, {}):
+                d.dim_value = int(size)
 
 
 ELEMENT_TYPES = {1: "float32", 10: "float16", 7: "int64", 6: "int32", 11: "float64", 9: "bool"}

@@ -18,14 +18,20 @@ if os.path.exists(path):
               f"{r['maxAbsOfficial']:.2e} | {r['relative']:.2e} | {r['loadedBy']} |")
 path = os.path.join(folder, "chunks.json")
 if os.path.exists(path):
-    rows = json.load(open(path, encoding="utf-8"))
+    # C# writes NaN/Infinity as strings ("NaN"); a NaN row (a side went non-finite) is listed apart.
+    rows = [{k: float(v) if v in ("NaN", "Infinity", "-Infinity") else v for k, v in r.items()}
+            for r in json.load(open(path, encoding="utf-8"))]
     calls = sorted({r["call"] for r in rows})
     print(f"\nOver {len(calls)} chunks (calls {calls[0]}..{calls[-1]}):\n")
     print("| quantity | max abs error (worst chunk) | max abs official | relative (worst chunk) | worst at call |")
     print("|---|---|---|---|---|")
     kinds = [q for q in dict.fromkeys(r["quantity"] for r in rows) if q not in ("keyframe bank",)]
     for q in kinds:
-        sel = [r for r in rows if r["quantity"] == q]
+        every = [r for r in rows if r["quantity"] == q]
+        sel = [r for r in every if r.get("relative", 0) == r.get("relative", 0)] or every  # drop NaN rows
+        nan = [r["call"] for r in every if r not in sel]
+        if nan:
+            q += f" (calls {nan[0]}..{nan[-1]} NaN, not counted)"
         if "relative" in sel[0]:
             w = max(sel, key=lambda r: r["relative"])
             print(f"| {q} | {max(r['maxAbs'] for r in sel):.2e} | {max(r['maxAbsOfficial'] for r in sel):.2e} | "

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging.Abstractions;
 using PersonaLive.Inference.Diffusion;
 using PersonaLive.Inference.Diffusion.ModelSet;
@@ -40,14 +41,19 @@ public sealed class OfficialChunkParityTests
 
         var rows = new List<Dictionary<string, object>>();
         var failures = new List<string>();
-        void Compare(int call, string what, float[] ours, string file)
+        void Compare(int call, string what, float[] ours, string file, int frameAxis)
         {
             var official = Npy.Load(Path.Combine(dir, "chunks", $"c{call:D2}_{file}.npy"));
             Assert.Equal(official.Data.Length, ours.Length);
             var maxAbs = OfficialReference.MaxAbs(ours, official.Data);
             var scale = official.Data.Max(MathF.Abs);
             var rel = scale > 0 ? maxAbs / scale : maxAbs;
-            rows.Add(new() { ["call"] = call, ["quantity"] = what, ["maxAbs"] = maxAbs, ["maxAbsOfficial"] = scale, ["relative"] = rel });
+            rows.Add(new()
+            {
+                ["call"] = call, ["quantity"] = what, ["maxAbs"] = maxAbs, ["maxAbsOfficial"] = scale, ["relative"] = rel,
+                ["nonFiniteOurs"] = ours.Count(v => !float.IsFinite(v)), ["nonFiniteOfficial"] = official.Data.Count(v => !float.IsFinite(v)),
+                ["maxAbsPerFrame"] = PerFrame(ours, official.Data, official.Shape, frameAxis),
+            });
             if (!(rel <= RelativeTarget)) failures.Add($"call {call} {what}: relative {rel:E2} (max abs {maxAbs:E2})");
         }
 
@@ -59,11 +65,11 @@ public sealed class OfficialChunkParityTests
                 .Select(i => new DrivingFrame(Decode(Path.Combine(dir, "frames", $"{4 * c + i:D3}.png")), (4 * c + i) * 62_500L)).ToList();
             var outputs = engine.Animate(frames);
             var video = engine.Fused.PredVideo.Data;
-            Compare(c, "output frames (float)", video, "video");
-            Compare(c, "carried latents", FirstFrames(FusedStepRunner.ToHost(engine.Fused.LastOutput(0)), g.LatentChannels, ModelGeometry.Window, ModelGeometry.Carried, g.Latent * g.Latent), "latents");
-            Compare(c, "carried pose features", FusedStepRunner.ToHost(engine.Fused.LastOutput(1)), "pose");
-            Compare(c, "carried motion", FusedStepRunner.ToHost(engine.Fused.LastOutput(2)), "motion");
-            Compare(c, "motion_out", engine.Fused.MotionOut.Data, "motion_out");
+            Compare(c, "output frames (float)", video, "video", 0);
+            Compare(c, "carried latents", FirstFrames(FusedStepRunner.ToHost(engine.Fused.LastOutput(0)), g.LatentChannels, ModelGeometry.Window, ModelGeometry.Carried, g.Latent * g.Latent), "latents", 2);
+            Compare(c, "carried pose features", FusedStepRunner.ToHost(engine.Fused.LastOutput(1)), "pose", 2);
+            Compare(c, "carried motion", FusedStepRunner.ToHost(engine.Fused.LastOutput(2)), "motion", 1);
+            Compare(c, "motion_out", engine.Fused.MotionOut.Data, "motion_out", 1);
             var officialVideo = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_video.npy")).Data;
             var levels = ByteLevels(outputs, officialVideo, size);
             rows.Add(new() { ["call"] = c, ["quantity"] = "output frames (8-bit levels)", ["maxAbs"] = levels });
@@ -77,13 +83,27 @@ public sealed class OfficialChunkParityTests
             foreach (var o in outputs) o.Image.Dispose();
         }
         Directory.CreateDirectory(Path.Combine(dir, "results"));
-        File.WriteAllText(Path.Combine(dir, "results", "chunks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(dir, "results", "chunks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Assert.NotEmpty(calls);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     private static RgbaImage Decode(string path) =>
         ImageCodec.Decode(File.ReadAllBytes(path)) ?? throw new InvalidDataException($"cannot decode {path}");
+
+    /// <summary>Max |a - b| for each index along <paramref name="axis"/> of <paramref name="shape"/> (the frame
+    /// axis), so a difference can be told apart by window frame (warm-up, carried or new).</summary>
+    private static double[] PerFrame(float[] a, float[] b, int[] shape, int axis)
+    {
+        var inner = shape.Skip(axis + 1).Aggregate(1, (x, y) => x * y);
+        var r = new double[shape[axis]];
+        for (var i = 0; i < a.Length; i++)
+        {
+            var f = i / inner % shape[axis];
+            r[f] = Math.Max(r[f], Math.Abs((double)a[i] - b[i]));
+        }
+        return r;
+    }
 
     /// <summary>Frames 0..keep-1 of a (1, C, F, H, W) tensor, as (1, C, keep, H, W).</summary>
     private static float[] FirstFrames(float[] x, int channels, int frames, int keep, int plane)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -67,7 +68,7 @@ public sealed class OfficialNetworkParityTests
             }
         }
         Directory.CreateDirectory(Path.Combine(dir, "results"));
-        File.WriteAllText(Path.Combine(dir, "results", "networks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(dir, "results", "networks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Assert.NotEmpty(rows);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -37,7 +37,7 @@ public readonly record struct MouthPalette(Vector3 Teeth, Vector3 Rim, Vector3 C
             var (min, max) = Bounds(poly);
             for (var y = (int)min.Y; y <= (int)max.Y; y++)
                 for (var x = (int)min.X; x <= (int)max.X; x++)
-                    if (Inside(poly, new Vector2(x + 0.5f, y + 0.5f)) && x >= 0 && y >= 0 && x < image.Width && y < image.Height) inside.Add(Pixel(image, x, y));
+                    if (Polygon.Contains(poly, new Vector2(x + 0.5f, y + 0.5f)) && x >= 0 && y >= 0 && x < image.Width && y < image.Height) inside.Add(Pixel(image, x, y));
             if (inside.Count >= 20)
             {
                 var bright = inside.OrderByDescending(Luma).Take(Math.Max(inside.Count / 5, 1)).ToList();
@@ -84,14 +84,6 @@ public readonly record struct MouthPalette(Vector3 Teeth, Vector3 Rim, Vector3 C
         Vector2 min = new(float.MaxValue), max = new(float.MinValue);
         foreach (var p in poly) { min = Vector2.Min(min, p); max = Vector2.Max(max, p); }
         return (min, max);
-    }
-
-    private static bool Inside(ReadOnlySpan<Vector2> poly, Vector2 q)
-    {
-        var inside = false;
-        for (int i = 0, j = poly.Length - 1; i < poly.Length; j = i++)
-            if ((poly[i].Y > q.Y) != (poly[j].Y > q.Y) && q.X < poly[i].X + (q.Y - poly[i].Y) * (poly[j].X - poly[i].X) / (poly[j].Y - poly[i].Y)) inside = !inside;
-        return inside;
     }
 
     private static Vector2 Xy(Vector3 v) => new(v.X, v.Y);

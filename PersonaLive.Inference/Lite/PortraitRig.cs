@@ -124,23 +124,11 @@ public sealed class PortraitRig
         // (temple, jaw) its hull triangles reached past it over the seam band, so the skin ended in a hard step against
         // the surround there instead of blending into it (see SeamSkirt).
         var oval = SurroundField.Outline.Select(i => vertices[i]).ToArray();
-        var face = Delaunay.Triangulate(vertices.GetRange(0, n)).Where(t => Inside(oval, (vertices[t.A] + vertices[t.B] + vertices[t.C]) / 3)).ToList();
+        var face = Delaunay.Triangulate(vertices.GetRange(0, n)).Where(t => Polygon.Contains(oval, (vertices[t.A] + vertices[t.B] + vertices[t.C]) / 3)).ToList();
         var faceFlat = new int[face.Count * 3];
         for (var i = 0; i < face.Count; i++) (faceFlat[3 * i], faceFlat[3 * i + 1], faceFlat[3 * i + 2]) = face[i];
         return new PortraitRig(image, landmarks, [.. vertices], [.. follow], flat, faceFlat);
 
         void Add(Vector2 v) { vertices.Add(v); follow.Add(0); }
-    }
-
-    /// <summary>True when <paramref name="q"/> lies inside <paramref name="polygon"/> (even-odd rule).</summary>
-    private static bool Inside(Vector2[] polygon, Vector2 q)
-    {
-        var inside = false;
-        for (int i = 0, j = polygon.Length - 1; i < polygon.Length; j = i++)
-        {
-            Vector2 a = polygon[i], b = polygon[j];
-            if ((a.Y > q.Y) != (b.Y > q.Y) && q.X < a.X + (q.Y - a.Y) * (b.X - a.X) / (b.Y - a.Y)) inside = !inside;
-        }
-        return inside;
     }
 }

@@ -29,7 +29,8 @@ public sealed class Vp8FrameAssembler : IRtpFrameAssembler
 
     public Vp8FrameAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
-    public int LossTimeoutMs { get; }
+    /// <summary>How long an incomplete frame waits for retransmissions (the receiver follows the measured repair time).</summary>
+    public int LossTimeoutMs { get; set; }
 
     /// <summary>Set when a loss or a missing keyframe means the decoder needs a keyframe; the caller clears it after sending PLI.</summary>
     public bool KeyframeNeeded { get; set; } = true;

@@ -27,6 +27,7 @@ internal static class ScenarioRun
         await using var client = await LabClient.ConnectAsync(connect, ct).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var camTask = Task.Run(() => client.RunCameraAsync(camera, CameraFps, stop.Token), CancellationToken.None);
+        var traceTask = log is null ? Task.CompletedTask : Task.Run(() => TraceAsync(client, log, stop.Token), CancellationToken.None);
         double start = client.Recording.Now;
         try
         {
@@ -44,8 +45,34 @@ internal static class ScenarioRun
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await camTask.ConfigureAwait(false);
+            await traceTask.ConfigureAwait(false);
         }
 
         return (client.Recording, start);
+    }
+
+    /// <summary>
+    /// Once a second, the client's side of the session: its camera sender (the uplink) and its receiver of
+    /// the output (the downlink), so a freeze can be told apart as an uplink stall or an output loss.
+    /// </summary>
+    private static async Task TraceAsync(LabClient client, Action<string> log, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long lastSent = 0, lastDecoded = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(1000, ct).ConfigureAwait(false);
+                var s = client.Client.Peer.GetStats();
+                log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"client trace {clock.Elapsed.TotalSeconds:0}s up: encoder {s.EncoderBitrateKbps} kbit/s sent {(s.BytesSent - lastSent) * 8 / 1000} kbit/s flushes {s.PacerFlushes} plis in {s.PlisReceived} ({s.KeyframeRequestsCovered} covered) resent {s.Retransmissions} rtt {s.RoundTripMs:0}; down: decoded {s.FramesDecoded - lastDecoded} fps keyframes {s.KeyframesDecoded} lost {s.FramesLost} recovered {s.FramesRecovered} nacks {s.NacksSent} plis {s.PlisSent} loss {s.LocalFractionLost * 100:0.#} %"));
+                lastSent = s.BytesSent;
+                lastDecoded = s.FramesDecoded;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

@@ -10,16 +10,19 @@ namespace PersonaLive.Web.Tests.Network;
 /// the shaped link, a fresh session per scenario. The session survives, output frames keep flowing to
 /// the end, no freeze beyond a bound, and on 2 Mbit/s 40 ms glass to glass stays under a loose bound.
 /// Latency targets are the benchmark's business (<c>./persona.sh bench network</c>); these bounds catch
-/// a stack that stalls or collapses. On 500 kbit/s 200 ms and through the 3 -> 0.6 -> 3 Mbit/s step the
-/// paced, delay-based sender keeps output flowing to the end (it used to stall for seconds there), but a
-/// freeze of one to two seconds around the drop is still measured, too close to the bound for a loaded
-/// machine: for those two the freeze is logged, not asserted. The aiortc echo peer is checked to answer
-/// the same client.
+/// a stack that stalls or collapses. On 500 kbit/s 200 ms and through the 3 -> 0.6 -> 3 Mbit/s step a
+/// freeze of one to two seconds at the start-up overshoot or the drop is still measured (the router's
+/// tail drop costs a keyframe), so those two get a looser bound: it still catches the multi-second
+/// stalls they had while damaged frames each cost a loss timeout before the keyframe behind them. The
+/// aiortc echo peer is checked to answer the same client.
 /// </summary>
 public sealed class NetworkScenarioTests
 {
     /// <summary>Freeze bound after the warm-up (a stall longer than this is a defect, not a slow link).</summary>
     private const double MaxFreezeMs = 3000;
+
+    /// <summary>Freeze bound on 500 kbit/s 200 ms and the capacity step (1.4-1.8 s measured under load; 3-4.7 s before).</summary>
+    private const double MaxFreezeSlowMs = 3500;
 
     private const double WarmUp = 3;
 
@@ -66,8 +69,8 @@ public sealed class NetworkScenarioTests
                 $"{name}: {recording.Frames(start, end)} frames, p50 {recording.GlassToGlass(0.5, start + WarmUp, end):0} ms p95 {recording.GlassToGlass(0.95, start + WarmUp, end):0} ms, longest gap {gap:0} ms, goodput {recording.GoodputKbps(start + WarmUp, end):0} kbit/s");
             Assert.True(aliveAtEnd, $"the session ended during {name}");
             Assert.True(recording.Frames(end - 2, end) >= 10, $"{recording.Frames(end - 2, end)} output frames in the scenario's last 2 s ({name})");
-            if (name is "500k" or "step") return; // see the class summary
-            Assert.True(gap < MaxFreezeMs, $"a {gap:0} ms freeze on {name}");
+            double bound = name is "500k" or "step" ? MaxFreezeSlowMs : MaxFreezeMs; // see the class summary
+            Assert.True(gap < bound, $"a {gap:0} ms freeze on {name}");
             if (name == "2mbit")
             {
                 double p95 = recording.GlassToGlass(0.95, start + WarmUp, end);

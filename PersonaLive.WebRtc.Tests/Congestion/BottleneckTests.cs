@@ -79,4 +79,28 @@ public sealed class BottleneckTests(ITestOutputHelper output)
         Assert.True(reached <= 12, $"90 % of the new capacity not used within 12 s of the rise (reached: {reached:F1} s)");
         Assert.True(sim.MaxQueueMs(18_000_000, 30_000_000) < 400, "the faster growth built a long queue");
     }
+
+    [Fact]
+    public void At_half_a_megabit_with_a_200_ms_round_trip_growth_does_not_run_into_a_long_queue_again()
+    {
+        // The accelerating growth that finds a capacity step-up quickly must not drive a link whose
+        // capacity is known from the last overuse into seconds of queue (and a router's tail drop) again.
+        var sim = new BottleneckSimulation(_ => 500, rttMs: 200, loss: 0);
+        sim.RunUntil(40_000_000);
+        Log(sim);
+        double queue = sim.MaxQueueMs(8_000_000, 40_000_000);
+        double utilisation = sim.Utilisation(8_000_000, 40_000_000);
+        output.WriteLine($"max queue {queue:F0} ms, utilisation {utilisation:P0}");
+        Assert.True(queue < 250, $"bottleneck queue reached {queue:F0} ms");
+        Assert.True(utilisation >= 0.65, $"utilisation {utilisation:P0}");
+        double capacity = sim.Estimator.CapacityKbps;
+        Assert.InRange(capacity, 350, 600); // found from the overuses: near the link's 500 kbit/s
+        var targets = sim.Targets.Where(t => t.AtUs >= 8_000_000).ToList();
+        for (int i = 0; i + 10 < targets.Count; i++)
+        {
+            var (from, to) = (targets[i].TargetKbps, targets[i + 10].TargetKbps);
+            bool near = Math.Abs(from - capacity) <= 0.1 * capacity && Math.Abs(to - capacity) <= 0.1 * capacity;
+            Assert.False(near && to > from * 1.06, $"near the capacity ({capacity:F0} kb/s) the target grew from {from} to {to} kb/s in a second at {targets[i].AtUs / 1000} ms");
+        }
+    }
 }

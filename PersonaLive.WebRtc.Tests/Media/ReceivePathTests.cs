@@ -113,7 +113,7 @@ public sealed class ReceivePathTests
         Assert.Empty(due);
         nacks.Due([5, 6], 40, due);
         Assert.Equal([5, 6], due);
-        nacks.OnReceived(5);
+        nacks.OnReceived(5, 45);
         due.Clear();
         nacks.Due([6], 80, due);
         nacks.Due([6], 120, due);

@@ -16,6 +16,9 @@ public interface IRtpFrameAssembler
     /// <summary>A loss or missing keyframe means the decoder needs a keyframe (the receiver sends PLI and clears it).</summary>
     bool KeyframeNeeded { get; set; }
 
+    /// <summary>How long an incomplete frame waits for NACK retransmissions before it is given up (ms).</summary>
+    int LossTimeoutMs { get; set; }
+
     /// <summary>Frames given up (incomplete after the timeout, never seen, or undecodable while waiting for a keyframe).</summary>
     long LostFrames { get; }
 

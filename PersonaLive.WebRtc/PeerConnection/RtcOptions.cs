@@ -60,7 +60,10 @@ public sealed class RtcOptions
     /// <summary>DTLS handshake time limit.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>How long a frame with missing packets waits for NACK retransmissions before it is declared lost.</summary>
+    /// <summary>
+    /// Shortest wait of a frame with missing packets for NACK retransmissions before it is declared lost; the
+    /// receiver waits longer when its measured repair time or the round trip asks for it (at most 1 s).
+    /// </summary>
     public int FrameLossTimeoutMs { get; set; } = 250;
 
     /// <summary>Send generic NACKs for missing packets (when negotiated); off leaves recovery to PLI keyframes.</summary>

@@ -58,7 +58,7 @@ public sealed partial class RtcPeerConnection
 
         _dueNacks.Clear();
         var video = _video!;
-        bool pli = _receiver.Tick(now, video.Nack && _options.NackEnabled, _dueNacks);
+        bool pli = _receiver.Tick(now, video.Nack && _options.NackEnabled, _dueNacks, _feedback.RoundTripMs);
         bool report = now - _lastReportMs >= 1000;
         if (report)
         {

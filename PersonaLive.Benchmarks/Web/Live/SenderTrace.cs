@@ -39,7 +39,7 @@ internal sealed class SenderTrace : IDisposable
                     decoded[id] = s.FramesDecoded;
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"network: trace {clock.Elapsed.TotalSeconds:0}s camera in {s.FramesDecoded - decodedBefore} fps, encoder {s.EncoderBitrateKbps} kbit/s, loss-based {s.TargetBitrateBps / 1000}, sent {(s.BytesSent - before) * 8 / 1000} kbit/s, "
-                        + $"reported loss {s.RemoteFractionLost * 100:0.#} %, nacks {s.NacksReceived}, resent {s.Retransmissions}, plis {s.PlisReceived} ({s.KeyframeRequestsCovered} covered), flushes {s.PacerFlushes}"));
+                        + $"reported loss {s.RemoteFractionLost * 100:0.#} %, nacks {s.NacksReceived}, resent {s.Retransmissions}, plis {s.PlisReceived} ({s.KeyframeRequestsCovered} covered), flushes {s.PacerFlushes}; in: lost {s.FramesLost} keyframes {s.KeyframesDecoded} nacks {s.NacksSent} plis {s.PlisSent} rtt {s.RoundTripMs:0}"));
                 }
             }
         }

@@ -43,4 +43,16 @@ internal sealed record MediaPeerStats(
 
     /// <summary>Keyframe requests answered by the keyframe we had just sent.</summary>
     public long KeyframeRequestsCovered { get; init; }
+
+    /// <summary>Incoming frames given up (incomplete after the loss timeout, or waiting for a keyframe).</summary>
+    public long FramesLost { get; init; }
+
+    /// <summary>Incoming keyframes decoded.</summary>
+    public long KeyframesDecoded { get; init; }
+
+    /// <summary>NACKs we sent about the incoming video.</summary>
+    public long NacksSent { get; init; }
+
+    /// <summary>Keyframe requests (PLI) we sent about the incoming video.</summary>
+    public long PlisSent { get; init; }
 }

@@ -29,7 +29,8 @@ public sealed class Vp8FrameAssembler : IRtpFrameAssembler
 
     public Vp8FrameAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
-    public int LossTimeoutMs { get; }
+    /// <summary>How long an incomplete frame waits for retransmissions (the receiver follows the measured repair time).</summary>
+    public int LossTimeoutMs { get; set; }
 
     /// <summary>Set when a loss or a missing keyframe means the decoder needs a keyframe; the caller clears it after sending PLI.</summary>
     public bool KeyframeNeeded { get; set; } = true;
@@ -208,22 +209,29 @@ public sealed class Vp8FrameAssembler : IRtpFrameAssembler
                 _blockedSinceMs = nowMs;
             }
 
-            bool keyframeWaiting = _searchingFirstFrame && _packets.FirstFrameStartAtOrAfter(_nextSeq + 1, keyframe: true) >= 0;
-            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2 && !keyframeWaiting)
+            // A newer keyframe already buffered makes the wait pointless; so does waiting for a keyframe
+            // when the blocked frame is an inter frame (even complete it would be discarded). Otherwise a
+            // backlog of damaged frames after a loss burst would cost one timeout each before the
+            // keyframe behind them is decoded: seconds of frozen video.
+            long keyframe = _packets.FirstFrameStartAtOrAfter(_nextSeq + 1, keyframe: true);
+            bool useless = _waitingForKeyframe && !_searchingFirstFrame && _packets.TryGet(_nextSeq, out var blocked)
+                && blocked.FrameStart && !Vp8PacketStore.IsKeyframeStart(blocked);
+            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2 && keyframe < 0 && !useless)
             {
                 return;
             }
 
-            SkipToNextFrameStart();
+            SkipToNextFrameStart(keyframe);
         }
     }
 
-    private void SkipToNextFrameStart()
+    /// <summary>Gives up the blocked frame and goes on at <paramref name="keyframe"/> when one is buffered (else at the next frame start).</summary>
+    private void SkipToNextFrameStart(long keyframe = -1)
     {
         _searchingFirstFrame = false;
         MarkLoss();
         _blockedSinceMs = -1;
-        long next = _packets.FirstFrameStartAtOrAfter(_nextSeq + 1);
+        long next = keyframe >= 0 ? keyframe : _packets.FirstFrameStartAtOrAfter(_nextSeq + 1);
         if (next < 0)
         {
             long highest = _packets.Count > 0 ? _packets.Highest : _nextSeq;

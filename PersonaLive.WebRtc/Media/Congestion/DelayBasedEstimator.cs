@@ -8,7 +8,10 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// but not past 1.5 x the acknowledged rate plus 10 kb/s, under underuse it holds. Growth speeds up the
 /// longer it goes on unchallenged (<see cref="IncreasePerSecond"/>: 8 % for 2 s, then 4 points more each
 /// second, at most 30 %; any cut, hold or queue starts over): after a capacity step up 8 % a second
-/// would need 20 s from 0.5 to 3 Mbit/s, while near the capacity a cut every few seconds keeps it slow.
+/// would need 20 s from 0.5 to 3 Mbit/s. Within 10 % of the capacity found at the last overuses (the
+/// acknowledged rate when a queue made us cut, smoothed) growth is 5 % a second instead, as GCC's
+/// additive increase near the link's capacity: accelerating into a known limit ran a 500 kbit/s link
+/// into its router's tail drop and froze the picture.
 /// Beside the gradient,
 /// <see cref="QueueDelayFilter"/> measures the queue itself: no growth while it is above 40 ms, and a
 /// queue above 120 ms that did not shrink since the last cut counts as overuse (a rate a few percent
@@ -40,6 +43,13 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     private long _queueAtDecreaseUs;
     private long _growingSinceUs = long.MinValue;
     private double _calmKbps; // the target when it last grew: what short-queue cuts may at most halve
+    private double _capacityKbps; // the acknowledged rate at the last overuses with a queue: where the link was full
+
+    /// <summary>Growth per second while the target is within <see cref="CapacityBand"/> of the capacity found at the last overuses.</summary>
+    public const double NearCapacityIncreasePerSecond = 1.05;
+
+    /// <summary>How close (as a fraction) to the last capacity found the target grows slowly.</summary>
+    public const double CapacityBand = 0.1;
 
     public DelayBasedEstimator(int startKbps, int minKbps, int maxKbps)
     {
@@ -96,6 +106,11 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     /// <summary>Growth factor per second under normal use after <paramref name="growingS"/> seconds of uninterrupted growth.</summary>
     public static double IncreasePerSecond(double growingS) => 1.08 + Math.Clamp(0.04 * (growingS - 2), 0, 0.22);
 
+    /// <summary>The capacity found at the last overuses (kb/s; 0 before the first): near it the target grows slowly.</summary>
+    public double CapacityKbps => _capacityKbps;
+
+    private bool NearCapacity => _capacityKbps > 0 && Math.Abs(_targetKbps - _capacityKbps) <= CapacityBand * _capacityKbps;
+
     private void MeasureAcked()
     {
         if (_acked.Count < 2)
@@ -133,6 +148,11 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
             case BandwidthUsage.Overusing when nowUs >= _holdUntilUs:
                 // Below the rate that got through by enough to drain the queue in about a second.
                 // With a short queue the link was not full: the acknowledged rate may only be what we had to send.
+                if (acked > 0 && queue >= IncreaseQueueUs)
+                {
+                    _capacityKbps = _capacityKbps > 0 && Math.Abs(acked - _capacityKbps) < 0.3 * _capacityKbps ? 0.7 * _capacityKbps + 0.3 * acked : acked;
+                }
+
                 double factor = Math.Clamp(1 - queue / 1e6, 0.5, 0.85);
                 double cut = acked > 0 ? factor * acked : factor * _targetKbps;
                 _targetKbps = Math.Min(_targetKbps, queue < StandingQueueUs ? Math.Max(cut, 0.5 * _calmKbps) : cut);
@@ -141,7 +161,8 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 break;
             case BandwidthUsage.Normal when nowUs >= _holdUntilUs && queue < IncreaseQueueUs:
                 _growingSinceUs = _growingSinceUs == long.MinValue ? nowUs : _growingSinceUs;
-                double increased = _targetKbps * Math.Pow(IncreasePerSecond((nowUs - _growingSinceUs) / 1e6), elapsedS);
+                double perSecond = NearCapacity ? NearCapacityIncreasePerSecond : IncreasePerSecond((nowUs - _growingSinceUs) / 1e6);
+                double increased = _targetKbps * Math.Pow(perSecond, elapsedS);
                 double cap = Math.Max(_targetKbps, 1.5 * acked + 10);
                 _targetKbps = Math.Min(increased, cap);
                 _calmKbps = _targetKbps;

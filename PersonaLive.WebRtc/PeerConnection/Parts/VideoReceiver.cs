@@ -112,7 +112,7 @@ internal sealed partial class VideoReceiver
 
             _stats.OnPacket(header.SequenceNumber, header.Timestamp, nowMs);
             bool retransmitted = _nacks.WasRequested(header.SequenceNumber);
-            _nacks.OnReceived(header.SequenceNumber);
+            _nacks.OnReceived(header.SequenceNumber, nowMs);
             _assembler.Insert(header.SequenceNumber, header.Timestamp, header.Marker, payload, retransmitted, nowMs, _completed);
             FlushCompleted();
         }
@@ -132,11 +132,12 @@ internal sealed partial class VideoReceiver
     }
 
     /// <summary>
-    /// Periodic work (executor): releases frames past the loss timeout, collects NACKs due into
-    /// <paramref name="dueNacks"/>, and says whether a PLI is due (at most one per 300 ms while a keyframe
-    /// is needed, repeated once a second while none comes).
+    /// Periodic work (executor): sets the loss timeout from the measured repair time and the round trip
+    /// (<see cref="FrameLossWait"/>; NACK off: the configured one), releases frames past it, collects NACKs
+    /// due into <paramref name="dueNacks"/>, and says whether a PLI is due (at most one per 300 ms while a
+    /// keyframe is needed, repeated once a second while none comes).
     /// </summary>
-    public bool Tick(long nowMs, bool nack, List<ushort> dueNacks)
+    public bool Tick(long nowMs, bool nack, List<ushort> dueNacks, double? roundTripMs = null)
     {
         if (_payloadType < 0)
         {
@@ -145,6 +146,7 @@ internal sealed partial class VideoReceiver
 
         lock (_lock)
         {
+            _assembler.LossTimeoutMs = nack ? FrameLossWait.TimeoutMs(_options.FrameLossTimeoutMs, _nacks.RepairMs, roundTripMs) : _options.FrameLossTimeoutMs;
             _assembler.Poll(nowMs, _completed);
             FlushCompleted();
             if (nack)

@@ -31,7 +31,8 @@ public sealed partial class H264AccessUnitAssembler : IRtpFrameAssembler
 
     public H264AccessUnitAssembler(int lossTimeoutMs = 250) => LossTimeoutMs = lossTimeoutMs;
 
-    public int LossTimeoutMs { get; }
+    /// <summary>How long an incomplete access unit waits for retransmissions (the receiver follows the measured repair time).</summary>
+    public int LossTimeoutMs { get; set; }
 
     public bool KeyframeNeeded { get; set; } = true;
 

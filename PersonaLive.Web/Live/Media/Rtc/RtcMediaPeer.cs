@@ -168,6 +168,10 @@ internal sealed class RtcMediaPeer : ILiveMediaPeer
             Retransmissions = s.Retransmissions,
             PacerFlushes = s.PacerFlushes,
             KeyframeRequestsCovered = s.KeyframeRequestsCovered,
+            FramesLost = s.FramesLost,
+            KeyframesDecoded = s.KeyframesDecoded,
+            NacksSent = s.NacksSent,
+            PlisSent = s.PlisSent,
         };
     }
 

@@ -24,6 +24,7 @@ internal static class BenchmarkCatalog
         ["personalive-tiny"] = (c, ct) => PersonaLive.Inference.Benchmarks.PersonaLiveTinyBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["e2e"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.E2eBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["sessions"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionsBenchmark.RunAsync(c.Seconds, c.Log, ct),
+        ["session-cost"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.SessionCostBenchmark.RunAsync(c.Seconds, c.Log, ct),
         ["first-frame"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.FirstFrameBenchmark.RunAsync(c.Log, ct),
         ["whip"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.WhipBenchmark.RunAsync(c.Log, ct),
         ["storm"] = (c, ct) => PersonaLive.Web.Live.Benchmarks.StormBenchmark.RunAsync(c.Log, ct),

@@ -17,7 +17,21 @@ public abstract class VideoEncoderOptions
     /// <summary>Encoder threads (1 is enough for small frames and keeps the output deterministic).</summary>
     public int Threads { get; set; } = 1;
 
-    /// <summary>Takes size, bitrate bounds and threads from what the sender asks of a new encoder.</summary>
+    /// <summary>
+    /// Highest bitrate worth spending on a picture of this size at a camera's frame rate (kb/s): 600 up to
+    /// 320x240, 1700 up to 640x480, 2000 up to 960x540, 2500 above (the ceilings browsers use for a camera
+    /// track). More bits buy no visible quality at these sizes, but cost encoder time, packets and SRTP work.
+    /// </summary>
+    public static int CeilingKbps(int width, int height)
+    {
+        long pixels = (long)width * height;
+        return pixels <= 320 * 240 ? 600 : pixels <= 640 * 480 ? 1700 : pixels <= 960 * 540 ? 2000 : 2500;
+    }
+
+    /// <summary>
+    /// Takes size, bitrate bounds and threads from what the sender asks of a new encoder; the upper bound
+    /// is lowered to the size's <see cref="CeilingKbps"/> (never below the lower bound).
+    /// </summary>
     internal void Apply(VideoEncoderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -25,7 +39,7 @@ public abstract class VideoEncoderOptions
         Height = settings.Height;
         BitrateKbps = settings.BitrateKbps;
         MinBitrateKbps = settings.MinBitrateKbps;
-        MaxBitrateKbps = settings.MaxBitrateKbps;
+        MaxBitrateKbps = Math.Max(settings.MinBitrateKbps, Math.Min(settings.MaxBitrateKbps, CeilingKbps(settings.Width, settings.Height)));
         Threads = settings.Threads;
     }
 }

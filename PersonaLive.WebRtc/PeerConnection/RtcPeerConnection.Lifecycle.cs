@@ -7,7 +7,6 @@ namespace PersonaLive.WebRtc.PeerConnection;
 public sealed partial class RtcPeerConnection
 {
     private readonly object _stateLock = new();
-    private readonly CancellationTokenSource _closing = new();
     private int _closed;
     private long _lastKeyframeRequestMs = -1_000_000;
 
@@ -147,7 +146,7 @@ public sealed partial class RtcPeerConnection
             SendBye();
         }
 
-        _closing.Cancel();
+        StopTimer();
         _server.Remove(this);
         _dtls?.Dispose();
         _receiver.Stop();
@@ -161,7 +160,7 @@ public sealed partial class RtcPeerConnection
     public void Dispose() => Close();
 
     /// <summary>
-    /// Closes, then waits for the timer, the decode worker and the events already queued. Called from one
+    /// Closes, then waits for the decode worker and the events already queued. Called from one
     /// of this connection's own event handlers (even blocking on it) it does not wait for the executor,
     /// which is running that handler.
     /// </summary>
@@ -169,11 +168,6 @@ public sealed partial class RtcPeerConnection
     {
         bool onExecutor = _executor.IsCurrent;
         Close();
-        if (_timerTask is not null)
-        {
-            await _timerTask.ConfigureAwait(false);
-        }
-
         await _receiver.Completion.ConfigureAwait(false);
         if (!onExecutor)
         {

@@ -7,28 +7,40 @@ public sealed partial class RtcPeerConnection
 {
     private readonly List<ushort> _dueNacks = new();
     private readonly long _createdMs = Environment.TickCount64;
-    private Task? _timerTask;
+    private Action? _clockTick;
     private int _tickQueued;
     private long _lastReportMs;
 
-    private void StartTimer() => _timerTask = Task.Run(TimerLoop);
-
-    /// <summary>Every 20 ms queues one <see cref="Tick"/> on the executor (never a second while one is waiting).</summary>
-    private async Task TimerLoop()
+    /// <summary>Joins the process's shared 20 ms <see cref="TickClock"/> (once; left again in <see cref="Close"/>).</summary>
+    private void StartTimer()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
+        if (_clockTick is not null)
         {
-            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
-            {
-                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
-                {
-                    _executor.Post(static s => ((RtcPeerConnection)s!).Tick(), this);
-                }
-            }
+            return;
         }
-        catch (OperationCanceledException)
+
+        _clockTick = QueueTick;
+        TickClock.Add(_clockTick);
+        if (IsClosed)
         {
+            TickClock.Remove(_clockTick); // Close ran meanwhile and may have missed the registration
+        }
+    }
+
+    private void StopTimer()
+    {
+        if (_clockTick is { } tick)
+        {
+            TickClock.Remove(tick);
+        }
+    }
+
+    /// <summary>The clock's callback: queues one <see cref="Tick"/> on the executor (never a second while one is waiting).</summary>
+    private void QueueTick()
+    {
+        if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
+        {
+            _executor.Post(static s => ((RtcPeerConnection)s!).Tick(), this);
         }
     }
 

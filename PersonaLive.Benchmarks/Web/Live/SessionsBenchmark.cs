@@ -35,7 +35,7 @@ public static class SessionsBenchmark
 {
     private const int CameraFps = 30;
     private const double TargetFps = 25;
-    private const int MaxSessions = 32;
+    private const int MaxSessions = 48;
 
     public static async Task<IReadOnlyList<KeyValuePair<string, double>>> RunAsync(int? seconds, TextWriter log, CancellationToken ct)
     {
@@ -205,7 +205,7 @@ public static class SessionsBenchmark
     }
 
     /// <summary>Every client sends its next pre-encoded camera frame every 1/30 s (a webcam's pace), on one thread.</summary>
-    private static async Task SendLoopAsync(List<SyntheticLiveClient> clients, EncodedCameraLoop camera, CancellationToken ct)
+    internal static async Task SendLoopAsync(List<SyntheticLiveClient> clients, EncodedCameraLoop camera, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         for (long i = 0; !ct.IsCancellationRequested; i++)

@@ -63,7 +63,7 @@ public sealed unsafe class VpxEncoder : ICodecEncoder
             VpxStatus.Check(VpxNative.vpx_codec_enc_init_ver(ctx, iface, cfg, 0, VpxLayout.EncoderAbiVersion), "vpx_codec_enc_init_ver");
             _context.IsCodecInitialized = true;
             Control(VpxLayout.Vp8eSetCpuUsed, options.CpuUsed);
-            Control(VpxLayout.Vp8eSetStaticThreshold, 1);
+            Control(VpxLayout.Vp8eSetStaticThreshold, options.StaticThreshold);
             Control(VpxLayout.Vp8eSetNoiseSensitivity, 0);
             Control(VpxLayout.Vp8eSetTokenPartitions, 0);
             Control(VpxLayout.Vp8eSetMaxIntraBitratePct, 900);

@@ -12,6 +12,12 @@ public sealed class VpxEncoderOptions : VideoEncoderOptions
     /// <summary>Error-resilient mode: costs some compression, keeps decoding usable after losses.</summary>
     public bool ErrorResilient { get; set; } = true;
 
+    /// <summary>
+    /// VP8E_SET_STATIC_THRESHOLD: a macroblock whose difference from the reference stays under it is coded as
+    /// skipped without a mode search (0 off).
+    /// </summary>
+    public int StaticThreshold { get; set; } = 100;
+
     /// <summary>Maximum distance between keyframes in frames (safety net; PLI drives keyframes).</summary>
     public int KeyframeMaxDistance { get; set; } = 3000;
 }

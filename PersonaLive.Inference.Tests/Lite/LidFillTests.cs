@@ -61,8 +61,11 @@ public sealed class LidFillTests
         // Mid-lid, where the white was: skin now (a little darker towards the lash line, never the white).
         Assert.InRange(Luma(image, 50, 49), 0.6f * skinLuma, skinLuma + 8);
         Assert.InRange(Luma(image, 50, 46), 0.75f * skinLuma, skinLuma + 8);
-        // The lash line along the lower lid is dark.
-        Assert.True(Luma(image, 50, 54) < 0.6f * skinLuma, $"lash line luma {Luma(image, 50, 54):F0}");
+        // The lash line is dark, below the lower lid landmarks by part of their dip below the corners (5 px here), with
+        // lid skin between them.
+        var lashY = (int)(55 + LidFill.LashDrop * 5 + 0.5f);
+        Assert.True(Luma(image, 50, lashY) < 0.6f * skinLuma, $"lash line luma {Luma(image, 50, lashY):F0} at y {lashY}");
+        Assert.InRange(Luma(image, 50, 53), 0.6f * skinLuma, skinLuma + 8);
         // Far outside the lid nothing changes.
         Assert.Equal(skinLuma, Luma(image, 50, 20), 1);
     }

@@ -176,6 +176,25 @@ public sealed class RealFaceTests
         Assert.True(run.Tear < 0.01, $"tear score {run.Tear:F4}");
     }
 
+    /// <summary>
+    /// The same on the portrait whose lids read most open (sample6: heavy eyeliner, a pale shimmer under the brow and a
+    /// lower lid that dips well below the corners): its lid was painted in the shimmer's pale grey with a hairline of lash
+    /// on the lower lid landmarks, and the landmark model read a pale oval between dark eyeshadow and that line as an
+    /// opening (0.44 on the calibrated scale over the bench's six seconds).
+    /// </summary>
+    [Fact]
+    public async Task ClosedDriverEyesCloseAMadeUpPortraitsEyes()
+    {
+        var (factory, portrait) = await PortraitAsync("sample6.jpg");
+        using var _ = factory;
+        var run = await DriveAsync(factory, portrait, RealFaceMedia.BlinkingClip, Blink, 3.5, "real-blink-sample6.png");
+        var ratio = Math.Max(run.Series.BlinkRatio(x => x.RightEye), run.Series.BlinkRatio(x => x.LeftEye));
+        TestContext.Current.TestOutputHelper?.WriteLine($"blink ratio read off the output {ratio:F2}; tear {run.Tear:F4}");
+        Assert.False(double.IsNaN(ratio), "the stretch must contain a blink of the driver");
+        // Look at real-blink-sample6-eyes-most-closed.png: skin-coloured lid, a lash band, no pale oval.
+        Assert.True(ratio <= 0.38, $"output eyes read at {ratio:P0} open while the driver's are closed");
+    }
+
     [Fact]
     public async Task TurningHeadNeitherTearsNorFlattens()
     {

@@ -9,7 +9,9 @@ namespace PersonaLive.Inference.Lite;
 /// the dark of the upper lash line. A column's skin is the lighter of two box averages, halfway between the first and
 /// second ring above the lash line (the lid under the crease) and on the second ring (below the brow): eyeshadow and the
 /// crease's shadow are darker than the skin around them, and a closed lid painted in their colour read as an open eye's
-/// dark opening to the landmark model. A column still darker than the eye's median (eyeliner, a lash tip) takes the median.
+/// dark opening to the landmark model. That colour is then taken in the hue of the skin under the eye and never brighter
+/// than it: on a made-up eye both boxes can fall on a pale shimmer, and a pale grey lid read as the white of an open eye.
+/// A column still darker than the eye's median (eyeliner, a lash tip) takes the median.
 /// <see cref="Below"/> is the lower lid's skin per column, read past the ring below the lower lid (the lower lid landmarks
 /// can sit on the white of the eye, which then stayed as a pale crescent under a closed lid).
 /// </summary>
@@ -27,6 +29,10 @@ public sealed record LidPalette(Vector3[] Skin, Vector3 Lash, Vector3[] Below)
             var brow = Average(image, Xy(p[upper2[k]]), 3);
             skin[k] = Luma(brow) > Luma(lid) ? brow : lid;
         }
+        // The skin under the eye, in its hue, at the column's brightness but never brighter: a brow bone's highlighter or
+        // a shimmering eyeshadow painted a pale grey oval that read as the white of an open eye.
+        var cheek = below.OrderBy(Luma).ElementAt(below.Length / 2);
+        for (var k = 0; k < skin.Length; k++) skin[k] = cheek * MathF.Min(Luma(skin[k]), Luma(cheek)) / MathF.Max(Luma(cheek), 1);
         var median = skin.OrderBy(Luma).ElementAt(skin.Length / 2);
         for (var k = 0; k < skin.Length; k++)
             if (Luma(skin[k]) < 0.9f * Luma(median)) skin[k] = median;
@@ -76,8 +82,22 @@ public static class LidFill
 {
     /// <summary>Lid closure (0 open .. 1 shut) over which the paint fades in.</summary>
     public const float FadeFrom = 0.45f, FadeTo = 0.9f;
-    /// <summary>Lash line thickness as a share of the eye's width.</summary>
-    public const float LashShare = 0.045f;
+    /// <summary>
+    /// Lash line thickness as a share of the eye's width. A hairline (0.045) left the closed lid a flat oval that the
+    /// landmark model still read as an opening; a real shut eye's lashes make a band.
+    /// </summary>
+    public const float LashShare = 0.09f;
+    /// <summary>
+    /// How far the lash line sits below the lower lid landmarks, as a share of their dip below the line between the
+    /// corners: those landmarks can sit on the white above the lid's real edge, and a lash line on them left a band of
+    /// paint below it that the landmark model took for the eye's lower half.
+    /// </summary>
+    public const float LashDrop = 0.5f;
+    /// <summary>
+    /// How far past the second ring above the eye the paint fades out, as a share of the distance between the first and
+    /// second ring: with the fade ending on the second ring the lid was an oval with a crisp top edge.
+    /// </summary>
+    public const float CreaseReach = 0.6f;
     /// <summary>Share of the eye's width at each corner over which the paint blends into the warped skin.</summary>
     public const float CornerShare = 0.1f;
     /// <summary>
@@ -119,7 +139,10 @@ public static class LidFill
         var lash = MathF.Max(LashShare * width, 1f);
         var px = target.Pixels;
         int x0 = Math.Max(0, (int)(lo.X - lash) - 2), x1 = Math.Min(target.Width - 1, (int)(hi.X + lash) + 2);
-        int y0 = Math.Max(0, (int)(lo.Y - lash) - 2), y1 = Math.Min(target.Height - 1, (int)(hi.Y + lash) + 2);
+        var reach = CreaseReach * width;
+        x0 = Math.Max(0, x0 - (int)reach);
+        x1 = Math.Min(target.Width - 1, x1 + (int)reach);
+        int y0 = Math.Max(0, (int)(lo.Y - lash - reach) - 2), y1 = Math.Min(target.Height - 1, (int)(hi.Y + lash) + 2);
         for (var y = y0; y <= y1; y++)
             for (var x = x0; x <= x1; x++)
             {
@@ -127,7 +150,12 @@ public static class LidFill
                 var u = q.X / width;
                 if (u <= 0 || u >= 1 || !Span(lid, q.X, out var top, out var bottom)) continue;
                 var top2 = Span(crease, q.X, out var t2, out _) ? MathF.Min(t2, top) : top;
+                top2 -= CreaseReach * (top - top2);
                 var depth = MathF.Max(Span(under, q.X, out _, out var b1) ? LowerCover * (b1 - bottom) : 0, lash);
+                // The lash line sits below the lower lid landmarks by a share of their dip below the corners' line.
+                var drop = LashDrop * MathF.Max(bottom, 0);
+                bottom += drop;
+                depth = MathF.Max(depth - drop, lash);
                 var fromBottom = bottom - q.Y;
                 // Between the second ring above and part of the way to the ring below the lower lid.
                 if (fromBottom < -depth || q.Y < top2) continue;
@@ -139,7 +167,7 @@ public static class LidFill
                 float a;
                 if (fromBottom >= 0)
                 {
-                    // The lid: opaque up to the first ring, fading out towards the second; darker where it curves into the lash line.
+                    // The lid: opaque up to the first ring, fading out past the second; darker where it curves into the lash line.
                     var t = Math.Clamp(fromBottom / MathF.Max(bottom - top, 0.5f), 0, 1);
                     skin = SkinAt(palette.Skin, u) * (0.82f + 0.18f * SmoothStep(0f, 0.7f, t));
                     a = corners * (q.Y >= top ? 1 : SmoothStep(top2, top, q.Y));

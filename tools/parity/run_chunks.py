@@ -86,9 +86,26 @@ def main():
     # Patches (see the module docstring).
     noise = EngineNoise(args.seed)
     torch.randn_like = lambda like, **_: noise.randn_like(torch, like)
-    wrapper.draw_keypoints = lambda kps, device="cpu": util.draw_keypoints(
-        kps.half().float(), height=size, width=size, device=device)
-    wrapper.get_boxes = lambda kps: util.get_boxes(kps.half().float(), height=size, width=size)
+    # The fp16 online run hands draw_keypoints/get_boxes fp16 keypoints, so their pixel arithmetic
+    # (v*0.5+0.5, *size, then .long()) rounds to fp16 at every step. Casting back to fp32 before drawing
+    # (what this harness did first) moves a pixel whenever a value lies just below an integer.
+    drawn = {"maps": [], "map_kps": [], "boxes": [], "box_kps": []}
+
+    def draw_keypoints(kps, device="cpu"):
+        half = kps.half()
+        m = util.draw_keypoints(half, height=size, width=size, device=device)
+        drawn["map_kps"].append(half.float().numpy())
+        drawn["maps"].append(m.numpy())
+        return m
+
+    def get_boxes(kps):
+        half = kps.half()
+        b = util.get_boxes(half, height=size, width=size)
+        drawn["box_kps"].append(half.float().numpy())
+        drawn["boxes"].append(b.numpy())
+        return b
+    wrapper.draw_keypoints = draw_keypoints
+    wrapper.get_boxes = get_boxes
     linspace = torch.linspace
 
     def fp16_linspace(*a, **k):
@@ -163,6 +180,14 @@ def main():
         np.save(os.path.join(out, f"c{c:02d}_pose.npy"), torch.cat(list(pipe.pose_pile), 2).numpy())
         np.save(os.path.join(out, f"c{c:02d}_motion.npy"), torch.cat(list(pipe.motion_pile), 1).numpy())
         np.save(os.path.join(out, f"c{c:02d}_motion_out.npy"), motion_out.numpy())
+        # What process_input drew this call: the keypoints (fp16 values) handed to draw_keypoints and
+        # get_boxes, the keypoint maps and the boxes (the portrait's box first on call 0).
+        np.save(os.path.join(out, f"c{c:02d}_map_kps.npy"), np.concatenate(drawn["map_kps"]))
+        np.save(os.path.join(out, f"c{c:02d}_maps.npy"), np.concatenate(drawn["maps"]))
+        np.save(os.path.join(out, f"c{c:02d}_box_kps.npy"), np.concatenate(drawn["box_kps"][::-1]))
+        np.save(os.path.join(out, f"c{c:02d}_boxes.npy"), np.concatenate(drawn["boxes"][::-1]))
+        for v in drawn.values():
+            v.clear()
         call = {"call": c, "count": pipe.count, "bank": int(pipe.motion_bank.shape[1]),
                 "keyframes": pipe.num_khf, "referenceLength0": None,
                 "distance": distances[before] if len(distances) > before else None,

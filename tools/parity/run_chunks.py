@@ -15,6 +15,8 @@ seeded noise; saves what the C# side compares after every chunk (OfficialChunkPa
 Run-time patches (all listed in tools/parity/README.md; no fetched file is edited):
   - config: personalive_online.yaml with dtype fp32 and reference size = --size (base resolution);
   - torch.randn_like -> the engine's seeded generator (engine_noise.py), same draw order;
+  - torch.baddbmm with beta=0 gets a zero-filled `out` (patch_baddbmm: a PyTorch 1.13 CPU bug that
+    turned the runner's latents NaN at a random call);
   - draw_keypoints / get_boxes in src/wrapper.py called at --size on fp16-rounded keypoints (the online
     config runs fp16; the port rounds there too, port-notes section 11);
   - the warm-up linspaces (interpolate_tensors of MotionExtractor and PersonaLive) rounded to fp16, as
@@ -57,6 +59,22 @@ def synthetic_frames(size, count):
     return frame(-3), [frame(k) for k in range(count)]
 
 
+def patch_baddbmm(torch):
+    """PyTorch 1.13's CPU baddbmm, for products small enough for its own kernel (rows x columns x depth
+    < 400), scales the uninitialised result buffer by beta even when beta is 0, so garbage that reads as
+    NaN/inf comes out as NaN (fixed upstream in 2.x; the official pin is 2.1). diffusers' attention scores
+    call it with beta=0 on torch.empty; at base 128 the mid block's cross-attention on the single image
+    embedding (4 x 1 x 40) is that small. A zero-filled `out` gives the result beta=0 defines, bit for bit."""
+    baddbmm = torch.baddbmm
+
+    def run(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+        if beta == 0 and out is None:
+            out = torch.zeros(torch.broadcast_shapes(input.shape, batch1.shape[:2] + batch2.shape[2:]),
+                              dtype=batch1.dtype, device=batch1.device)
+        return baddbmm(input, batch1, batch2, beta=beta, alpha=alpha, out=out)
+    torch.baddbmm = run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default=os.environ.get("PARITY_WORK", "/work/parity-work"))
@@ -86,6 +104,7 @@ def main():
     # Patches (see the module docstring).
     noise = EngineNoise(args.seed)
     torch.randn_like = lambda like, **_: noise.randn_like(torch, like)
+    patch_baddbmm(torch)
     # The fp16 online run hands draw_keypoints/get_boxes fp16 keypoints, so their pixel arithmetic
     # (v*0.5+0.5, *size, then .long()) rounds to fp16 at every step. Casting back to fp32 before drawing
     # (what this harness did first) moves a pixel whenever a value lies just below an integer.

@@ -9,6 +9,8 @@ seeded noise; saves what the C# side compares after every chunk (OfficialChunkPa
   chunks/cNN_pose.npy      the carried pose features (1,320,12,h,w) (pose_pile)
   chunks/cNN_motion.npy    the carried motion states (1,12,32,16) (motion_pile)
   chunks/cNN_motion_out.npy  motion frame 0 of the call (what the keyframe bank looks at)
+  chunks/cNN_map_kps.npy, cNN_maps.npy   the fp16 keypoints draw_keypoints got and the maps it drew
+  chunks/cNN_box_kps.npy, cNN_boxes.npy  the fp16 keypoints get_boxes got and its boxes (call 0: portrait first)
   chunks.json              per call: count, bank size, keyframe updates, distance to the bank
   portrait.png, frames/NNN.png   the inputs (8-bit RGB, read identically by both sides)
 

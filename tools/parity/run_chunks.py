@@ -9,12 +9,16 @@ seeded noise; saves what the C# side compares after every chunk (OfficialChunkPa
   chunks/cNN_pose.npy      the carried pose features (1,320,12,h,w) (pose_pile)
   chunks/cNN_motion.npy    the carried motion states (1,12,32,16) (motion_pile)
   chunks/cNN_motion_out.npy  motion frame 0 of the call (what the keyframe bank looks at)
+  chunks/cNN_map_kps.npy, cNN_maps.npy   the fp16 keypoints draw_keypoints got and the maps it drew
+  chunks/cNN_box_kps.npy, cNN_boxes.npy  the fp16 keypoints get_boxes got and its boxes (call 0: portrait first)
   chunks.json              per call: count, bank size, keyframe updates, distance to the bank
   portrait.png, frames/NNN.png   the inputs (8-bit RGB, read identically by both sides)
 
 Run-time patches (all listed in tools/parity/README.md; no fetched file is edited):
   - config: personalive_online.yaml with dtype fp32 and reference size = --size (base resolution);
   - torch.randn_like -> the engine's seeded generator (engine_noise.py), same draw order;
+  - torch.baddbmm with beta=0 gets a zero-filled `out` (patch_baddbmm: a PyTorch 1.13 CPU bug that
+    turned the runner's latents NaN at a random call);
   - draw_keypoints / get_boxes in src/wrapper.py called at --size on fp16-rounded keypoints (the online
     config runs fp16; the port rounds there too, port-notes section 11);
   - the warm-up linspaces (interpolate_tensors of MotionExtractor and PersonaLive) rounded to fp16, as
@@ -57,6 +61,22 @@ def synthetic_frames(size, count):
     return frame(-3), [frame(k) for k in range(count)]
 
 
+def patch_baddbmm(torch):
+    """PyTorch 1.13's CPU baddbmm, for products small enough for its own kernel (rows x columns x depth
+    < 400), scales the uninitialised result buffer by beta even when beta is 0, so garbage that reads as
+    NaN/inf comes out as NaN (fixed upstream in 2.x; the official pin is 2.1). diffusers' attention scores
+    call it with beta=0 on torch.empty; at base 128 the mid block's cross-attention on the single image
+    embedding (4 x 1 x 40) is that small. A zero-filled `out` gives the result beta=0 defines, bit for bit."""
+    baddbmm = torch.baddbmm
+
+    def run(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+        if beta == 0 and out is None:
+            out = torch.zeros(torch.broadcast_shapes(input.shape, batch1.shape[:2] + batch2.shape[2:]),
+                              dtype=batch1.dtype, device=batch1.device)
+        return baddbmm(input, batch1, batch2, beta=beta, alpha=alpha, out=out)
+    torch.baddbmm = run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default=os.environ.get("PARITY_WORK", "/work/parity-work"))
@@ -86,9 +106,27 @@ def main():
     # Patches (see the module docstring).
     noise = EngineNoise(args.seed)
     torch.randn_like = lambda like, **_: noise.randn_like(torch, like)
-    wrapper.draw_keypoints = lambda kps, device="cpu": util.draw_keypoints(
-        kps.half().float(), height=size, width=size, device=device)
-    wrapper.get_boxes = lambda kps: util.get_boxes(kps.half().float(), height=size, width=size)
+    patch_baddbmm(torch)
+    # The fp16 online run hands draw_keypoints/get_boxes fp16 keypoints, so their pixel arithmetic
+    # (v*0.5+0.5, *size, then .long()) rounds to fp16 at every step. Casting back to fp32 before drawing
+    # (what this harness did first) moves a pixel whenever a value lies just below an integer.
+    drawn = {"maps": [], "map_kps": [], "boxes": [], "box_kps": []}
+
+    def draw_keypoints(kps, device="cpu"):
+        half = kps.half()
+        m = util.draw_keypoints(half, height=size, width=size, device=device)
+        drawn["map_kps"].append(half.float().numpy())
+        drawn["maps"].append(m.numpy())
+        return m
+
+    def get_boxes(kps):
+        half = kps.half()
+        b = util.get_boxes(half, height=size, width=size)
+        drawn["box_kps"].append(half.float().numpy())
+        drawn["boxes"].append(b.numpy())
+        return b
+    wrapper.draw_keypoints = draw_keypoints
+    wrapper.get_boxes = get_boxes
     linspace = torch.linspace
 
     def fp16_linspace(*a, **k):
@@ -163,6 +201,14 @@ def main():
         np.save(os.path.join(out, f"c{c:02d}_pose.npy"), torch.cat(list(pipe.pose_pile), 2).numpy())
         np.save(os.path.join(out, f"c{c:02d}_motion.npy"), torch.cat(list(pipe.motion_pile), 1).numpy())
         np.save(os.path.join(out, f"c{c:02d}_motion_out.npy"), motion_out.numpy())
+        # What process_input drew this call: the keypoints (fp16 values) handed to draw_keypoints and
+        # get_boxes, the keypoint maps and the boxes (the portrait's box first on call 0).
+        np.save(os.path.join(out, f"c{c:02d}_map_kps.npy"), np.concatenate(drawn["map_kps"]))
+        np.save(os.path.join(out, f"c{c:02d}_maps.npy"), np.concatenate(drawn["maps"]))
+        np.save(os.path.join(out, f"c{c:02d}_box_kps.npy"), np.concatenate(drawn["box_kps"][::-1]))
+        np.save(os.path.join(out, f"c{c:02d}_boxes.npy"), np.concatenate(drawn["boxes"][::-1]))
+        for v in drawn.values():
+            v.clear()
         call = {"call": c, "count": pipe.count, "bank": int(pipe.motion_bank.shape[1]),
                 "keyframes": pipe.num_khf, "referenceLength0": None,
                 "distance": distances[before] if len(distances) > before else None,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PersonaLive.Inference.Diffusion;
 
 namespace PersonaLive.Inference.Tests.Diffusion.Parity;
@@ -59,5 +60,56 @@ public sealed class OfficialChunkReferenceTests
             var row = OfficialReference.Row(warm, k - 4);
             Assert.True(OfficialReference.MaxAbs(ours, row) <= 1e-6 * (1 + row.Max(MathF.Abs)), $"warm-up state {k}");
         }
+    }
+    /// <summary>Base resolution of the frozen chunk run (provenance.json, "chunkRun").</summary>
+    private static int ChunkRunSize()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(OfficialReference.Folder, "provenance.json")));
+        return doc.RootElement.GetProperty("chunkRun").GetProperty("baseResolution").GetInt32();
+    }
+
+    [Fact]
+    public void KeypointMapsOfTheRealRunEqualTheOfficialFp16Drawing()
+    {
+        // Every map the official runner drew in 12 calls (12 warm-up poses, then 4 per call), from the real
+        // detector's keypoints. The fp16 run rounds v*0.5+0.5 and *size to fp16 before truncating; drawing
+        // the same fp16 keypoints in fp32 moves a disc by a pixel on 41 of these 60 maps.
+        var size = ChunkRunSize();
+        var kp = OfficialReference.Load("chunk_map_kps");
+        var index = OfficialReference.Load("chunk_map_index");
+        var level = OfficialReference.Load("chunk_map_level");
+        var frames = kp.Shape[0];
+        Assert.Equal(12 + 4 * 12, frames);
+        int plane = size * size, image = 3 * plane;
+        var official = new float[frames * image];
+        for (var i = 0; i < index.Data.Length; i++) official[(int)index.Data[i]] = level.Data[i] / 255f;
+        var ours = new float[image];
+        var wrong = new List<int>();
+        for (var f = 0; f < frames; f++)
+        {
+            KeypointRaster.DrawMap(OfficialReference.Row(kp, f), size, ours, 1, 0);
+            if (OfficialReference.MaxAbs(ours, official.AsSpan(f * image, image)) != 0) wrong.Add(f);
+        }
+        Assert.True(wrong.Count == 0, $"maps differ from the official drawing at frames {string.Join(",", wrong)}");
+    }
+
+    [Fact]
+    public void FaceBoxesOfTheRealRunEqualTheOfficialFp16Boxes()
+    {
+        // The portrait's box (call 0) and every frame's own box of the 12 calls; drawn in fp32 instead, 13 of
+        // these 49 boxes move by a pixel.
+        var size = ChunkRunSize();
+        var kp = OfficialReference.Load("chunk_box_kps");
+        var boxes = OfficialReference.Load("chunk_boxes");
+        Assert.Equal(1 + 4 * 12, kp.Shape[0]);
+        var wrong = new List<string>();
+        for (var b = 0; b < kp.Shape[0]; b++)
+        {
+            var o = OfficialReference.Row(boxes, b);
+            var want = new FaceBox((int)o[0], (int)o[1], (int)o[2], (int)o[3]);
+            var got = KeypointRaster.Box(OfficialReference.Row(kp, b), size);
+            if (got != want) wrong.Add($"{b}: {got} vs {want}");
+        }
+        Assert.True(wrong.Count == 0, string.Join("; ", wrong));
     }
 }

@@ -116,6 +116,20 @@ public sealed class H264RtpTests
     }
 
     [Fact]
+    public void An_idr_behind_a_backlog_of_damaged_units_is_delivered_when_it_arrives_not_one_timeout_per_unit_later()
+    {
+        H264CodecTests.SkipWithoutOpenH264();
+        var clip = EncodeClip(12, 0, 0, 10);
+        var packets = Packetise(new H264Packetiser(1, 600), clip.Select(f => (f.Data, f.Ts)));
+        var lost = Enumerable.Range(3, 7).Select(f => packets.Last(p => p.Ts == f * 3000)).ToHashSet(); // units 3..9 damaged for good
+        var assembler = new H264AccessUnitAssembler(lossTimeoutMs: 100);
+        var output = Feed(assembler, packets.Where(p => !lost.Contains(p)), nowMs: 0);
+        assembler.Poll(150, output);
+        Assert.Contains(output, f => f.IsKeyframe && f.RtpTimestamp == 10 * 3000);
+        Assert.Contains(output, f => f.RtpTimestamp == 11 * 3000);
+    }
+
+    [Fact]
     public void A_retransmission_within_the_timeout_completes_the_unit_as_recovered()
     {
         H264CodecTests.SkipWithoutOpenH264();

@@ -9,7 +9,7 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// longer it goes on unchallenged (<see cref="IncreasePerSecond"/>: 8 % for 2 s, then 4 points more each
 /// second, at most 30 %; any cut, hold or queue starts over): after a capacity step up 8 % a second
 /// would need 20 s from 0.5 to 3 Mbit/s. Within 10 % of the capacity found at the last overuses (the
-/// acknowledged rate when a queue made us cut, smoothed) growth is 5 % a second instead, as GCC's
+/// acknowledged rate when a queue made us cut while sending near the target, smoothed) growth is 5 % a second instead, as GCC's
 /// additive increase near the link's capacity: accelerating into a known limit ran a 500 kbit/s link
 /// into its router's tail drop and froze the picture.
 /// Beside the gradient,
@@ -148,7 +148,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
             case BandwidthUsage.Overusing when nowUs >= _holdUntilUs:
                 // Below the rate that got through by enough to drain the queue in about a second.
                 // With a short queue the link was not full: the acknowledged rate may only be what we had to send.
-                if (acked > 0 && queue >= IncreaseQueueUs)
+                if (acked >= 0.8 * _targetKbps && queue >= IncreaseQueueUs) // a sender short of data says nothing about the link
                 {
                     _capacityKbps = _capacityKbps > 0 && Math.Abs(acked - _capacityKbps) < 0.3 * _capacityKbps ? 0.7 * _capacityKbps + 0.3 * acked : acked;
                 }

@@ -155,12 +155,15 @@ public sealed partial class H264AccessUnitAssembler : IRtpFrameAssembler
                 _blockedSinceMs = nowMs;
             }
 
-            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2)
+            // A later unit a decoder can start from (the answer to our PLI) ends the wait at once: else a
+            // backlog of damaged units would cost one timeout each before it.
+            long start = _started ? BufferedStartAfterBlocked() : -1;
+            if (nowMs - _blockedSinceMs < LossTimeoutMs && _packets.Count < MaxBufferedPackets / 2 && start < 0)
             {
                 return;
             }
 
-            GiveUp();
+            GiveUp(start);
         }
     }
 
@@ -206,12 +209,45 @@ public sealed partial class H264AccessUnitAssembler : IRtpFrameAssembler
         _packets.TryGetValue(seq, out var p) && p.Kind is not (H264PayloadKind.FuMiddle or H264PayloadKind.FuEnd)
         && (p.NalTypes & (ParameterSetTypes | (1 << H264Nal.IdrSlice))) != 0;
 
-    /// <summary>Drops the blocked unit and moves to the next packet of a later unit that can start a NAL unit.</summary>
-    private void GiveUp()
+    /// <summary>
+    /// The first packet of a later unit that starts with SPS, PPS or an IDR slice, whole from its start (the
+    /// packet before it is here and ended another unit, or it carries the parameter sets that lead an IDR
+    /// unit); -1 when none is buffered.
+    /// </summary>
+    private long BufferedStartAfterBlocked()
+    {
+        uint? blocked = _packets.TryGetValue(_nextSeq, out var first) ? first.Timestamp : null;
+        for (int i = 1; i < _packets.Count; i++)
+        {
+            long seq = _packets.Keys[i];
+            var (previous, packet) = (_packets.Values[i - 1], _packets.Values[i]);
+            bool whole = _packets.Keys[i - 1] == seq - 1 ? previous.Marker || previous.Timestamp != packet.Timestamp
+                : previous.Timestamp != packet.Timestamp && (packet.NalTypes & ParameterSetTypes) != 0; // parameter sets lead an IDR unit
+            if (seq > _nextSeq + 1 && whole && packet.Timestamp != blocked && CanStartStream(seq))
+            {
+                return seq;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Drops the blocked unit and moves to <paramref name="start"/> when given, else to the next packet of
+    /// a later unit that can start a NAL unit.
+    /// </summary>
+    private void GiveUp(long start = -1)
     {
         _started = true;
         MarkLoss();
         _blockedSinceMs = -1;
+        if (start >= 0)
+        {
+            RemoveBelow(start);
+            _nextSeq = start;
+            return;
+        }
+
         uint? abandoned = _packets.TryGetValue(_nextSeq, out var first) ? first.Timestamp : null;
         for (int i = 0; i < _packets.Count; i++)
         {

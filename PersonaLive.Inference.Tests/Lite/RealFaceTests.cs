@@ -154,7 +154,8 @@ public sealed class RealFaceTests
     /// A closed driver eye closes the portrait's: the landmark model reads it as shut as the driver's real shut eye
     /// (<see cref="QualitySeries.BlinkRatio"/>; the former lid, in the eyeshadow's colour over a pale crescent of white,
     /// read 0.65 of open where the driver's shut eye read 0.5) and its contrast falls (it kept 0.68-0.73). The stretch
-    /// turns the head: the far cheek folded behind itself and the surround showed through (tear 0.02, now 0.002-0.007).
+    /// turns the head: the far cheek folded behind itself and the surround showed through (tear 0.02; 0.0067 while the mesh
+    /// still stopped short of the outline between outline points, see FaceMesh; 0.0026 now).
     /// </summary>
     [Fact]
     public async Task ClosedDriverEyesCloseThePortraitsEyes()
@@ -171,9 +172,10 @@ public sealed class RealFaceTests
         Assert.False(double.IsNaN(ratio), "the stretch must contain a blink of the driver");
         Assert.True(mesh <= 0.3, $"the engine's lids are {mesh:P0} open while the driver's eyes are closed");
         // Look at real-blink-eyes-most-closed.png: skin over the whole eye, a lash line, no white below it.
-        Assert.True(ratio <= 0.35, $"output eyes read at {ratio:P0} open while the driver's are closed"); // 0.27-0.30 here
-        Assert.True(contrast <= 0.65, $"output eyes keep {contrast:P0} of their open contrast while the driver's are closed");
-        Assert.True(run.Tear < 0.01, $"tear score {run.Tear:F4}");
+        Assert.True(ratio <= 0.28, $"output eyes read at {ratio:P0} open while the driver's are closed"); // 0.30 with the hairline lash, 0.24 now
+        // The lash band (LidFill.LashShare, twice the former hairline) keeps some contrast: 0.60-0.66 here (0.51 with the hairline).
+        Assert.True(contrast <= 0.7, $"output eyes keep {contrast:P0} of their open contrast while the driver's are closed");
+        Assert.True(run.Tear < 0.005, $"tear score {run.Tear:F4}"); // 0.0067 before the mesh was closed along the outline
     }
 
     /// <summary>
@@ -192,7 +194,11 @@ public sealed class RealFaceTests
         TestContext.Current.TestOutputHelper?.WriteLine($"blink ratio read off the output {ratio:F2}; tear {run.Tear:F4}");
         Assert.False(double.IsNaN(ratio), "the stretch must contain a blink of the driver");
         // Look at real-blink-sample6-eyes-most-closed.png: skin-coloured lid, a lash band, no pale oval.
-        Assert.True(ratio <= 0.38, $"output eyes read at {ratio:P0} open while the driver's are closed");
+        Assert.True(ratio <= 0.36, $"output eyes read at {ratio:P0} open while the driver's are closed");
+        // The stretch nods and turns a portrait whose head is pitched and tilted: its temple folded behind itself (nods
+        // were not flattened) and the mesh stopped short of the outline between outline points, both letting the
+        // surround show through inside the cheek (tear 0.016 here, 0.003 now).
+        Assert.True(run.Tear < 0.008, $"tear score {run.Tear:F4}");
     }
 
     [Fact]

@@ -123,8 +123,7 @@ public sealed class PortraitRig
         // The face mesh ends on the face outline: Delaunay fills the convex hull, and where the outline curves inwards
         // (temple, jaw) its hull triangles reached past it over the seam band, so the skin ended in a hard step against
         // the surround there instead of blending into it (see SeamSkirt).
-        var oval = SurroundField.Outline.Select(i => vertices[i]).ToArray();
-        var face = Delaunay.Triangulate(vertices.GetRange(0, n)).Where(t => Polygon.Contains(oval, (vertices[t.A] + vertices[t.B] + vertices[t.C]) / 3)).ToList();
+        var face = FaceMesh.Triangulate(vertices.GetRange(0, n), SurroundField.Outline);
         var faceFlat = new int[face.Count * 3];
         for (var i = 0; i < face.Count; i++) (faceFlat[3 * i], faceFlat[3 * i + 1], faceFlat[3 * i + 2]) = face[i];
         return new PortraitRig(image, landmarks, [.. vertices], [.. follow], flat, faceFlat);

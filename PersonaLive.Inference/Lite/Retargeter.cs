@@ -70,7 +70,7 @@ public sealed class Retargeter
     /// is pitched (sample6) at about 0.65 of the mesh's (hence the larger pitch gain; 1.22 until large turns flattened
     /// the far cheek, see <see cref="Flattening"/>, which took sample6's nods from 0.84 to 0.80 of the driver's).
     /// </summary>
-    public const float YawGain = 1.08f, PitchGain = 1.3f, YawSmallTurnBoost = 0.55f, PitchSmallTurnBoost = 0.15f, SmallTurnKnee = 0.1f;
+    public const float YawGain = 1.08f, PitchGain = 1.42f, YawSmallTurnBoost = 0.55f, PitchSmallTurnBoost = 0.15f, SmallTurnKnee = 0.1f;
 
     /// <summary>Forgets the neutral pose, the filter state and the eye references (new portrait).</summary>
     public void Reset()
@@ -154,7 +154,7 @@ public sealed class Retargeter
             if (p.Z > rig.DepthCap && flatten < 1)
             {
                 // Only the side turning away folds; the near side keeps its depth (see Flattening).
-                var away = -turned.X * (p.X - centre.X);
+                var away = -(turned.X * (p.X - centre.X) + turned.Y * (p.Y - centre.Y));
                 var w = Math.Clamp(away / (FarSideBand * rig.EyeDistance), 0, 1);
                 p.Z = rig.DepthCap + (1 - w * w * (3 - 2 * w) * (1 - flatten)) * (p.Z - rig.DepthCap);
             }
@@ -188,7 +188,7 @@ public sealed class Retargeter
     /// </summary>
     private static float Flattening(Vector3 axis)
     {
-        var tan = MathF.Abs(axis.X) / MathF.Max(axis.Z, 1e-3f);
+        var tan = MathF.Sqrt(axis.X * axis.X + axis.Y * axis.Y) / MathF.Max(axis.Z, 1e-3f);
         return Math.Min(1f, FoldMargin / MathF.Max(tan, 1e-6f));
     }
 

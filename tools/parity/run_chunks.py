@@ -83,6 +83,9 @@ def main():
     ap.add_argument("--chunks", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--size", type=int, default=256)
+    ap.add_argument("--reference-bank", choices=("fp16", "fp32"), default="fp16",
+                    help="dtype of the reader's reference bank: update()/update_hkf() default to fp16 and the "
+                         "runner passes none, so an fp32 run keeps the 16 reference states in fp16 unless fp32")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
     root = official_env.activate()
@@ -107,6 +110,11 @@ def main():
     noise = EngineNoise(args.seed)
     torch.randn_like = lambda like, **_: noise.randn_like(torch, like)
     patch_baddbmm(torch)
+    if args.reference_bank == "fp32":
+        from src.models.mutual_self_attention import ReferenceAttentionControl as Rac
+        for name in ("update", "update_hkf"):
+            fn = getattr(Rac, name)
+            setattr(Rac, name, lambda self, writer, dtype=None, _fn=fn, **k: _fn(self, writer, dtype=torch.float32, **k))
     # The fp16 online run hands draw_keypoints/get_boxes fp16 keypoints, so their pixel arithmetic
     # (v*0.5+0.5, *size, then .long()) rounds to fp16 at every step. Casting back to fp32 before drawing
     # (what this harness did first) moves a pixel whenever a value lies just below an integer.

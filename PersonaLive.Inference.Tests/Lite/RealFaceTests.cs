@@ -182,7 +182,8 @@ public sealed class RealFaceTests
     /// The same on the portrait whose lids read most open (sample6: heavy eyeliner, a pale shimmer under the brow and a
     /// lower lid that dips well below the corners): its lid was painted in the shimmer's pale grey with a hairline of lash
     /// on the lower lid landmarks, and the landmark model read a pale oval between dark eyeshadow and that line as an
-    /// opening (0.44 on the calibrated scale over the bench's six seconds).
+    /// opening (0.44 on the calibrated scale over the bench's six seconds). With the lash line at half the lower lid's dip
+    /// below the landmarks, a flatter line than a real shut eye's, it read a third open (0.33 here; 0.27 now).
     /// </summary>
     [Fact]
     public async Task ClosedDriverEyesCloseAMadeUpPortraitsEyes()
@@ -194,7 +195,7 @@ public sealed class RealFaceTests
         TestContext.Current.TestOutputHelper?.WriteLine($"blink ratio read off the output {ratio:F2}; tear {run.Tear:F4}");
         Assert.False(double.IsNaN(ratio), "the stretch must contain a blink of the driver");
         // Look at real-blink-sample6-eyes-most-closed.png: skin-coloured lid, a lash band, no pale oval.
-        Assert.True(ratio <= 0.36, $"output eyes read at {ratio:P0} open while the driver's are closed");
+        Assert.True(ratio <= 0.31, $"output eyes read at {ratio:P0} open while the driver's are closed");
         // The stretch nods and turns a portrait whose head is pitched and tilted: its temple folded behind itself (nods
         // were not flattened) and the mesh stopped short of the outline between outline points, both letting the
         // surround show through inside the cheek (tear 0.016 here, 0.003 now).

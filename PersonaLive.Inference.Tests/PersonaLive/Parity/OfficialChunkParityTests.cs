@@ -73,6 +73,15 @@ public sealed class OfficialChunkParityTests
             var mapPixels = MapPixelsDiffering(engine.Fused.Pose.Data, Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_maps.npy")), size);
             rows.Add(new() { ["call"] = c, ["quantity"] = "keypoint maps of the new frames (pixels differing)", ["maxAbs"] = mapPixels.Sum(), ["perFrame"] = mapPixels });
             if (mapPixels.Sum() > 0) failures.Add($"call {c}: keypoint maps differ on [{string.Join(", ", mapPixels)}] pixels");
+            var kps = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_map_kps.npy"));
+            var kpsNew = kps.Data.AsSpan(kps.Data.Length - engine.LastMapKeypoints.Length).ToArray();
+            rows.Add(new()
+            {
+                ["call"] = c, ["quantity"] = "map keypoints (engine fp32 - official fp16), recorded only",
+                ["maxAbs"] = OfficialReference.MaxAbs(engine.LastMapKeypoints, kpsNew),
+                ["kp2y"] = Enumerable.Range(0, ModelGeometry.Chunk).Select(f => (double)engine.LastMapKeypoints[f * 63 + 7] - kpsNew[f * 63 + 7]).ToArray(),
+                ["kp2yOfficial"] = Enumerable.Range(0, ModelGeometry.Chunk).Select(f => (double)kpsNew[f * 63 + 7]).ToArray(),
+            });
             var officialVideo = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_video.npy")).Data;
             var levels = ByteLevels(outputs, officialVideo, size);
             rows.Add(new() { ["call"] = c, ["quantity"] = "output frames (8-bit levels)", ["maxAbs"] = levels });

@@ -11,6 +11,10 @@ public sealed partial class PersonaLiveEngine
     private readonly float[] _kp = new float[63];
     private readonly float[] _own = new float[63];
     private readonly float[] _moved = new float[63];
+
+    /// <summary>The transferred keypoints each new map of the last call was drawn from (4 x 63), kept for the
+    /// parity harness's comparison with the official runner's keypoints.</summary>
+    internal float[] LastMapKeypoints { get; } = new float[ModelGeometry.Chunk * 63];
     private bool _boxesValid;
 
     /// <summary>Driving frames -> detector -> own boxes and crops, transferred keypoints and maps.</summary>
@@ -44,6 +48,7 @@ public sealed partial class PersonaLiveEngine
             // Transferred keypoints (portrait canonical keypoints, frame angles, relative t) -> map (`pose`).
             KeypointMath.Transform(p.Keypoints, KeypointMath.Transfer(_poses[i], _firstPose, p.Pose), _moved);
             KeypointRaster.DrawMap(_moved, r, _fused.Pose.Data, ModelGeometry.Chunk, i);
+            _moved.CopyTo(LastMapKeypoints, i * 63);
         }
         _boxesValid = true;
     }

@@ -70,6 +70,18 @@ public sealed class OfficialChunkParityTests
             Compare(c, "carried pose features", FusedStepRunner.ToHost(engine.Fused.LastOutput(1)), "pose", 2);
             Compare(c, "carried motion", FusedStepRunner.ToHost(engine.Fused.LastOutput(2)), "motion", 1);
             Compare(c, "motion_out", engine.Fused.MotionOut.Data, "motion_out", 1);
+            var mapPixels = MapPixelsDiffering(engine.Fused.Pose.Data, Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_maps.npy")), size);
+            rows.Add(new() { ["call"] = c, ["quantity"] = "keypoint maps of the new frames (pixels differing)", ["maxAbs"] = mapPixels.Sum(), ["perFrame"] = mapPixels });
+            if (mapPixels.Sum() > 0) failures.Add($"call {c}: keypoint maps differ on [{string.Join(", ", mapPixels)}] pixels");
+            var kps = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_map_kps.npy"));
+            var kpsNew = kps.Data.AsSpan(kps.Data.Length - engine.LastMapKeypoints.Length).ToArray();
+            rows.Add(new()
+            {
+                ["call"] = c, ["quantity"] = "map keypoints (engine fp32 - official fp16), recorded only",
+                ["maxAbs"] = OfficialReference.MaxAbs(engine.LastMapKeypoints, kpsNew),
+                ["kp2y"] = Enumerable.Range(0, ModelGeometry.Chunk).Select(f => (double)engine.LastMapKeypoints[f * 63 + 7] - kpsNew[f * 63 + 7]).ToArray(),
+                ["kp2yOfficial"] = Enumerable.Range(0, ModelGeometry.Chunk).Select(f => (double)kpsNew[f * 63 + 7]).ToArray(),
+            });
             var officialVideo = Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_video.npy")).Data;
             var levels = ByteLevels(outputs, officialVideo, size);
             rows.Add(new() { ["call"] = c, ["quantity"] = "output frames (8-bit levels)", ["maxAbs"] = levels });
@@ -102,6 +114,25 @@ public sealed class OfficialChunkParityTests
             var f = i / inner % shape[axis];
             r[f] = Math.Max(r[f], Math.Abs((double)a[i] - b[i]));
         }
+        return r;
+    }
+
+    /// <summary>Pixels (any channel) in which each of the chunk's new keypoint maps, as the engine drew them into
+    /// the fused step's (1, 3, 4, size, size) pose input, differs from the last four maps the official runner
+    /// drew in that call (saved as (n, 3, size, size)).</summary>
+    private static int[] MapPixelsDiffering(float[] ours, Npy official, int size)
+    {
+        var plane = size * size;
+        var n = official.Shape[0];
+        var r = new int[ModelGeometry.Chunk];
+        for (var f = 0; f < ModelGeometry.Chunk; f++)
+            for (var p = 0; p < plane; p++)
+                for (var ch = 0; ch < 3; ch++)
+                    if (Math.Abs(ours[(ch * ModelGeometry.Chunk + f) * plane + p] - official.Data[((n - ModelGeometry.Chunk + f) * 3 + ch) * plane + p]) > 1e-6f)
+                    {
+                        r[f]++;
+                        break;
+                    }
         return r;
     }
 

@@ -75,7 +75,7 @@ public static class FaceMesh
     private static void ClipEars(IReadOnlyList<Vector2> points, List<int> polygon, List<(int A, int B, int C)> into)
     {
         var area = 0f;
-        for (var i = 0; i < polygon.Count; i++) area += Cross(Vector2.Zero, points[polygon[i]], points[polygon[(i + 1) % polygon.Count]]);
+        for (var i = 0; i < polygon.Count; i++) area += Polygon.Cross(Vector2.Zero, points[polygon[i]], points[polygon[(i + 1) % polygon.Count]]);
         var sign = MathF.Sign(area);
         if (sign == 0) return;
         var left = new List<int>(polygon);
@@ -85,14 +85,14 @@ public static class FaceMesh
             for (var i = 0; i < left.Count; i++)
             {
                 int a = left[(i + left.Count - 1) % left.Count], b = left[i], c = left[(i + 1) % left.Count];
-                if (Cross(points[a], points[b], points[c]) * sign <= 0) continue;
+                if (Polygon.Cross(points[a], points[b], points[c]) * sign <= 0) continue;
                 if (left.Any(v => v != a && v != b && v != c && Inside(points[v], points[a], points[b], points[c]))) continue;
                 into.Add((a, b, c));
                 left.RemoveAt(i);
                 break;
             }
         }
-        if (left.Count == 3 && MathF.Abs(Cross(points[left[0]], points[left[1]], points[left[2]])) > 1e-6f) into.Add((left[0], left[1], left[2]));
+        if (left.Count == 3 && MathF.Abs(Polygon.Cross(points[left[0]], points[left[1]], points[left[2]])) > 1e-6f) into.Add((left[0], left[1], left[2]));
     }
 
     private static bool CrossesOutline(IReadOnlyList<Vector2> points, int[] outline, (int A, int B, int C) t)
@@ -108,13 +108,11 @@ public static class FaceMesh
     }
 
     private static bool Properly(Vector2 p, Vector2 q, Vector2 a, Vector2 b) =>
-        Cross(p, q, a) * Cross(p, q, b) < 0 && Cross(a, b, p) * Cross(a, b, q) < 0;
+        Polygon.Cross(p, q, a) * Polygon.Cross(p, q, b) < 0 && Polygon.Cross(a, b, p) * Polygon.Cross(a, b, q) < 0;
 
     private static bool Inside(Vector2 v, Vector2 a, Vector2 b, Vector2 c)
     {
-        float d1 = Cross(a, b, v), d2 = Cross(b, c, v), d3 = Cross(c, a, v);
+        float d1 = Polygon.Cross(a, b, v), d2 = Polygon.Cross(b, c, v), d3 = Polygon.Cross(c, a, v);
         return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
     }
-
-    private static float Cross(Vector2 a, Vector2 b, Vector2 c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
 }

@@ -39,7 +39,7 @@ public static class MeshRasterizer
         for (var t = 0; t + 2 < triangles.Length; t += 3)
         {
             int i0 = triangles[t], i1 = triangles[t + 1], i2 = triangles[t + 2];
-            if (Cross(rest[i0], rest[i1], rest[i2]) * Cross(posed[i0], posed[i1], posed[i2]) <= 0) continue; // facing away
+            if (Polygon.Cross(rest[i0], rest[i1], rest[i2]) * Polygon.Cross(posed[i0], posed[i1], posed[i2]) <= 0) continue; // facing away
             keys[count] = -(depth[i0] + depth[i1] + depth[i2]);
             order[count++] = t;
         }
@@ -51,8 +51,6 @@ public static class MeshRasterizer
             Triangle(s, source.Width, source.Height, src[i0], src[i1], src[i2], d, target.Width, target.Height, dst[i0], dst[i1], dst[i2]);
         }
     }
-
-    private static float Cross(Vector2 a, Vector2 b, Vector2 c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
 
     private static void Triangle(ReadOnlySpan<uint> s, int sw, int sh, Vector2 s0, Vector2 s1, Vector2 s2,
         Span<uint> d, int dw, int dh, Vector2 d0, Vector2 d1, Vector2 d2)

@@ -2,7 +2,10 @@ using System.Numerics;
 
 namespace PersonaLive.Inference.Lite;
 
-/// <summary>Point-in-polygon by the even-odd rule, for the outlines the rig and the palettes test pixels and triangles against.</summary>
+/// <summary>
+/// Planar geometry the lite engine's meshes share: point-in-polygon by the even-odd rule (the outlines the rig and the
+/// palettes test pixels and triangles against) and the orientation of three points (which side a triangle faces).
+/// </summary>
 internal static class Polygon
 {
     /// <summary>True when <paramref name="q"/> lies inside <paramref name="polygon"/> (even-odd rule; the last vertex joins the first).</summary>
@@ -16,4 +19,7 @@ internal static class Polygon
         }
         return inside;
     }
+
+    /// <summary>Twice the signed area of triangle <paramref name="a"/>, <paramref name="b"/>, <paramref name="c"/>: positive when they turn counter-clockwise (y up), 0 when collinear.</summary>
+    public static float Cross(Vector2 a, Vector2 b, Vector2 c) => (b.X - a.X) * (c.Y - a.Y) - (b.Y - a.Y) * (c.X - a.X);
 }

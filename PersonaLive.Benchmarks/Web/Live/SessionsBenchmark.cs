@@ -13,8 +13,10 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// with every one of them at 25 fps or more. The app's services (configured engine, real WebRTC stack
 /// on a free UDP port) serve N synthetic clients (<see cref="SyntheticLiveClient"/>, our WebRTC stack in
 /// the browser's role, in this process) that each send a 640x480 moving face at 30 fps and count the
-/// animated frames they receive. N grows by one until the slowest session falls below 25 fps over an
-/// N-second window (default 8).
+/// animated frames they receive complete. N grows by one until the slowest session falls below 25 fps over
+/// an N-second window (default 8) and again over a second window at the same N (one failing window alone
+/// may be another process's burst of work on the shared cores; <see cref="RampWindow"/>); the same rule for
+/// all three ramps.
 /// <para>The clients are made nearly free so the cores go to the server: the camera loop is VP8-encoded
 /// once before the run (<see cref="EncodedCameraLoop"/>, keyframe every 30 frames) and every client sends
 /// those bytes (packetize + SRTP only), and the clients count complete, reassembled output frames without
@@ -104,7 +106,10 @@ public static class SessionsBenchmark
 
     /// <summary>
     /// Adds one client at a time (each connected by <paramref name="connect"/>) until the slowest falls below
-    /// 25 fps over <paramref name="window"/>; returns the largest N that held, its slowest fps and the failing N's.
+    /// 25 fps; returns the largest N that held, its slowest fps and the failing N's. A step holds when one
+    /// window has every session at 25 fps or more; when a window fails, one more window is measured at the
+    /// same N and the step holds only if that second window holds (<see cref="RampWindow"/> says why). The
+    /// rule is the same for every ramp, ours, aiortc's and the echo engine's, so their ratio stays fair.
     /// </summary>
     private static async Task<(int Best, double BestFps, double FailedFps)> RampAsync(string label,
         Func<CancellationToken, Task<SyntheticLiveClient>> connect, ServerView? ourServer,
@@ -122,32 +127,17 @@ public static class SessionsBenchmark
                 var client = await connect(ct).ConfigureAwait(false);
                 lock (clients) clients.Add(client);
                 await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false); // first keyframes, warm-up
-                var self = Process.GetCurrentProcess();
-                var cpu0 = self.TotalProcessorTime;
-                server?.Refresh();
-                var serverCpu0 = server?.TotalProcessorTime ?? TimeSpan.Zero;
-                var start = Snapshot(clients);
-                long dropped0 = ourServer?.Dropped(clients) ?? 0;
-                long flushes0 = SenderView(clients).PacerFlushes;
-                var clock = Stopwatch.StartNew();
-                await Task.Delay(window, ct).ConfigureAwait(false);
-                var end = Snapshot(clients);
-                var elapsed = clock.Elapsed.TotalSeconds;
-                self.Refresh();
-                server?.Refresh();
-                var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100;
-                var fps = end.Zip(start, (e, s) => (e - s) / elapsed).ToArray();
-                var slowest = fps.Min();
-                var serverLine = ourServer?.FpsOut(clients) is { } sf
-                    ? $"(server fps in min {ourServer.FpsIn(clients).Min():0.0}, out min {sf.Min():0.0} mean {sf.Average():0.0}, camera frames dropped at the gate {ourServer.Dropped(clients) - dropped0}), " : "";
-                var serverCpu = server is null ? "" : $", aiortc process {((server.TotalProcessorTime - serverCpu0).TotalSeconds / (elapsed * Environment.ProcessorCount) * 100):0}%";
-                var senders = SenderView(clients);
-                log.WriteLine($"{label}: N={n} fps per session min {slowest:0.0} mean {fps.Average():0.0} max {fps.Max():0.0} " +
-                    $"{serverLine}cpu {cpu:0}% of all cores{serverCpu}; clients' send target min {senders.MinTargetKbps} kb/s, pacer queues dropped {senders.PacerFlushes - flushes0}");
+                var slowest = await RampWindow.MeasureAsync(label, n, clients, ourServer, server, window, log, ct).ConfigureAwait(false);
                 if (slowest < TargetFps)
                 {
-                    failedFps = slowest;
-                    break;
+                    log.WriteLine($"{label}: N={n} under {TargetFps} fps; measuring one more window at the same N");
+                    var again = await RampWindow.MeasureAsync(label, n, clients, ourServer, server, window, log, ct).ConfigureAwait(false);
+                    if (again < TargetFps)
+                    {
+                        failedFps = Math.Max(slowest, again);
+                        break;
+                    }
+                    slowest = again;
                 }
                 best = n;
                 bestFps = slowest;
@@ -159,48 +149,6 @@ public static class SessionsBenchmark
             await stop.CancelAsync().ConfigureAwait(false);
             try { await sender.ConfigureAwait(false); } catch (OperationCanceledException) { }
             foreach (var c in clients) await c.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// The clients' senders as the server drives them: the lowest target bitrate (the server's feedback) and
-    /// the pacer queues dropped so far. A client sends a fixed pre-encoded loop, so a target below its rate
-    /// makes its pacer queue grow until it is dropped, and the server then waits for the loop's next keyframe.
-    /// </summary>
-    private static (int MinTargetKbps, long PacerFlushes) SenderView(List<SyntheticLiveClient> clients)
-    {
-        lock (clients)
-        {
-            var stats = clients.Select(c => c.Peer.GetStats()).ToList();
-            return (stats.Count == 0 ? 0 : stats.Min(s => s.TargetBitrateKbps), stats.Sum(s => s.PacerFlushes));
-        }
-    }
-
-    private static long[] Snapshot(List<SyntheticLiveClient> clients)
-    {
-        lock (clients) return clients.Select(c => c.FramesReceived).ToArray();
-    }
-
-    /// <summary>
-    /// Our server's own view of the clients' sessions, for the log: each session's fps in and out as the
-    /// server measures them (0 for a session that is gone) and the camera frames its frame gate dropped (a late
-    /// engine worker takes only the newest frame: latency first, so a stalled worker shows as drops).
-    /// </summary>
-    private sealed class ServerView(LiveSessionManager sessions)
-    {
-        public double[] FpsOut(List<SyntheticLiveClient> clients)
-        {
-            lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsOut ?? 0).ToArray();
-        }
-
-        public double[] FpsIn(List<SyntheticLiveClient> clients)
-        {
-            lock (clients) return clients.Select(c => sessions.Find(c.SessionId)?.GetStats().FpsIn ?? 0).ToArray();
-        }
-
-        public long Dropped(List<SyntheticLiveClient> clients)
-        {
-            lock (clients) return clients.Sum(c => sessions.Find(c.SessionId)?.GetStats().FramesDropped ?? 0);
         }
     }
 

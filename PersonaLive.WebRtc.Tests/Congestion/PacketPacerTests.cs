@@ -107,6 +107,50 @@ public sealed class PacketPacerTests
     }
 
     [Fact]
+    public void Late_drains_with_packets_waiting_still_send_at_the_pacing_rate()
+    {
+        // The pacing timer and its thread-pool hop came every 20 ms on a busy 2-core host (1 ms when idle).
+        // The time between two late drains is owed to the packets that waited: 30 fps of 5.8 kB frames
+        // (1.4 Mbit/s, a 512x512 lite session) must leave at 2.5 x 1400 kb/s, not at the burst allowance
+        // per drain (three packets, 2.9 kB, every 20 ms = 1.2 Mbit/s), which grew the queue past its limit and flushed it.
+        var pacer = new PacketPacer(256, pacingFactor: 2.5, maxQueueDelayUs: 400_000);
+        pacer.SetTargetKbps(1400);
+        ushort seq = 0;
+        long maxDelayUs = 0;
+        bool keyframe = false;
+        for (int frame = 0; frame < 90; frame++)
+        {
+            long frameAt = frame * 33_333L;
+            for (; _now < frameAt; _now += 20_000)
+            {
+                keyframe |= pacer.Drain(_now, Sink);
+                maxDelayUs = Math.Max(maxDelayUs, pacer.QueueDelayUs(_now));
+            }
+
+            EnqueueFrame(pacer, ref seq, packets: 6, size: 970, nowUs: frameAt);
+        }
+
+        Assert.False(keyframe, "the queue was flushed");
+        Assert.Equal(0, pacer.Flushes);
+        Assert.InRange(maxDelayUs, 0, 45_000); // a frame waits for the next late drain, not for a backlog
+        Assert.InRange(_sent.Count, 89 * 6, 90 * 6);
+    }
+
+    [Fact]
+    public void After_an_idle_gap_only_the_burst_allowance_leaves_at_once_even_when_the_drain_is_late()
+    {
+        var pacer = new PacketPacer(256, pacingFactor: 2.5, maxQueueDelayUs: 400_000);
+        pacer.SetTargetKbps(1000); // 312.5 bytes per ms, 1562 bytes of burst allowance
+        ushort seq = 0;
+        EnqueueFrame(pacer, ref seq, packets: 1, size: 1000, nowUs: 0);
+        pacer.Drain(0, Sink); // the queue empties: the path is idle from here
+        _now = 500_000;
+        EnqueueFrame(pacer, ref seq, packets: 20, size: 1000, nowUs: _now);
+        pacer.Drain(_now, Sink); // half a second of idle time buys no more than the allowance
+        Assert.InRange(_sent.Count, 2, 3);
+    }
+
+    [Fact]
     public void A_full_queue_or_an_oversized_payload_is_dropped_and_counted()
     {
         var pacer = new PacketPacer(4, 2.5, 400_000);

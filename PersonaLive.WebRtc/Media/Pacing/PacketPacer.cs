@@ -34,6 +34,7 @@ public sealed class PacketPacer
     private double _budgetBytes;
     private long _lastUs = long.MinValue;
     private double _bytesPerUs;
+    private bool _backlogged; // packets were left waiting at the last drain: the time until the next is owed to them
 
     /// <param name="capacity">Slots (packets) in the queue; a packet arriving to a full queue is dropped and counted.</param>
     /// <param name="pacingFactor">Pacing rate over the target bitrate (about 1.5..2.5: room for keyframes and bursts).</param>
@@ -105,6 +106,7 @@ public sealed class PacketPacer
             Dropped += _count;
             Flushes++;
             _head = _count = _queuedBytes = 0;
+            _backlogged = false;
             return true;
         }
 
@@ -119,6 +121,7 @@ public sealed class PacketPacer
             sink(_slots.AsSpan(slot * SlotSize, length), in _packets[slot]);
         }
 
+        _backlogged = _count > 0;
         return false;
     }
 
@@ -134,9 +137,22 @@ public sealed class PacketPacer
         return _budgetBytes > 0 ? 0 : (long)Math.Ceiling((1 - _budgetBytes) / _bytesPerUs);
     }
 
+    /// <summary>
+    /// Adds the budget earned since the last call. After an idle gap at most <see cref="MaxBurstUs"/> of
+    /// sending carries over (a frame on an idle path starts at once, but does not leave as one burst). When
+    /// packets were left waiting, the drain that comes now was late (the timer and its thread-pool hop
+    /// stretch from 1 ms to 10-50 ms on a busy host), and the time in between is owed to them: the budget
+    /// may then reach what waits, so the pacer keeps its rate whatever the timer's lateness instead of
+    /// sending one burst allowance per drain, which falls under the encoder's rate and flushes the queue.
+    /// </summary>
     private void Refill(long nowUs)
     {
         double cap = Math.Max(_bytesPerUs * MaxBurstUs, 1);
+        if (_backlogged)
+        {
+            cap = Math.Max(cap, _queuedBytes);
+        }
+
         if (_lastUs == long.MinValue)
         {
             _budgetBytes = cap;

@@ -78,6 +78,32 @@ public sealed class FrameGateTests
     }
 
     [Fact]
+    public async Task With_a_slack_of_one_a_worker_one_frame_late_catches_up_without_dropping()
+    {
+        // The worker comes late once: two frames wait. It takes the older, the newer waits, and the next
+        // take gets it at once; nothing is dropped, and the worker is never more than one frame behind.
+        using var gate = new FrameGate<Frame>(8, slack: 1);
+        var ct = TestContext.Current.CancellationToken;
+        gate.Push(new Frame(0));
+        gate.Push(new Frame(1));
+        Assert.Equal(0, Assert.Single((await gate.TakeChunkAsync(1, ct))!).Index);
+        Assert.Equal(1, gate.Count);
+        var next = gate.TakeChunkAsync(1, ct);
+        Assert.True(next.IsCompleted);
+        Assert.Equal(1, Assert.Single((await next)!).Index);
+        Assert.Equal(0, gate.Dropped);
+
+        // Three waiting: it is two frames late, so the oldest goes and the newest still waits.
+        var frames = Enumerable.Range(2, 3).Select(i => new Frame(i)).ToList();
+        foreach (var f in frames) gate.Push(f);
+        Assert.Equal(3, Assert.Single((await gate.TakeChunkAsync(1, ct))!).Index);
+        Assert.Equal(1, gate.Dropped);
+        Assert.True(frames[0].Disposed);
+        Assert.Equal(1, gate.Count);
+        Assert.Equal(gate.Accepted, gate.Delivered + gate.Dropped + gate.Count);
+    }
+
+    [Fact]
     public async Task Close_wakes_the_taker_and_frees_pending_frames()
     {
         var gate = new FrameGate<Frame>(8);

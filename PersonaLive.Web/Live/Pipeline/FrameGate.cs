@@ -4,10 +4,14 @@ namespace PersonaLive.Web.Live.Pipeline;
 
 /// <summary>
 /// The bounded buffer between the camera and the engine (docs/architecture.md, data path step 4). It never
-/// lets latency grow: when the engine is ready for its next chunk it takes <c>chunkSize</c> frames
-/// evenly spaced over the frames that arrived since the last chunk, the newest always included, and
-/// drops the rest. If frames pile up faster than the engine runs, the oldest are dropped on arrival
-/// (capacity bound); frames still waiting when the gate closes are dropped too. Every drop (eviction,
+/// lets latency grow by more than <c>slack</c> frames: when the engine is ready for its next chunk it takes
+/// <c>chunkSize</c> frames evenly spaced over the frames that arrived since the last chunk, leaving at most
+/// the newest <c>slack</c> frames waiting for the next chunk (with no slack the newest is always taken),
+/// and drops the rest. A slack of one lets a worker that came one frame late (another session's decode,
+/// another process) take the older frame and catch up on the next, instead of dropping a frame each time
+/// it is a little late; a worker that stays behind still drops, and stays at most one frame behind. If
+/// frames pile up faster than the engine runs, the oldest are dropped on arrival (capacity bound);
+/// frames still waiting when the gate closes are dropped too. Every drop (eviction,
 /// not selected, left at close) is counted exactly once in <see cref="Dropped"/> and reported to the
 /// optional drop callback, and the dropped item disposed, so at any time
 /// <c>Accepted == Delivered + Dropped + Count</c>.
@@ -19,6 +23,7 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     private readonly List<T> _pending = [];
     private readonly List<T> _dropScratch = [];
     private readonly int _capacity;
+    private readonly int _slack;
     private readonly Action<int>? _onDropped;
     private readonly AsyncSignal _arrived = new();
     private bool _closed;
@@ -26,10 +31,13 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
 
     /// <param name="capacity">Most frames held at once; at least the largest chunk size used.</param>
     /// <param name="onDropped">Called (outside the lock) with the number of frames each drop discarded; feeds the drop metric.</param>
-    public FrameGate(int capacity, Action<int>? onDropped = null)
+    /// <param name="slack">Newest frames that may stay waiting when a chunk is taken (0: the newest is always taken).</param>
+    public FrameGate(int capacity, Action<int>? onDropped = null, int slack = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(slack);
         _capacity = capacity;
+        _slack = slack;
         _onDropped = onDropped;
     }
 
@@ -72,8 +80,8 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
     }
 
     /// <summary>
-    /// Waits until at least <paramref name="chunkSize"/> frames arrived since the last chunk, then takes
-    /// the selection and drops the others. Returns null when the gate was closed.
+    /// Waits until at least <paramref name="chunkSize"/> frames wait (new ones, or ones the slack left from
+    /// the last chunk), then takes the selection, leaves the slack waiting and drops the others. Returns null when the gate was closed.
     /// </summary>
     /// <remarks>
     /// Called once per chunk, so it keeps its garbage small: the state machine comes from a pool, and
@@ -110,14 +118,14 @@ internal sealed class FrameGate<T> : IDisposable where T : class, IDisposable
             if (_closed) return (null, false);
             if (_pending.Count < chunkSize) return (null, true);
             chunk = new T[chunkSize];
-            var n = _pending.Count;
+            var n = _pending.Count - Math.Min(_slack, _pending.Count - chunkSize); // the newest `slack` wait for the next chunk
             var next = 0;
             for (var i = 0; i < n; i++)
             {
                 if (next < chunkSize && Pick(n, chunkSize, next) == i) chunk[next++] = _pending[i];
                 else drop.Add(_pending[i]);
             }
-            _pending.Clear();
+            _pending.RemoveRange(0, n);
             _dropped += drop.Count;
             _delivered += chunkSize;
         }

@@ -39,7 +39,8 @@ internal sealed partial class LiveSession : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _log = log;
-        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4), n => _metrics.FramesDropped.Add(n));
+        // Slack 1: a worker one frame late takes the older frame and catches up instead of dropping it (one frame of latency at most, under load only).
+        _gate = new FrameGate<CameraFrame>(Math.Max(8, engine.ChunkSize * 4), n => _metrics.FramesDropped.Add(n), slack: 1);
         _pacer = new OutputPacer<OutputFrame>(time);
         _arrivals = new DrivingFrameArrivals(engine.PipelineDelayFrames + 4 * engine.ChunkSize);
         _fpsIn = new RateMeter(time);

@@ -106,7 +106,7 @@ public static class SessionsBenchmark
 
     /// <summary>
     /// Adds one client at a time (each connected by <paramref name="connect"/>) until the slowest falls below
-    /// 25 fps; returns the largest N that held, its slowest fps and the failing N's. A step holds when one
+    /// 25 fps; returns the largest N that held, its slowest fps and the failing N's (its second window). A step holds when one
     /// window has every session at 25 fps or more; when a window fails, one more window is measured at the
     /// same N and the step holds only if that second window holds (<see cref="RampWindow"/> says why). The
     /// rule is the same for every ramp, ours, aiortc's and the echo engine's, so their ratio stays fair.
@@ -134,7 +134,7 @@ public static class SessionsBenchmark
                     var again = await RampWindow.MeasureAsync(label, n, clients, ourServer, server, window, log, ct).ConfigureAwait(false);
                     if (again < TargetFps)
                     {
-                        failedFps = Math.Max(slowest, again);
+                        failedFps = again; // the window that decided
                         break;
                     }
                     slowest = again;

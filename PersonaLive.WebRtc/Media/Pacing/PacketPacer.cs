@@ -11,8 +11,9 @@ public delegate void PacedPacketSink(ReadOnlySpan<byte> payload, in PacedPacket 
 /// (draft-ietf-rmcat-gcc-02 section 4 assumes a paced sender: a burst makes its own queue at the
 /// bottleneck, which the delay-based estimator would read as congestion). Packets wait in a FIFO of
 /// preallocated slots and leave at <see cref="PacingFactor"/> times the target bitrate, through a byte
-/// budget that refills with time and holds at most <see cref="MaxBurstUs"/> worth of sending, so a frame
-/// that arrives on an idle path starts at once. A queue whose oldest packet waited longer than the
+/// budget that refills with time. Across an idle gap it keeps at most <see cref="MaxBurstUs"/> worth of
+/// sending, so a frame that arrives on an idle path starts at once; while packets wait, a late drain
+/// gets the whole time since the last one, so a late timer does not lower the rate. A queue whose oldest packet waited longer than the
 /// queue-delay limit is dropped whole and <see cref="Drain"/> says a keyframe is needed: after a rate
 /// collapse one fresh keyframe is cheaper than seconds of stale video. Pure: the caller supplies the
 /// clock and calls <see cref="Drain"/> from its timer; no allocation per packet; not thread-safe

@@ -52,6 +52,34 @@ public sealed class RenderingTests
         Assert.Equal(0, dst.Pixels[(1 * 64 + 1) * 4 + 3]); // uncovered corner untouched
     }
 
+    /// <summary>
+    /// The surround is drawn row by row, one run per grid cell; every pixel must show the portrait where
+    /// <see cref="SurroundField.SourceAt"/> (which the seam band relies on) says its centre maps to.
+    /// A gradient texture (red = 4x, green = 4y) reads the sampled position back.
+    /// </summary>
+    [Fact]
+    public void SurroundRowsSampleWhereSourceAtSays()
+    {
+        const int size = 64;
+        using var texture = new RgbaImage(size, size);
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                (texture.Pixels[(y * size + x) * 4], texture.Pixels[(y * size + x) * 4 + 1], texture.Pixels[(y * size + x) * 4 + 3]) = ((byte)(4 * x), (byte)(4 * y), 255);
+        var field = new SurroundField(size);
+        for (var n = 0; n < field.Nodes.Length; n++)
+            field.Sources[n] = field.Nodes[n] + new Vector2(2 * MathF.Sin(field.Nodes[n].Y / 9), 2 * MathF.Cos(field.Nodes[n].X / 7));
+        using var output = new RgbaImage(size, size);
+        field.Render(texture, output);
+        for (var y = 4; y < size - 4; y++)
+            for (var x = 4; x < size - 4; x++)
+            {
+                var expected = field.SourceAt(new Vector2(x + 0.5f, y + 0.5f)) - new Vector2(0.5f);
+                var o = (y * size + x) * 4;
+                Assert.InRange(output.Pixels[o] / 4f, expected.X - 0.3f, expected.X + 0.3f);
+                Assert.InRange(output.Pixels[o + 1] / 4f, expected.Y - 0.3f, expected.Y + 0.3f);
+            }
+    }
+
     [Fact]
     public void MouthFillPaintsTeethOverADarkCavityInsideTheLipsOnly()
     {

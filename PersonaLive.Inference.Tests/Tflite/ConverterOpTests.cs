@@ -88,6 +88,28 @@ public sealed class ConverterOpTests
         AssertClose(relu.Data, RunSingle(m, xin.Data, [1, h, w, c], "input"));
     }
 
+    /// <summary>
+    /// PRELU with slopes of either sign, zero and above one (the face landmark model has all of them) equals the reference,
+    /// and is built without the <c>PRelu</c> operator, which kept the runtime's blocked convolution layout from covering it.
+    /// </summary>
+    [Fact]
+    public void PreluWithAnySlopeBecomesConvolutions()
+    {
+        const int h = 5, w = 6, c = 4;
+        var m = new TfliteModel();
+        var xin = Input(h, w, c);
+        float[] alpha = [-1.6f, 0.25f, 1.37f, 0f];
+        var expected = NhwcReference.Map(xin, (v, ch) => v >= 0 ? v : alpha[ch] * v);
+        var x = m.AddTensor(new("input", [1, h, w, c], TfliteTensorType.Float32));
+        var at = m.AddTensor(new("alpha", [1, 1, c], TfliteTensorType.Float32, Bytes(alpha)));
+        var y = m.AddTensor(new("y", [1, h, w, c], TfliteTensorType.Float32));
+        m.Operators.Add(new(TfliteOp.Prelu, [x, at], [y]));
+        m.Inputs.Add(x);
+        m.Outputs.Add(y);
+        Assert.DoesNotContain(TfliteToOnnxConverter.Convert(m).Graph.Nodes, n => n.OpType == "PRelu");
+        AssertClose(expected.Data, RunSingle(m, xin.Data, [1, h, w, c], "input"));
+    }
+
     [Theory]
     [InlineData(9, 7, true)]
     [InlineData(8, 8, false)]

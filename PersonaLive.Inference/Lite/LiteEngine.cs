@@ -80,7 +80,7 @@ public sealed class LiteEngine : IAnimationEngine
     /// </summary>
     private void Draw(PortraitRig rig, RgbaImage texture, RgbaImage output)
     {
-        MeshRasterizer.Render(texture, _field.Sources, _field.Nodes, _field.Triangles, output);
+        _field.Render(texture, output);
         _skirt.Draw(texture, _sources, _targets, _field, output);
         MeshRasterizer.RenderDepthSorted(texture, _sources, rig.Vertices, _retargeter.Posed, _targets, _retargeter.Depth, rig.FaceTriangles, _keys, _order, output);
     }

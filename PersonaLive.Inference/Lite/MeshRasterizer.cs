@@ -8,8 +8,8 @@ namespace PersonaLive.Inference.Lite;
 /// <summary>
 /// Texture-maps a triangle mesh: every destination triangle is filled scanline by scanline (pixel centres,
 /// half-open spans so neighbouring triangles share edges without gaps or double hits), each pixel taking
-/// the bilinearly filtered source colour through the triangle's affine map. Fixed-point (8-bit weights,
-/// two channels per 32-bit lane) so a 512x512 frame costs a few milliseconds on one core; no allocation.
+/// the bilinearly filtered source colour through the triangle's affine map: each span is one
+/// <see cref="BilinearSpan"/> run (fixed point, eight pixels at a time with AVX2); no allocation.
 /// </summary>
 public static class MeshRasterizer
 {
@@ -88,33 +88,7 @@ public static class MeshRasterizer
             if (x0 >= x1) continue;
             var sx = mxx * (x0 + 0.5f) + mxy * yc + cx;
             var sy = myx * (x0 + 0.5f) + myy * yc + cy;
-            var row = d.Slice(y * dw, dw);
-            var ex = sx + mxx * (x1 - 1 - x0);
-            var ey = sy + myx * (x1 - 1 - x0);
-            // The map is affine, so if both span ends sample inside the source, every pixel between does:
-            // then step in 16.16 fixed point without clamping.
-            if (MathF.Min(sx, ex) >= 0 && MathF.Max(sx, ex) < sw - 1.001f && MathF.Min(sy, ey) >= 0 && MathF.Max(sy, ey) < sh - 1.001f)
-                SpanFast(s, sw, row, x0, x1, (int)(sx * 65536), (int)(sy * 65536), (int)(mxx * 65536), (int)(myx * 65536));
-            else
-                for (var x = x0; x < x1; x++, sx += mxx, sy += myx)
-                    row[x] = Sample(s, sw, sh, sx, sy);
-        }
-    }
-
-    private static void SpanFast(ReadOnlySpan<uint> s, int w, Span<uint> row, int x0, int x1, int fx, int fy, int dx, int dy)
-    {
-        ref var src = ref MemoryMarshal.GetReference(s);
-        for (var x = x0; x < x1; x++, fx += dx, fy += dy)
-        {
-            // Fixed-point steps can round a hair below 0 on the last pixel; clamp the integer part cheaply.
-            var ix = Math.Max(fx, 0) >> 16;
-            var iy = Math.Max(fy, 0) >> 16;
-            var wx = (uint)(fx >> 8) & 0xFF;
-            var wy = (uint)(fy >> 8) & 0xFF;
-            ref var p = ref Unsafe.Add(ref src, iy * w + ix);
-            var top = Lerp(p, Unsafe.Add(ref p, 1), wx);
-            var bottom = Lerp(Unsafe.Add(ref p, w), Unsafe.Add(ref p, w + 1), wx);
-            row[x] = Lerp(top, bottom, wy);
+            BilinearSpan.Sample(s, sw, sh, d.Slice(y * dw, dw), x0, x1, sx, sy, mxx, myx);
         }
     }
 
@@ -127,29 +101,5 @@ public static class MeshRasterizer
         var x = p.X + (yc - p.Y) * (q.X - p.X) / (q.Y - p.Y);
         if (x < xl) xl = x;
         if (x > xr) xr = x;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Sample(ReadOnlySpan<uint> s, int w, int h, float x, float y)
-    {
-        x = Math.Clamp(x, 0, w - 1.001f);
-        y = Math.Clamp(y, 0, h - 1.001f);
-        var ix = (int)x;
-        var iy = (int)y;
-        var fx = (uint)((x - ix) * 256);
-        var fy = (uint)((y - iy) * 256);
-        var i = iy * w + ix;
-        var top = Lerp(s[i], s[i + 1], fx);
-        var bottom = Lerp(s[i + w], s[i + w + 1], fx);
-        return Lerp(top, bottom, fy);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Lerp(uint a, uint b, uint f)
-    {
-        var g = 256 - f;
-        var rb = ((a & 0x00FF00FFu) * g + (b & 0x00FF00FFu) * f) >> 8 & 0x00FF00FFu;
-        var ag = (((a >> 8) & 0x00FF00FFu) * g + ((b >> 8) & 0x00FF00FFu) * f) & 0xFF00FF00u;
-        return rb | ag;
     }
 }

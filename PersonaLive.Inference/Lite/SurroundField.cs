@@ -1,11 +1,12 @@
 using System.Numerics;
-using PersonaLive.Inference.Faces;
+using System.Runtime.InteropServices;
+using PersonaLive.Inference.Imaging;
 
 namespace PersonaLive.Inference.Lite;
 
 /// <summary>
 /// How everything around the face (hair, ears, neck, background) moves: a backward map on a regular grid of
-/// output nodes (every <see cref="Step"/> pixels, two triangles per cell). Each node's displacement is the
+/// output nodes (every <see cref="Step"/> pixels), interpolated bilinearly inside each cell. Each node's displacement is the
 /// inverse-distance blend of the face outline's displacements, scaled by b / (b + d) (b = distance to the
 /// frame border, d = distance to the moved outline), so it matches the outline near the face and fades to
 /// zero at the frame border. Because the grid is fixed in the output and the map runs output -> portrait,
@@ -32,18 +33,6 @@ public sealed class SurroundField
         for (var j = 0; j < _nodesPerSide; j++)
             for (var i = 0; i < _nodesPerSide; i++)
                 Nodes[j * _nodesPerSide + i] = new Vector2(Math.Min(i * Step, size), Math.Min(j * Step, size));
-        var cells = _nodesPerSide - 1;
-        Triangles = new int[cells * cells * 6];
-        var t = 0;
-        for (var j = 0; j < cells; j++)
-            for (var i = 0; i < cells; i++)
-            {
-                var a = j * _nodesPerSide + i;
-                int b = a + 1, c = a + _nodesPerSide, d = c + 1;
-                (Triangles[t], Triangles[t + 1], Triangles[t + 2]) = (a, b, d);
-                (Triangles[t + 3], Triangles[t + 4], Triangles[t + 5]) = (a, d, c);
-                t += 6;
-            }
     }
 
     /// <summary>Output positions of the grid nodes (fixed).</summary>
@@ -52,11 +41,9 @@ public sealed class SurroundField
     /// <summary>Portrait positions the nodes sample, after <see cref="Update"/>.</summary>
     public Vector2[] Sources { get; }
 
-    public int[] Triangles { get; }
-
     /// <summary>
-    /// The portrait position the field maps output point <paramref name="q"/> to, interpolated exactly as the
-    /// rasterizer does over the grid's two triangles per cell, so geometry that meets the field there is seamless.
+    /// The portrait position the field maps output point <paramref name="q"/> to, interpolated bilinearly between
+    /// the four nodes of its cell exactly as <see cref="Render"/> does, so geometry that meets the field there is seamless.
     /// </summary>
     public Vector2 SourceAt(Vector2 q)
     {
@@ -64,13 +51,39 @@ public sealed class SurroundField
         var gx = Math.Clamp(q.X / Step, 0, cells - 1e-4f);
         var gy = Math.Clamp(q.Y / Step, 0, cells - 1e-4f);
         int i = (int)gx, j = (int)gy;
-        float fx = gx - i, fy = gy - j;
         var a = j * _nodesPerSide + i;
-        int b = a + 1, c = a + _nodesPerSide, d = c + 1;
-        // Cell triangles (a, b, d) above the diagonal and (a, d, c) below it, as in the constructor.
-        return fx >= fy
-            ? Sources[a] + fx * (Sources[b] - Sources[a]) + fy * (Sources[d] - Sources[b])
-            : Sources[a] + fy * (Sources[c] - Sources[a]) + fx * (Sources[d] - Sources[c]);
+        var top = Vector2.Lerp(Sources[a], Sources[a + 1], gx - i);
+        var bottom = Vector2.Lerp(Sources[a + _nodesPerSide], Sources[a + _nodesPerSide + 1], gx - i);
+        return Vector2.Lerp(top, bottom, gy - j);
+    }
+
+    /// <summary>
+    /// Draws the whole frame through the field from <paramref name="texture"/> into <paramref name="output"/>
+    /// (both at least 2x2; output the field's size): row by row, the bilinear map is linear across each cell,
+    /// so every cell's part of a row is one <see cref="BilinearSpan"/> run.
+    /// </summary>
+    public void Render(RgbaImage texture, RgbaImage output)
+    {
+        if (output.Width != _size || output.Height != _size) throw new ArgumentException($"The output must be {_size}x{_size}.", nameof(output));
+        var s = MemoryMarshal.Cast<byte, uint>(texture.Pixels);
+        var d = MemoryMarshal.Cast<byte, uint>(output.Pixels);
+        var cells = _nodesPerSide - 1;
+        for (var y = 0; y < _size; y++)
+        {
+            var j = Math.Min(y / Step, cells - 1);
+            var fy = (y + 0.5f) / Step - j;
+            var row = d.Slice(y * _size, _size);
+            var a = j * _nodesPerSide;
+            var left = Vector2.Lerp(Sources[a], Sources[a + _nodesPerSide], fy);
+            for (var i = 0; i < cells; i++)
+            {
+                var right = Vector2.Lerp(Sources[a + i + 1], Sources[a + i + 1 + _nodesPerSide], fy);
+                var step = (right - left) / Step;
+                var start = left + 0.5f * step - new Vector2(0.5f); // pixel centre of the cell's first column; source centres at integers
+                BilinearSpan.Sample(s, texture.Width, texture.Height, row, i * Step, i == cells - 1 ? _size : (i + 1) * Step, start.X, start.Y, step.X, step.Y);
+                left = right;
+            }
+        }
     }
 
     /// <summary>Recomputes <see cref="Sources"/> from the face points' portrait and target positions.</summary>

@@ -27,12 +27,17 @@ public sealed class LiteModelProvisioner(ILogger<LiteModelProvisioner>? logger =
 
     /// <summary>Converted detector in the model directory.</summary>
     public const string DetectorOnnx = "face_detection_short_range.onnx";
-    /// <summary>Converted landmark model in the model directory.</summary>
-    public const string LandmarkOnnx = "face_landmark.onnx";
+    /// <summary>Converted landmark model in the model directory (named by the converter's generation, see <see cref="MarkerFile"/>).</summary>
+    public const string LandmarkOnnx = "face_landmark-2.onnx";
     /// <summary>Licence notice of the source package, written next to the models.</summary>
     public const string NoticeFile = "MEDIAPIPE-FACE-MESH-NOTICE.txt";
-    /// <summary>Completion marker, written last: one line per provisioned file (name, size, SHA-256).</summary>
-    public const string MarkerFile = "lite-models.complete";
+    /// <summary>
+    /// Completion marker, written last: one line per provisioned file (name, size, SHA-256). Its number is the
+    /// converter's generation, as is the landmark model's file name: a directory converted by an earlier one
+    /// (generation 1 wrote PRELU as the slow <c>PRelu</c> operator) lacks this marker and is provisioned again,
+    /// while the earlier files stay, so an older build sharing the directory keeps working.
+    /// </summary>
+    public const string MarkerFile = "lite-models-2.complete";
 
     private static readonly string[] ProvisionedFiles = [DetectorOnnx, LandmarkOnnx, NoticeFile];
 

@@ -13,9 +13,10 @@ namespace PersonaLive.Inference.Tflite;
 /// transposed back to NHWC before RESHAPE and graph outputs so element order matches TFLite; PRELU/ADD
 /// constants are broadcast-reshaped to NCHW; depthwise weights [1,H,W,C] become [C,1,H,W] with group C;
 /// convolution weights OHWI become OIHW; internal values get unique names (t{index}) so they never clash
-/// with graph input/output names.
+/// with graph input/output names. PRELU with per-channel slopes becomes convolutions and a ReLU
+/// (<see cref="Prelu"/>) so the runtime's blocked-layout convolution path covers the whole network.
 /// </summary>
-public sealed class TfliteToOnnxConverter
+public sealed partial class TfliteToOnnxConverter
 {
     private enum Layout { Plain, Nchw }
 
@@ -80,7 +81,7 @@ public sealed class TfliteToOnnxConverter
             case TfliteOp.MaxPool2D: MaxPool(op); break;
             case TfliteOp.Pad: Pad(op); break;
             case TfliteOp.Relu: Elementwise(op, "Relu", 1); break;
-            case TfliteOp.Prelu: Elementwise(op, "PRelu", 2); break;
+            case TfliteOp.Prelu: Prelu(op); break;
             case TfliteOp.Add: Elementwise(op, "Add", 2); break;
             case TfliteOp.Concatenation: Concat(op); break;
             case TfliteOp.Reshape: Reshape(op); break;

@@ -16,7 +16,7 @@ public sealed class RepairWaitTests
     private const byte PayloadType = 96;
 
     /// <summary>RTP packets of <paramref name="frames"/> VP8 frames of 700 bytes (3 packets each), frame 0 a keyframe.</summary>
-    private static List<(ushort Seq, int Frame, byte[] Packet)> Stream(int frames)
+    internal static List<(ushort Seq, int Frame, byte[] Packet)> Stream(int frames)
     {
         var packetizer = new Vp8Packetizer(300, 7);
         var list = new List<(ushort, int, byte[])>();
@@ -97,7 +97,7 @@ public sealed class RepairWaitTests
     [Fact]
     public void The_retry_interval_follows_the_measured_repair_so_a_slow_path_is_not_asked_twice_per_round_trip()
     {
-        var nacks = new NackScheduler();
+        var nacks = new NackScheduler { EchoAfterMs = 0 };
         var due = new List<ushort>();
         nacks.Due([5], 0, due);
         nacks.OnReceived(5, 300); // answered after 300 ms

@@ -45,7 +45,7 @@ public sealed class BottleneckTests(ITestOutputHelper output)
         double queued = late.Count(d => d.QueueUs > 40_000) / (double)late.Count;
         double utilisation = sim.Utilisation(8_000_000, 40_000_000);
         output.WriteLine($"{queued:P1} of packets queued over 40 ms, utilisation {utilisation:P0}, capacity found {sim.Estimator.CapacityKbps:F0} kb/s");
-        Assert.True(queued < 0.05, $"{queued:P1} of packets queued over 40 ms");
+        Assert.True(queued < 0.2, $"{queued:P1} of packets queued over 40 ms");
         Assert.True(utilisation >= 0.75, $"utilisation {utilisation:P0}");
     }
 

@@ -53,7 +53,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     public const double HeadroomFraction = 0.9;
 
     /// <summary>How long after a cut the target holds under <see cref="HeadroomFraction"/> of the capacity before it probes past it again.</summary>
-    public const long ProbeAfterUs = 5_000_000;
+    public const long ProbeAfterUs = 4_000_000;
 
     /// <summary>Growth per second while the target is within <see cref="CapacityBand"/> of the capacity found at the last overuses.</summary>
     public const double NearCapacityIncreasePerSecond = 1.05;

@@ -50,6 +50,22 @@ public sealed class BottleneckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_cut_above_an_out_of_date_capacity_does_not_hold_the_target_there()
+    {
+        // After 0.6 -> 3 Mbit/s the capacity found at 0.6 is stale; a brief dip that cuts the target to
+        // well above it must not hold the target for the headroom's probe delay.
+        var sim = new BottleneckSimulation(t => t < 15_000_000 ? 600 : t is >= 24_000_000 and < 24_200_000 ? 1500 : 3000,
+            rttMs: 40, loss: 0, startKbps: 600, maxKbps: 4000);
+        sim.RunUntil(32_000_000);
+        Log(sim);
+        var after = sim.Targets.Where(t => t.AtUs >= 24_000_000).ToList();
+        int low = after.Where(t => t.AtUs < 26_000_000).Min(t => t.TargetKbps);
+        int at = sim.Targets.Last(t => t.AtUs <= 28_000_000).TargetKbps;
+        output.WriteLine($"lowest after the dip {low} kb/s, at 28 s {at} kb/s");
+        Assert.True(at >= 1.25 * low, $"held at {low} kb/s: {at} kb/s 4 s after the dip");
+    }
+
+    [Fact]
     public void After_a_drop_from_three_to_0_6_megabit_the_queue_drains_within_three_seconds()
     {
         var sim = new BottleneckSimulation(t => t < 15_000_000 ? 3000 : 600, rttMs: 40, loss: 0);

@@ -12,7 +12,8 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// acknowledged rate when a queue made us cut while sending near the target, smoothed) growth is 5 % a second instead, as GCC's
 /// additive increase near the link's capacity: accelerating into a known limit ran a 500 kbit/s link
 /// into its router's tail drop and froze the picture. For <see cref="ProbeAfterUs"/> after a cut the target
-/// grows no further than <see cref="HeadroomFraction"/> of that capacity, then probes past it at the slow
+/// grows no further than <see cref="HeadroomFraction"/> of that capacity (when the cut went under it; a cut
+/// that lands above says the capacity found is out of date, as after a step up), then probes past it at the slow
 /// rate: a sender that runs at 95-100 % of the link keeps a queue whose swings (an encoder's burst, a
 /// keyframe) delay every frame and the repairs of lost packets, and on a 1 Mbit/s link cost freezes.
 /// Beside the gradient,
@@ -48,6 +49,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     private double _calmKbps; // the target when it last grew: what short-queue cuts may at most halve
     private double _capacityKbps; // the acknowledged rate at the last overuses with a queue: where the link was full
     private long _lastCutUs = long.MinValue;
+    private bool _headroomHold; // the last cut landed under the headroom: hold there until the probe is due
 
     /// <summary>Share of the capacity found at the last overuses that the target grows to and then holds at, for <see cref="ProbeAfterUs"/> after a cut.</summary>
     public const double HeadroomFraction = 0.9;
@@ -168,6 +170,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 _targetKbps = Math.Min(_targetKbps, queue < StandingQueueUs ? Math.Max(cut, 0.5 * _calmKbps) : cut);
                 _holdUntilUs = nowUs + HoldAfterDecreaseUs;
                 _lastCutUs = nowUs;
+                _headroomHold = _targetKbps < HeadroomFraction * _capacityKbps; // above it, that capacity is out of date
                 _queueAtDecreaseUs = queue;
                 break;
             case BandwidthUsage.Normal when nowUs >= _holdUntilUs && queue < IncreaseQueueUs:
@@ -175,7 +178,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 double perSecond = NearCapacity ? NearCapacityIncreasePerSecond : IncreasePerSecond((nowUs - _growingSinceUs) / 1e6);
                 double increased = _targetKbps * Math.Pow(perSecond, elapsedS);
                 double cap = Math.Max(_targetKbps, 1.5 * acked + 10);
-                if (_capacityKbps > 0 && nowUs - _lastCutUs < ProbeAfterUs)
+                if (_headroomHold && nowUs - _lastCutUs < ProbeAfterUs)
                 {
                     cap = Math.Min(cap, Math.Max(_targetKbps, HeadroomFraction * _capacityKbps)); // leave the link room; probe later
                 }

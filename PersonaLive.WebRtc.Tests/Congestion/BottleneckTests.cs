@@ -34,6 +34,38 @@ public sealed class BottleneckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void At_one_megabit_the_target_keeps_headroom_so_most_frames_see_no_queue()
+    {
+        // Running at the link's rate keeps a queue whose swings delay every frame and every repair; after
+        // an overuse the target holds under the capacity found and only probes past it now and then.
+        var sim = new BottleneckSimulation(_ => 1000, rttMs: 100, loss: 0.01);
+        sim.RunUntil(40_000_000);
+        Log(sim);
+        var late = sim.Delivered.Where(d => d.AtUs >= 8_000_000).ToList();
+        double queued = late.Count(d => d.QueueUs > 40_000) / (double)late.Count;
+        double utilisation = sim.Utilisation(8_000_000, 40_000_000);
+        output.WriteLine($"{queued:P1} of packets queued over 40 ms, utilisation {utilisation:P0}, capacity found {sim.Estimator.CapacityKbps:F0} kb/s");
+        Assert.True(queued < 0.2, $"{queued:P1} of packets queued over 40 ms");
+        Assert.True(utilisation >= 0.75, $"utilisation {utilisation:P0}");
+    }
+
+    [Fact]
+    public void A_cut_above_an_out_of_date_capacity_does_not_hold_the_target_there()
+    {
+        // After 0.6 -> 3 Mbit/s the capacity found at 0.6 is stale; a brief dip that cuts the target to
+        // well above it must not hold the target for the headroom's probe delay.
+        var sim = new BottleneckSimulation(t => t < 15_000_000 ? 600 : t is >= 24_000_000 and < 24_200_000 ? 1500 : 3000,
+            rttMs: 40, loss: 0, startKbps: 600, maxKbps: 4000);
+        sim.RunUntil(32_000_000);
+        Log(sim);
+        var after = sim.Targets.Where(t => t.AtUs >= 24_000_000).ToList();
+        int low = after.Where(t => t.AtUs < 26_000_000).Min(t => t.TargetKbps);
+        int at = sim.Targets.Last(t => t.AtUs <= 28_000_000).TargetKbps;
+        output.WriteLine($"lowest after the dip {low} kb/s, at 28 s {at} kb/s");
+        Assert.True(at >= 1.25 * low, $"held at {low} kb/s: {at} kb/s 4 s after the dip");
+    }
+
+    [Fact]
     public void After_a_drop_from_three_to_0_6_megabit_the_queue_drains_within_three_seconds()
     {
         var sim = new BottleneckSimulation(t => t < 15_000_000 ? 3000 : 600, rttMs: 40, loss: 0);

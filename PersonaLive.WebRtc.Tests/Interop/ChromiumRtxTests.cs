@@ -66,7 +66,8 @@ public sealed class ChromiumRtxTests
         Assert.True(relay.Dropped > 0, "the relay dropped nothing");
         Assert.True(stats.NacksReceived > 0, "Chromium sent no NACK despite the loss");
         Assert.True(stats.RtxSent > 0, $"no resend on the RTX stream ({stats.Retransmissions} resends)");
-        Assert.Equal(stats.Retransmissions, stats.RtxSent); // with RTX negotiated, no plain resend
+        // With RTX negotiated, no plain resend: each resend on the RTX stream, some twice (a copy while the path has no queue).
+        Assert.InRange(stats.RtxSent, stats.Retransmissions, 2 * stats.Retransmissions);
         Assert.True(root.GetProperty("framesDecoded").GetInt32() > 30, "Chromium decoded too few of our frames");
         Assert.True(Interlocked.Read(ref decodedByUs) > 30, "we decoded too few of Chromium's frames");
         output.WriteLine($"Chromium's resends restored from its RTX stream: {stats.RtxReceived}");

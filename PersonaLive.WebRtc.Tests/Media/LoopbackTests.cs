@@ -48,9 +48,9 @@ public sealed class LoopbackTests
         Assert.True(r.ServerDecoded >= 255, $"server decoded only {r.ServerDecoded}");
         Assert.True(r.ClientDecoded >= 255, $"client decoded only {r.ClientDecoded}");
         Assert.True(r.Recovered > 0, "5 % loss must have needed NACK retransmissions");
-        // Our offer includes RTX (RFC 4588), so every resend travels on the RTX stream and is restored there.
-        Assert.True(r.Server.RtxSent > 0 && r.Server.RtxSent == r.Server.Retransmissions, $"server RTX {r.Server.RtxSent} of {r.Server.Retransmissions}");
-        Assert.True(r.Client.RtxSent > 0 && r.Client.RtxSent == r.Client.Retransmissions, $"client RTX {r.Client.RtxSent} of {r.Client.Retransmissions}");
+        // Our offer includes RTX (RFC 4588), so every resend (and its copy, sent while the path has no queue) travels on the RTX stream and is restored there.
+        Assert.True(r.Server.RtxSent > 0 && r.Server.RtxSent >= r.Server.Retransmissions && r.Server.RtxSent <= 2 * r.Server.Retransmissions, $"server RTX {r.Server.RtxSent} of {r.Server.Retransmissions}");
+        Assert.True(r.Client.RtxSent > 0 && r.Client.RtxSent >= r.Client.Retransmissions && r.Client.RtxSent <= 2 * r.Client.Retransmissions, $"client RTX {r.Client.RtxSent} of {r.Client.Retransmissions}");
         Assert.True(r.Server.RtxReceived > 0 && r.Client.RtxReceived > 0, "no RTX packet was restored");
         Assert.InRange(r.LastServerFrameMeanY, 50, 70);
         Assert.InRange(r.LastClientFrameMeanY, 50, 70);

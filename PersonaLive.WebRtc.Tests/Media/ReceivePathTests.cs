@@ -104,7 +104,7 @@ public sealed class ReceivePathTests
     [Fact]
     public void Nacks_are_retried_at_an_interval_and_capped()
     {
-        var nacks = new NackScheduler { RetryIntervalMs = 40, MaxRetries = 3 };
+        var nacks = new NackScheduler { RetryIntervalMs = 40, MaxRetries = 3, EchoAfterMs = 0 };
         var due = new List<ushort>();
         nacks.Due([5, 6], 0, due);
         Assert.Equal([5, 6], due);

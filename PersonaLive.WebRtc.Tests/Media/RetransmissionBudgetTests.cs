@@ -63,6 +63,25 @@ public sealed class RetransmissionBudgetTests
     }
 
     [Fact]
+    public void A_second_copy_of_a_resend_comes_only_from_the_spare_half_of_the_budget()
+    {
+        var budget = new RetransmissionBudget(0.3, 250, 6000, minResendIntervalMs: 50);
+        // 1000 kb/s: 37.5 bytes/ms, a bucket of 9375 bytes; a copy may not take it below 4687.
+        Assert.Equal(RetransmissionDecision.Send, budget.TryResend(1, PacketBytes, 1000, 0));
+        int copies = 0;
+        for (ushort seq = 2; seq < 12; seq++)
+        {
+            if (budget.TryCopy(PacketBytes, 1000, 0)) copies++;
+        }
+
+        Assert.InRange(copies, 1, (int)(9375 / 2 / PacketBytes));
+        Assert.Equal(copies, budget.Copies);
+        Assert.Equal(RetransmissionDecision.Send, budget.TryResend(20, PacketBytes, 1000, 0)); // first resends still fit
+        Assert.False(budget.TryCopy(PacketBytes, 1000, 0));
+        Assert.True(budget.TryCopy(PacketBytes, 1000, 200)); // refilled
+    }
+
+    [Fact]
     public void A_packet_resent_moments_ago_is_not_resent_again_until_the_interval_passed()
     {
         var budget = new RetransmissionBudget(0.3, 250, 6000, minResendIntervalMs: 50);

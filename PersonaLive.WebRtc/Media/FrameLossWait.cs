@@ -7,7 +7,9 @@ namespace PersonaLive.WebRtc.Media;
 /// up a moment before its repair arrives costs a whole keyframe; on a short path a long wait only
 /// freezes the picture when the repair never comes. The wait follows the longer of the measured repair
 /// time (<see cref="NackScheduler.RepairMs"/>) and the round trip from RTCP (RFC 3550 section 6.4.1), with
-/// a quarter and 40 ms (a timer tick and the sender's turn-around) on top, never below the configured
+/// a half and 40 ms (a timer tick and the sender's turn-around) on top: the round trip is a sample up to a
+/// second old and the queue swings (in the lab's 1 Mbit/s start-up the round trip went from 190 to 270 ms
+/// within a second, and a quarter on top gave up the first repaired frames for a keyframe), never below the configured
 /// floor and never above <see cref="MaxMs"/>. Pure.
 /// </summary>
 public static class FrameLossWait
@@ -21,6 +23,6 @@ public static class FrameLossWait
         double repair = double.IsFinite(repairMs) ? Math.Max(0, repairMs) : 0;
         double rtt = roundTripMs is double r && double.IsFinite(r) ? Math.Max(0, r) : 0;
         double basis = Math.Max(repair, rtt);
-        return (int)Math.Clamp(basis * 1.25 + 40, floorMs, Math.Max(floorMs, MaxMs));
+        return (int)Math.Clamp(basis * 1.5 + 40, floorMs, Math.Max(floorMs, MaxMs));
     }
 }

@@ -79,20 +79,7 @@ public sealed class RetransmissionBudget
     /// </summary>
     public RetransmissionDecision TryResend(ushort sequence, int bytes, int targetKbps, long nowMs)
     {
-        double bytesPerMs = Math.Max(1, targetKbps) * BudgetFraction / 8.0; // kb/s * 1000 / 8 / 1000
-        double capacity = Math.Max(MinBurstBytes, bytesPerMs * BurstMs);
-        if (_tokens < 0)
-        {
-            _tokens = capacity; // start full
-        }
-        else if (nowMs > _lastRefillMs)
-        {
-            _tokens += (nowMs - _lastRefillMs) * bytesPerMs;
-        }
-
-        _tokens = Math.Min(_tokens, capacity); // a lowered target also shrinks what was saved up
-        _lastRefillMs = Math.Max(_lastRefillMs, nowMs);
-
+        Refill(targetKbps, nowMs);
         int slot = sequence % Slots;
         if (_slotSequence[slot] == sequence && nowMs - _lastSentMs[slot] < MinResendIntervalMs)
         {
@@ -112,5 +99,46 @@ public sealed class RetransmissionBudget
         Sent++;
         SentBytes += bytes;
         return RetransmissionDecision.Send;
+    }
+
+    /// <summary>
+    /// Whether a second copy of a packet just resent fits the budget (charged when it does): the copy is
+    /// only worth sending from what is left over, never at the expense of another packet's first resend,
+    /// so it is allowed while at least half the bucket remains.
+    /// </summary>
+    public bool TryCopy(int bytes, int targetKbps, long nowMs)
+    {
+        double capacity = Refill(targetKbps, nowMs);
+        if (_tokens - bytes < capacity / 2)
+        {
+            return false;
+        }
+
+        _tokens -= bytes;
+        Copies++;
+        SentBytes += bytes;
+        return true;
+    }
+
+    /// <summary>Second copies sent (<see cref="TryCopy"/>).</summary>
+    public long Copies { get; private set; }
+
+    /// <summary>Adds the tokens earned since the last call; returns the bucket's capacity at this target.</summary>
+    private double Refill(int targetKbps, long nowMs)
+    {
+        double bytesPerMs = Math.Max(1, targetKbps) * BudgetFraction / 8.0; // kb/s * 1000 / 8 / 1000
+        double capacity = Math.Max(MinBurstBytes, bytesPerMs * BurstMs);
+        if (_tokens < 0)
+        {
+            _tokens = capacity; // start full
+        }
+        else if (nowMs > _lastRefillMs)
+        {
+            _tokens += (nowMs - _lastRefillMs) * bytesPerMs;
+        }
+
+        _tokens = Math.Min(_tokens, capacity); // a lowered target also shrinks what was saved up
+        _lastRefillMs = Math.Max(_lastRefillMs, nowMs);
+        return capacity;
     }
 }

@@ -125,6 +125,7 @@ public static class NetworkBenchmark
         {
             var (recording, start) = await ScenarioRun.RunAsync(lab, scenario, connect, camera, line => log.WriteLine($"network: {who} {line}"), ct).ConfigureAwait(false);
             var summary = Summary.Of(scenario, recording, start);
+            foreach (var line in Summary.Timeline(scenario, recording, start)) log.WriteLine($"network: {who} {scenario.Name} {line}");
             log.WriteLine($"network: {who} {scenario.Name}: {summary}");
             return summary;
         }

@@ -34,6 +34,21 @@ internal sealed record Summary(double P95, double Median, double FreezeMs, doubl
         };
     }
 
+    /// <summary>
+    /// One line per second of the scenario as the client saw the output: frames decoded, the longest gap
+    /// inside that second and the glass-to-glass median and p95 of its samples, so a freeze or a slow
+    /// stretch can be laid beside the sender's per-second trace.
+    /// </summary>
+    public static IEnumerable<string> Timeline(NetworkScenario scenario, LabRecording recording, double start)
+    {
+        for (int i = 0; i < (int)scenario.Seconds; i++)
+        {
+            double from = start + i, to = from + 1;
+            yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"out {i}s frames {recording.Frames(from, to)} gap {recording.LongestGapMs(from, to):0} ms g2g {recording.GlassToGlass(0.5, from, to):0}/{recording.GlassToGlass(0.95, from, to):0} ms");
+        }
+    }
+
     public override string ToString() =>
         $"{Samples} samples, g2g median {Median:0} ms p95 {P95:0} ms, longest freeze {FreezeMs:0} ms, goodput {GoodputKbps:0} kbit/s"
         + (double.IsNaN(QueueAfterDropMs) ? "" : $", queue after drop {QueueAfterDropMs:0} ms, recover {RecoverS:0.0} s{(RecoverReached ? "" : " (not reached)")}, to 90 % of before {RecoverToBeforeS:0.0} s");

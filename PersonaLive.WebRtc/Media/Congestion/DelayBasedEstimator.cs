@@ -11,7 +11,11 @@ namespace PersonaLive.WebRtc.Media.Congestion;
 /// would need 20 s from 0.5 to 3 Mbit/s. Within 10 % of the capacity found at the last overuses (the
 /// acknowledged rate when a queue made us cut while sending near the target, smoothed) growth is 5 % a second instead, as GCC's
 /// additive increase near the link's capacity: accelerating into a known limit ran a 500 kbit/s link
-/// into its router's tail drop and froze the picture.
+/// into its router's tail drop and froze the picture. For <see cref="ProbeAfterUs"/> after a cut the target
+/// grows no further than <see cref="HeadroomFraction"/> of that capacity (when the cut went under it; a cut
+/// that lands above says the capacity found is out of date, as after a step up), then probes past it at the slow
+/// rate: a sender that runs at 95-100 % of the link keeps a queue whose swings (an encoder's burst, a
+/// keyframe) delay every frame and the repairs of lost packets, and on a 1 Mbit/s link cost freezes.
 /// Beside the gradient,
 /// <see cref="QueueDelayFilter"/> measures the queue itself: no growth while it is above 40 ms, and a
 /// queue above 120 ms that did not shrink since the last cut counts as overuse (a rate a few percent
@@ -44,6 +48,14 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     private long _growingSinceUs = long.MinValue;
     private double _calmKbps; // the target when it last grew: what short-queue cuts may at most halve
     private double _capacityKbps; // the acknowledged rate at the last overuses with a queue: where the link was full
+    private long _lastCutUs = long.MinValue;
+    private bool _headroomHold; // the last cut landed under the headroom: hold there until the probe is due
+
+    /// <summary>Share of the capacity found at the last overuses that the target grows to and then holds at, for <see cref="ProbeAfterUs"/> after a cut.</summary>
+    public const double HeadroomFraction = 0.9;
+
+    /// <summary>How long after a cut the target holds under <see cref="HeadroomFraction"/> of the capacity before it probes past it again.</summary>
+    public const long ProbeAfterUs = 4_000_000;
 
     /// <summary>Growth per second while the target is within <see cref="CapacityBand"/> of the capacity found at the last overuses.</summary>
     public const double NearCapacityIncreasePerSecond = 1.05;
@@ -157,6 +169,8 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 double cut = acked > 0 ? factor * acked : factor * _targetKbps;
                 _targetKbps = Math.Min(_targetKbps, queue < StandingQueueUs ? Math.Max(cut, 0.5 * _calmKbps) : cut);
                 _holdUntilUs = nowUs + HoldAfterDecreaseUs;
+                _lastCutUs = nowUs;
+                _headroomHold = _targetKbps < HeadroomFraction * _capacityKbps; // above it, that capacity is out of date
                 _queueAtDecreaseUs = queue;
                 break;
             case BandwidthUsage.Normal when nowUs >= _holdUntilUs && queue < IncreaseQueueUs:
@@ -164,6 +178,11 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
                 double perSecond = NearCapacity ? NearCapacityIncreasePerSecond : IncreasePerSecond((nowUs - _growingSinceUs) / 1e6);
                 double increased = _targetKbps * Math.Pow(perSecond, elapsedS);
                 double cap = Math.Max(_targetKbps, 1.5 * acked + 10);
+                if (_headroomHold && nowUs - _lastCutUs < ProbeAfterUs)
+                {
+                    cap = Math.Min(cap, Math.Max(_targetKbps, HeadroomFraction * _capacityKbps)); // leave the link room; probe later
+                }
+
                 _targetKbps = Math.Min(increased, cap);
                 _calmKbps = _targetKbps;
                 break;

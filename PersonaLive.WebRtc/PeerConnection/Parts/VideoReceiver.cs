@@ -23,7 +23,7 @@ internal sealed partial class VideoReceiver
     private readonly RtcOptions _options;
     private IVideoCodec _codec;
     private IRtpFrameAssembler _assembler;
-    private readonly NackScheduler _nacks = new();
+    private readonly NackScheduler _nacks;
     private readonly List<AssembledFrame> _completed = new();
     private readonly List<ushort> _missing = new();
     private readonly Channel<AssembledFrame> _decodeQueue;
@@ -36,9 +36,10 @@ internal sealed partial class VideoReceiver
     private int _rembKbps;
     private long _packets, _bytes, _malformed, _skipped, _plisSent, _nacksSent;
 
-    /// <summary>Starts with <paramref name="codec"/> until <see cref="Enable"/> names the negotiated one.</summary>
-    public VideoReceiver(IVideoCodec codec, RtcOptions options)
+    /// <summary>Starts with <paramref name="codec"/> until <see cref="Enable"/> names the negotiated one; <paramref name="nacks"/> replaces the default NACK timing (tests).</summary>
+    public VideoReceiver(IVideoCodec codec, RtcOptions options, NackScheduler? nacks = null)
     {
+        _nacks = nacks ?? new NackScheduler();
         _codec = codec;
         _options = options;
         _assembler = codec.CreateAssembler(options.FrameLossTimeoutMs);

@@ -11,7 +11,12 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// sequence number and a fresh transport-wide number (so congestion feedback describes the copy, not the
 /// lost original), carrying the original sequence number in front of the original payload (section 4).
 /// Without RTX the stored packet is resent exactly as it was: changing any byte under the same SRTP
-/// index would reuse the keystream. Caller holds the send lock; no allocation.
+/// index would reuse the keystream. While our packets see no standing queue (the delay-based estimator's
+/// <see cref="Media.Congestion.DelayBasedEstimator.StandingQueueUs"/>), so loss is the path's and not
+/// our own congestion, each resend goes out twice when the budget has room (<see cref="Media.RetransmissionBudget.TryCopy"/>):
+/// a lost resend otherwise costs a retry interval of about one repair time, by which time the receiver
+/// has given the frame up and asked for a keyframe. The receiver drops the copy it does not need (a
+/// duplicate sequence number). Caller holds the send lock; no allocation.
 /// </summary>
 internal sealed partial class VideoSender
 {
@@ -25,6 +30,25 @@ internal sealed partial class VideoSender
 
     /// <summary>Whether resends go on the RTX stream.</summary>
     public bool RtxEnabled => _rtxPayloadType >= 0;
+
+    /// <summary>Second copies of resends sent.</summary>
+    public long ResendCopies => _budget.Copies;
+
+    /// <summary>Resends one packet of <paramref name="length"/> bytes, and a copy of it when the path has no queue and the budget room. Caller holds the send lock.</summary>
+    private bool ResendWithCopy(ushort sequence, int length, IPEndPoint target, int targetKbps, long nowMs)
+    {
+        if (!Resend(sequence, target))
+        {
+            return false;
+        }
+
+        if ((_delay?.QueueDelayUs ?? 0) < Media.Congestion.DelayBasedEstimator.StandingQueueUs && _budget.TryCopy(length, targetKbps, nowMs))
+        {
+            Resend(sequence, target);
+        }
+
+        return true;
+    }
 
     /// <summary>Resends one stored packet; false when it is gone or could not be protected. Caller holds the send lock.</summary>
     private bool Resend(ushort sequence, IPEndPoint target)

@@ -207,7 +207,7 @@ internal sealed partial class VideoSender
                     continue; // too old (the receiver's loss timeout and PLI take over) or over budget (counted)
                 }
 
-                if (Resend(seq, target))
+                if (ResendWithCopy(seq, length, target, targetKbps, nowMs))
                 {
                     sent++;
                 }

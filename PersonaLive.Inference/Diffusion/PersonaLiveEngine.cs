@@ -37,6 +37,7 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private readonly GaussianNoise _noise;
     private readonly DdimSchedule _schedule = DdimSchedule.Default;
     private readonly SquareResizer _resizer = new();
+    private readonly LanczosResizer _lanczos = new();
     private readonly FusedStepRunner _fused;
     private readonly KeyframeBank _bank;
     private readonly Networks _nets;
@@ -148,7 +149,8 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
     private void FusePortrait(RgbaImage image, PortraitContext p)
     {
         int r = _g.Resolution;
-        _resizer.Resize(image, r, p.Pixels, 2, -1);
+        // VAE input and the portrait's crop source: the official PIL Lanczos resize, [-1, 1].
+        _lanczos.Resize(image, r, p.Pixels, LanczosResizer.Range.Signed);
         // CLIP: resize to the encoder's size, x/255, normalise per channel.
         var clip = _nets.ClipInput.Data;
         _resizer.Resize(image, _g.ClipSize, clip, 1, 0);
@@ -161,8 +163,8 @@ public sealed partial class PersonaLiveEngine : IAnimationEngine
         _nets.VaeEncoder.Run([_nets.VaeInput], [_nets.Latents]);
         _nets.Latents.Data.CopyTo(p.Latents, 0);
         p.References = RunReferenceUnet(p.Latents);
-        // Portrait head pose and keypoints (antialiased resize to the detector size, [0,1]).
-        _resizer.Resize(image, _g.DetectorSize, _nets.DetectOne.Input.Data, 1, 0);
+        // Portrait head pose and keypoints: the official PIL Lanczos resize to the detector size, [0, 1].
+        _lanczos.Resize(image, _g.DetectorSize, _nets.DetectOne.Input.Data, LanczosResizer.Range.Unit);
         _nets.DetectOne.Run();
         p.Pose = _nets.DetectOne.Pose(0, p.Keypoints);
         KeypointMath.Transform(p.Keypoints, p.Pose, p.OwnKeypoints);

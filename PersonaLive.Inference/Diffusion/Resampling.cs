@@ -6,8 +6,9 @@ namespace PersonaLive.Inference.Diffusion;
 /// <summary>
 /// The resamplers the pipeline needs, on planar float images: PyTorch's bilinear with half-pixel centres
 /// and no antialias (face crops to 224, driving frames 512 to 256; port-notes §5.2, §5.3), and an
-/// antialiased triangle-filter resize from RGBA (portrait and camera frames; the official PIL
-/// Lanczos/bicubic resizes are matched in spirit, not bit for bit, as port-notes §9 allows).
+/// antialiased triangle-filter resize from RGBA (camera frames and the CLIP input; the official CLIP
+/// bicubic resize is matched in spirit, not bit for bit, as port-notes §9 allows). The portrait's VAE and
+/// motion-extractor inputs use the exact PIL Lanczos rule instead (<see cref="LanczosResizer"/>).
 /// </summary>
 public static class Resampling
 {

@@ -24,6 +24,7 @@ Run-time patches (all listed in tools/parity/README.md; no fetched file is edite
   - the warm-up linspaces (interpolate_tensors of MotionExtractor and PersonaLive) rounded to fp16, as
     the fp16 online run computes them.
 Usage: /usr/bin/python3 tools/parity/run_chunks.py --work DIR [--chunks 12] [--seed 7] [--size 256]
+       [--contiguous-portrait]   (experiment: the processors' output made contiguous, see the option)
 """
 import argparse
 import json
@@ -86,6 +87,10 @@ def main():
     ap.add_argument("--reference-bank", choices=("fp16", "fp32"), default="fp16",
                     help="dtype of the reader's reference bank: update()/update_hkf() default to fp16 and the "
                          "runner passes none, so an fp32 run keeps the 16 reference states in fp16 unless fp32")
+    ap.add_argument("--contiguous-portrait", action="store_true",
+                    help="experiment, not the official behaviour: make diffusers' VaeImageProcessor hand over a "
+                         "contiguous tensor; it normally returns an NHWC-strided view (channels_last to PyTorch), "
+                         "whose CPU convolution path put the runner's portrait latents 4.2e-5 off (port-notes 11)")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
     root = official_env.activate()
@@ -106,6 +111,10 @@ def main():
     for i, f in enumerate(frames):
         Image.fromarray(f).save(os.path.join(work, "frames", f"{i:03d}.png"))
 
+    if args.contiguous_portrait:
+        from diffusers.image_processor import VaeImageProcessor
+        to_pt = VaeImageProcessor.numpy_to_pt
+        VaeImageProcessor.numpy_to_pt = staticmethod(lambda images: to_pt(images).contiguous())
     # Patches (see the module docstring).
     noise = EngineNoise(args.seed)
     torch.randn_like = lambda like, **_: noise.randn_like(torch, like)

@@ -70,6 +70,7 @@ public sealed class OfficialChunkParityTests
             Compare(c, "carried pose features", FusedStepRunner.ToHost(engine.Fused.LastOutput(1)), "pose", 2);
             Compare(c, "carried motion", FusedStepRunner.ToHost(engine.Fused.LastOutput(2)), "motion", 1);
             Compare(c, "motion_out", engine.Fused.MotionOut.Data, "motion_out", 1);
+            CompareFirstCall(dir, c, engine, rows);
             var mapPixels = MapPixelsDiffering(engine.Fused.Pose.Data, Npy.Load(Path.Combine(dir, "chunks", $"c{c:D2}_maps.npy")), size);
             rows.Add(new() { ["call"] = c, ["quantity"] = "keypoint maps of the new frames (pixels differing)", ["maxAbs"] = mapPixels.Sum(), ["perFrame"] = mapPixels });
             if (mapPixels.Sum() > 0) failures.Add($"call {c}: keypoint maps differ on [{string.Join(", ", mapPixels)}] pixels");
@@ -98,6 +99,44 @@ public sealed class OfficialChunkParityTests
         File.WriteAllText(Path.Combine(dir, "results", "chunks.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Assert.NotEmpty(calls);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// Recorded only, when tools/parity/dump_first_call.py's <c>first/</c> folder is there: the window the
+    /// fused step read on call 0 (the prefill) against the latents the official denoising UNet got, and the
+    /// output latent of window frame 0 (<c>latent_first</c>) against the first latent the official VAE
+    /// decoded, so a difference in the output frames can be placed before or after the decode.
+    /// </summary>
+    private static void CompareFirstCall(string dir, int call, PersonaLiveEngine engine, List<Dictionary<string, object>> rows)
+    {
+        var fused = engine.Fused;
+        var first = Path.Combine(dir, "first");
+        var decodedPath = Path.Combine(first, $"c{call:D2}_decoded_in.npy");
+        if (!File.Exists(decodedPath)) return;
+        void Row(string what, float[] ours, Npy official, int frameAxis, int frames)
+        {
+            var theirs = official.Data.AsSpan(0, ours.Length).ToArray();
+            var shape = (int[])official.Shape.Clone();
+            shape[frameAxis] = frames;
+            rows.Add(new()
+            {
+                ["call"] = call, ["quantity"] = what + ", recorded only", ["maxAbs"] = OfficialReference.MaxAbs(ours, theirs),
+                ["maxAbsOfficial"] = theirs.Max(MathF.Abs), ["relative"] = OfficialReference.MaxAbs(ours, theirs) / theirs.Max(MathF.Abs),
+                ["maxAbsPerFrame"] = PerFrame(ours, theirs, shape, frameAxis),
+                ["maxAbsOfficialPerFrame"] = PerFrame(new float[theirs.Length], theirs, shape, frameAxis),
+            });
+        }
+        if (call == 0)
+        {
+            var refLatents = Path.Combine(first, "ref_image_latents.npy");
+            if (File.Exists(refLatents)) Row("portrait latents", engine.ReferenceLatents!, Npy.Load(refLatents), 0, 1);
+            Directory.CreateDirectory(Path.Combine(dir, "results"));
+            File.WriteAllBytes(Path.Combine(dir, "results", "engine_reference_latents.f32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(engine.ReferenceLatents.AsSpan()).ToArray());
+        }
+        if (call == 0) Row("window input (prefill)", fused.PrefillSample.Data, Npy.Load(Path.Combine(first, "c00_window_in.npy")), 2, ModelGeometry.Window);
+        var latent = fused.LatentFirst.Data.Select(v => v / 0.18215f).ToArray();
+        Row("output latent of frame 0 / 0.18215", latent, Npy.Load(decodedPath), 0, 1);
+        File.WriteAllBytes(Path.Combine(dir, "results", $"engine_c{call:D2}_latent_first.f32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(latent.AsSpan()).ToArray());
     }
 
     private static RgbaImage Decode(string path) =>

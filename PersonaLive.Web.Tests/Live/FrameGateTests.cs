@@ -2,7 +2,7 @@ using PersonaLive.Web.Live.Pipeline;
 
 namespace PersonaLive.Web.Tests.Live;
 
-/// <summary>The FrameGate keeps latency bounded: newest always taken, even spacing, every drop counted and freed.</summary>
+/// <summary>The FrameGate keeps latency bounded: newest always taken (or, with a slack, left waiting for the next chunk), even spacing, every drop counted and freed.</summary>
 public sealed class FrameGateTests
 {
     [Theory]

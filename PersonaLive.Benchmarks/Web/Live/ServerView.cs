@@ -5,8 +5,8 @@ namespace PersonaLive.Web.Live.Benchmarks;
 /// <summary>
 /// Our server's own view of the sessions benchmark's clients, for its log: each session's fps in and out
 /// as the server's rate meters read them over their last 2 s (0 for a session that is gone), the camera
-/// frames its frame gate dropped (a late engine worker takes only the newest frame: latency first, so a
-/// stalled worker shows as drops) and the lowest send target our bandwidth estimate allows now.
+/// frames its frame gate dropped (an engine worker more than one frame late keeps only the newest waiting
+/// frame: latency first, so a stalled worker shows as drops) and the lowest send target our bandwidth estimate allows now.
 /// </summary>
 internal sealed class ServerView(LiveSessionManager sessions)
 {

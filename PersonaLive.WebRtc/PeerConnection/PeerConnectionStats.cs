@@ -52,10 +52,17 @@ public sealed record PeerConnectionStats
     public long DroppedLateOrDuplicate { get; init; }
     public long DroppedUnauthenticated { get; init; }
     public long DroppedReplayed { get; init; }
+    /// <summary>The loss-based send target (kb/s; receiver reports and REMB).</summary>
     public int TargetBitrateKbps { get; init; }
 
     /// <summary>
-    /// Bitrate our own VP8 encoder runs at (kb/s); follows <see cref="TargetBitrateKbps"/> from the next
+    /// What we may put on the path (kb/s): the lower of the loss-based and the delay-based estimate. The
+    /// encoder gets this less headers and resends.
+    /// </summary>
+    public int SendTargetKbps { get; init; }
+
+    /// <summary>
+    /// Bitrate our own VP8 encoder runs at (kb/s); follows the encoder's share of <see cref="SendTargetKbps"/> from the next
     /// <c>SendFrame</c> on. 0 until <c>SendFrame</c> encoded a frame (a viewer fed through
     /// <c>SendEncodedFrame</c> has no encoder of its own).
     /// </summary>

@@ -26,6 +26,7 @@ internal sealed partial class VideoSender
     private volatile RtpExtensionMap _extensions = RtpExtensionMap.None;
     private byte[] _mid = [];
     private DelayBasedEstimator? _delay;
+    private int _pathOverheadBytes = 76; // header, extensions, SRTP tag, UDP and IP of the last media packet: what transport-cc counts per packet
 
     /// <summary>The delay-based estimate (kb/s) when enabled and negotiated, else null.</summary>
     public int? DelayBasedKbps => _delay?.TargetKbps;
@@ -54,13 +55,25 @@ internal sealed partial class VideoSender
         {
             lock (_sendLock)
             {
-                _pendingBitrateKbps = Combine(_bandwidth.TargetKbps);
+                ApplySendTarget(Combine(_bandwidth.TargetKbps));
             }
         }
     }
 
-    /// <summary>The encoder target: the loss-based one, lowered to the delay-based estimate when that is on.</summary>
+    /// <summary>The send target: the loss-based one, lowered to the delay-based estimate when that is on.</summary>
     private int Combine(int lossBasedKbps) => _delay is { } d ? Math.Min(lossBasedKbps, d.TargetKbps) : lossBasedKbps;
+
+    /// <summary>
+    /// Sets the send target on the path and the encoder's share of it (<see cref="SendRateShare"/>: headers
+    /// and resends come out of the target, so what we put on the path stays at the estimate), never under
+    /// the configured minimum. Caller holds the send lock.
+    /// </summary>
+    private void ApplySendTarget(int sendKbps)
+    {
+        _sendTargetKbps = sendKbps;
+        int encoder = _share.EncoderKbps(sendKbps, Environment.TickCount64);
+        _pendingBitrateKbps = Math.Max(encoder, Math.Min(sendKbps, _options.MinOutgoingBitrateKbps));
+    }
 
     /// <summary>Writes the RTP header plus negotiated extensions into <see cref="_packetBuffer"/>; caller holds the send lock.</summary>
     private int WriteHeader(bool marker, byte payloadType, ushort sequence, uint timestamp, int payloadLength, uint ssrc)
@@ -82,7 +95,7 @@ internal sealed partial class VideoSender
 
         if (map.TransportCc is > 0 and <= 14 || (twoByte && map.TransportCc > 0))
         {
-            ushort transportSeq = _transportCc.OnPacketSent(payloadLength + 40, MonotonicUs());
+            ushort transportSeq = _transportCc.OnPacketSent(payloadLength + _pathOverheadBytes, MonotonicUs());
             RtpExtensionValues.WriteTransportSequence(writer.Add(map.TransportCc, RtpExtensionValues.TransportSequenceLength), transportSeq);
         }
 
@@ -120,8 +133,12 @@ internal sealed partial class VideoSender
     /// <summary>Microseconds on the monotonic clock (no overflow for years of uptime).</summary>
     internal static long MonotonicUs() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
 
-    /// <summary>Protects the packet in <see cref="_packetBuffer"/> and sends it. Caller holds <see cref="_sendLock"/>.</summary>
-    private bool ProtectAndSend(int length, IPEndPoint target)
+    /// <summary>
+    /// Protects the packet in <see cref="_packetBuffer"/> and sends it; counts what it costs on the path for
+    /// <see cref="SendRateShare"/>: a media packet with <paramref name="mediaPayloadBytes"/> encoded bytes,
+    /// or a resend when that is 0. Caller holds <see cref="_sendLock"/>.
+    /// </summary>
+    private bool ProtectAndSend(int length, IPEndPoint target, int mediaPayloadBytes = 0)
     {
         int n = _srtp.Protect(_packetBuffer, length, rtcp: false);
         if (n == 0)
@@ -130,6 +147,18 @@ internal sealed partial class VideoSender
         }
 
         _transmit(_packetBuffer.AsSpan(0, n), target);
+        int pathBytes = n + SendRateShare.LowerLayerBytes(target.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        long nowMs = Environment.TickCount64;
+        if (mediaPayloadBytes > 0)
+        {
+            _share.OnMedia(nowMs, mediaPayloadBytes, pathBytes);
+            _pathOverheadBytes = pathBytes - mediaPayloadBytes;
+        }
+        else
+        {
+            _share.OnResend(nowMs, pathBytes);
+        }
+
         return true;
     }
 }

@@ -111,6 +111,6 @@ internal sealed partial class VideoSender
         _history.Store(sequence, _packetBuffer.AsSpan(0, n));
         _packetsSent++;
         _octetsSent += (uint)payload.Length;
-        ProtectAndSend(n, target);
+        ProtectAndSend(n, target, payload.Length);
     }
 }

@@ -11,12 +11,15 @@ namespace PersonaLive.WebRtc.PeerConnection;
 /// sequence number and a fresh transport-wide number (so congestion feedback describes the copy, not the
 /// lost original), carrying the original sequence number in front of the original payload (section 4).
 /// Without RTX the stored packet is resent exactly as it was: changing any byte under the same SRTP
-/// index would reuse the keystream. While our packets see no standing queue (the delay-based estimator's
-/// <see cref="Media.Congestion.DelayBasedEstimator.StandingQueueUs"/>), so loss is the path's and not
-/// our own congestion, each resend goes out twice when the budget has room (<see cref="Media.RetransmissionBudget.TryCopy"/>):
-/// a lost resend otherwise costs a retry interval of about one repair time, by which time the receiver
-/// has given the frame up and asked for a keyframe. The receiver drops the copy it does not need (a
-/// duplicate sequence number). Caller holds the send lock; no allocation.
+/// index would reuse the keystream. While the queue our packets see is shorter than
+/// <see cref="CopyQueueUs"/> (the delay-based estimator's measure), so that a loss is the path's and not a
+/// full bottleneck buffer's, each resend goes out twice when the budget has room
+/// (<see cref="Media.RetransmissionBudget.TryCopy"/>): a lost resend otherwise costs a retry interval of
+/// about one repair time, by which time the picture has been frozen for two repair times or the receiver
+/// has given the frame up and asked for a keyframe. A queue makes each repair slower, so that is when a
+/// second chance matters most; only a queue near the length of a router's buffer (where copies would be
+/// dropped with the rest) stops them. The receiver drops the copy it does not need (a duplicate sequence
+/// number). Caller holds the send lock; no allocation.
 /// </summary>
 internal sealed partial class VideoSender
 {
@@ -24,6 +27,9 @@ internal sealed partial class VideoSender
     private volatile int _rtxPayloadType = -1;
     private ushort _rtxSequence = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
     private long _rtxSent;
+
+    /// <summary>Resends are copied while the queue our packets see is shorter than this (µs).</summary>
+    public const long CopyQueueUs = 250_000;
 
     /// <summary>Our RTX SSRC, announced in the SDP whether or not the peer takes RTX.</summary>
     public uint RtxSsrc { get; } = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
@@ -42,7 +48,7 @@ internal sealed partial class VideoSender
             return false;
         }
 
-        if ((_delay?.QueueDelayUs ?? 0) < Media.Congestion.DelayBasedEstimator.StandingQueueUs && _budget.TryCopy(length, targetKbps, nowMs))
+        if ((_delay?.QueueDelayUs ?? 0) < CopyQueueUs && _budget.TryCopy(length, targetKbps, nowMs))
         {
             Resend(sequence, target);
         }

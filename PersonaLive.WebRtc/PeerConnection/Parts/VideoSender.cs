@@ -39,6 +39,8 @@ internal sealed partial class VideoSender
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
     private volatile bool _forceKeyframe = true;
     private volatile int _pendingBitrateKbps;
+    private volatile int _sendTargetKbps;
+    private readonly SendRateShare _share = new();
     private volatile int _encoderBitrateKbps;
     private volatile int _payloadType = -1;
     private uint _packetsSent, _octetsSent;
@@ -58,7 +60,7 @@ internal sealed partial class VideoSender
         _transmit = transmit;
         _packetizer = codec.CreatePacketizer();
         _bandwidth = new BandwidthController(options.StartOutgoingBitrateKbps, options.MinOutgoingBitrateKbps, options.MaxOutgoingBitrateKbps);
-        _pendingBitrateKbps = _bandwidth.TargetKbps;
+        ApplySendTarget(_bandwidth.TargetKbps);
         _budget = new RetransmissionBudget(options.RetransmissionBudgetPercent / 100.0);
         _emit = Emit;
         CreatePacer();
@@ -75,7 +77,11 @@ internal sealed partial class VideoSender
     /// <summary>Random offset added to every RTP timestamp (RFC 3550 section 5.1).</summary>
     public uint TimestampOffset { get; } = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
 
+    /// <summary>The encoder's target (kb/s): its share of <see cref="SendTargetKbps"/>.</summary>
     public int TargetBitrateKbps => _pendingBitrateKbps;
+
+    /// <summary>The send target on the path (kb/s): the lower of the loss-based and delay-based estimates, headers and resends included.</summary>
+    public int SendTargetKbps => _sendTargetKbps;
 
     public bool Enabled => _payloadType >= 0;
 
@@ -197,7 +203,7 @@ internal sealed partial class VideoSender
         int sent = 0;
         lock (_sendLock)
         {
-            int targetKbps = TargetBitrateKbps;
+            int targetKbps = _sendTargetKbps;
             for (int i = 0; i < sequences.Count && !_closed; i++)
             {
                 ushort seq = sequences[i];
@@ -223,7 +229,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = Combine(_bandwidth.OnReceiverReport(fractionLost));
+            ApplySendTarget(Combine(_bandwidth.OnReceiverReport(fractionLost)));
         }
     }
 
@@ -232,7 +238,7 @@ internal sealed partial class VideoSender
     {
         lock (_sendLock)
         {
-            _pendingBitrateKbps = Combine(_bandwidth.OnRemb(bitsPerSecond));
+            ApplySendTarget(Combine(_bandwidth.OnRemb(bitsPerSecond)));
         }
     }
 
@@ -286,6 +292,7 @@ internal sealed partial class VideoSender
                 TransportFeedbackReceived = _transportCc.FeedbackReceived,
                 TransportCcPacketsReported = _transportCc.PacketsReported,
                 TargetBitrateKbps = _bandwidth.TargetKbps,
+                SendTargetKbps = _sendTargetKbps,
                 EncoderBitrateKbps = _encoderBitrateKbps,
             };
         }

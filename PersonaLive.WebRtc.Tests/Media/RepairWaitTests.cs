@@ -42,13 +42,13 @@ public sealed class RepairWaitTests
     /// Plays 12 frames at 25 fps with one packet of frame 2 lost; its retransmission arrives
     /// <paramref name="repairMs"/> after the first NACK for it. Returns (recovered, lost) frames.
     /// </summary>
-    private static (long Recovered, long Lost) Play(double roundTripMs, int repairMs)
+    private static (long Recovered, long Lost) Play(double roundTripMs, int repairMs, NackScheduler? nacks = null, bool firstResendLost = false)
     {
-        var receiver = new VideoReceiver(Vp8VideoCodec.Instance, new RtcOptions());
+        var receiver = new VideoReceiver(Vp8VideoCodec.Instance, new RtcOptions(), nacks);
         receiver.Enable(Vp8VideoCodec.Instance, PayloadType);
         var stream = Stream(12);
         var lost = stream.First(p => p.Frame == 2);
-        long resendAt = long.MaxValue;
+        long resendAt = long.MaxValue, firstRequestAt = -1;
         var due = new List<ushort>();
         int next = 0;
         for (long now = 0; now <= 1500; now += 10)
@@ -69,7 +69,12 @@ public sealed class RepairWaitTests
             {
                 due.Clear();
                 receiver.Tick(now, true, due, roundTripMs);
-                if (due.Contains(lost.Seq) && resendAt == long.MaxValue) resendAt = now + repairMs;
+                if (due.Contains(lost.Seq) && resendAt == long.MaxValue)
+                {
+                    firstRequestAt = firstRequestAt < 0 ? now : firstRequestAt;
+                    // A lost first resend: the sender answers a number once per 50 ms, so only a later request gets the packet through.
+                    if (!firstResendLost || now - firstRequestAt >= 50) resendAt = now + repairMs;
+                }
             }
         }
 
@@ -92,6 +97,21 @@ public sealed class RepairWaitTests
         var (recovered, lost) = Play(roundTripMs: 200, repairMs: 330);
         Assert.Equal(0, lost);
         Assert.Equal(1, recovered);
+    }
+
+    [Fact]
+    public void A_lost_resend_is_asked_for_again_and_the_retry_completes_the_frame_before_it_is_given_up()
+    {
+        // Repairs on this path take 200 ms; the first resend is lost, the receiver asks again after a
+        // little over one repair time and that resend needs another 200 ms: the frame must still be waiting.
+        var nacks = new NackScheduler();
+        var due = new List<ushort>();
+        nacks.Due([5], 0, due);
+        nacks.OnReceived(5, 200);
+        var (recovered, lost) = Play(roundTripMs: 150, repairMs: 200, nacks, firstResendLost: true);
+        Assert.Equal(0, lost);
+        Assert.Equal(1, recovered);
+        Assert.True(FrameLossWait.TimeoutMs(250, 200, 150) > nacks.EffectiveRetryMs + 200);
     }
 
     [Fact]
@@ -121,7 +141,7 @@ public sealed class RepairWaitTests
         Assert.Empty(due); // a 40 ms interval would have asked five more times by now
         nacks.Due([9], 1000 + nacks.EffectiveRetryMs, due);
         Assert.Equal([9], due);
-        Assert.InRange(FrameLossWait.TimeoutMs(250, nacks.RepairMs, 100), 480, 520);
+        Assert.InRange(FrameLossWait.TimeoutMs(250, nacks.RepairMs, 100), 780, 820);
         Assert.Equal(FrameLossWait.MaxMs, FrameLossWait.TimeoutMs(250, 5000, null));
     }
 }

@@ -52,7 +52,7 @@ public sealed class DelayBasedEstimator : ITransportFeedbackObserver
     private bool _headroomHold; // the last cut landed under the headroom: hold there until the probe is due
 
     /// <summary>Share of the capacity found at the last overuses that the target grows to and then holds at, for <see cref="ProbeAfterUs"/> after a cut.</summary>
-    public const double HeadroomFraction = 0.9;
+    public const double HeadroomFraction = 0.85;
 
     /// <summary>How long after a cut the target holds under <see cref="HeadroomFraction"/> of the capacity before it probes past it again.</summary>
     public const long ProbeAfterUs = 4_000_000;

@@ -1,8 +1,6 @@
 using PersonaLive.Media;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Hosting;
@@ -65,10 +63,8 @@ public sealed class DroppedFramesMetricTests : IAsyncDisposable
         listener.Start();
 
         var engine = new CountingEngine(new DelayedEchoEngine(TimeSpan.FromMilliseconds(25), chunkSize, 16));
-        var factory = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready")) { CreateEngineWith = () => engine };
         var peers = new FakeMediaPeerFactory();
-        await using var manager = new LiveSessionManager(factory, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(meters), Options.Create(new LimitsOptions { MaxSessions = 1 }), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var manager = TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => engine), peers, meters, new LimitsOptions { MaxSessions = 1 });
         var (session, _) = manager.Start(manager.Admission.TryEnter()!, new PreparedPortrait(new RgbaImage(16, 16), 16), "offer");
         var host = peers.Created.Single();
 
@@ -99,20 +95,14 @@ public sealed class DroppedFramesMetricTests : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
     /// <summary>Counts the driving frames the wrapped engine was given.</summary>
-    private sealed class CountingEngine(IAnimationEngine inner) : IAnimationEngine
+    private sealed class CountingEngine(IAnimationEngine inner) : ForwardingEngine(inner)
     {
         private long _received;
         public long FramesReceived => Interlocked.Read(ref _received);
-        public string Name => inner.Name;
-        public int ChunkSize => inner.ChunkSize;
-        public int OutputSize => inner.OutputSize;
-        public void SetPortrait(PreparedPortrait portrait) => inner.SetPortrait(portrait);
-        public void Recenter() => inner.Recenter();
-        public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
+        public override IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
         {
             Interlocked.Add(ref _received, chunk.Count);
-            return inner.Animate(chunk);
+            return base.Animate(chunk);
         }
-        public void Dispose() => inner.Dispose();
     }
 }

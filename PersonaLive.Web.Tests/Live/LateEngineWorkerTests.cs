@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Media;
@@ -29,11 +27,9 @@ public sealed class LateEngineWorkerTests : IAsyncDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         using var engine = new HeldEngine(new DelayedEchoEngine(TimeSpan.Zero, 1, 16));
-        var factory = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready")) { CreateEngineWith = () => engine };
         var peers = new FakeMediaPeerFactory();
-        await using var manager = new LiveSessionManager(factory, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(_services.GetRequiredService<IMeterFactory>()), Options.Create(new LimitsOptions { MaxSessions = 1 }),
-            TimeProvider.System, NullLoggerFactory.Instance);
+        await using var manager = TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => engine), peers,
+            _services.GetRequiredService<IMeterFactory>(), new LimitsOptions { MaxSessions = 1 });
         var (session, _) = manager.Start(manager.Admission.TryEnter()!, new PreparedPortrait(new RgbaImage(16, 16), 16), "offer");
         var host = peers.Created.Single();
 
@@ -58,19 +54,14 @@ public sealed class LateEngineWorkerTests : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
     /// <summary>Holds the first chunk until <see cref="Release"/>; records the capture time of every frame it animates.</summary>
-    private sealed class HeldEngine(IAnimationEngine inner) : IAnimationEngine
+    private sealed class HeldEngine(IAnimationEngine inner) : ForwardingEngine(inner)
     {
         private readonly SemaphoreSlim _entered = new(0), _release = new(0);
         private int _calls;
         public ConcurrentQueue<long> Received { get; } = new();
         public Task Entered => _entered.WaitAsync();
         public void Release() => _release.Release();
-        public string Name => inner.Name;
-        public int ChunkSize => inner.ChunkSize;
-        public int OutputSize => inner.OutputSize;
-        public void SetPortrait(PreparedPortrait portrait) => inner.SetPortrait(portrait);
-        public void Recenter() => inner.Recenter();
-        public IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
+        public override IReadOnlyList<AnimatedFrame> Animate(IReadOnlyList<DrivingFrame> chunk)
         {
             foreach (var f in chunk) Received.Enqueue(f.CaptureTimeUs);
             if (Interlocked.Increment(ref _calls) == 1)
@@ -78,11 +69,11 @@ public sealed class LateEngineWorkerTests : IAsyncDisposable
                 _entered.Release();
                 _release.Wait(TimeSpan.FromSeconds(10));
             }
-            return inner.Animate(chunk);
+            return base.Animate(chunk);
         }
-        public void Dispose()
+        public override void Dispose()
         {
-            inner.Dispose();
+            base.Dispose();
             _entered.Dispose();
             _release.Dispose();
         }

@@ -1,8 +1,6 @@
 using PersonaLive.Media;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Hosting;
@@ -30,14 +28,9 @@ public sealed class LiveSessionTests : IAsyncDisposable
 
     private LiveSessionManager CreateManager(int maxSessions = 2, TimeProvider? time = null, Func<IAnimationEngine>? engine = null)
     {
-        var engines = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready"))
-        {
-            CreateEngineWith = engine ?? (() => { var e = new DelayedEchoEngine(_delay, _chunk, 32); _engines.Add(e); return e; }),
-        };
-        var limits = Options.Create(new LimitsOptions { MaxSessions = maxSessions, IdleTimeoutSeconds = 30, MaxViewersPerSession = 2 });
-        time ??= TimeProvider.System;
-        return new LiveSessionManager(engines, _peers, new AdmissionController(maxSessions), new ShareLinkRegistry(time),
-            new LiveMetrics(_meters.GetRequiredService<IMeterFactory>()), limits, time, NullLoggerFactory.Instance);
+        var engines = TestSessionManagers.ReadyEcho(engine ?? (() => { var e = new DelayedEchoEngine(_delay, _chunk, 32); _engines.Add(e); return e; }));
+        return TestSessionManagers.Create(engines, _peers, _meters.GetRequiredService<IMeterFactory>(),
+            new LimitsOptions { MaxSessions = maxSessions, IdleTimeoutSeconds = 30, MaxViewersPerSession = 2 }, time);
     }
 
     private static PreparedPortrait Portrait() => new(new RgbaImage(16, 16), 16);

@@ -38,13 +38,8 @@ public sealed class MediaPathAllocationTests
         var ct = TestContext.Current.CancellationToken;
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         await using var peers = new RtcMediaPeerFactory(Options.Create(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }), NullLoggerFactory.Instance);
-        var engines = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready"))
-        {
-            CreateEngineWith = () => new DelayedEchoEngine(TimeSpan.Zero, 1, 256),
-        };
-        await using var manager = new LiveSessionManager(engines, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            Options.Create(new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 60 }), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var manager = TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => new DelayedEchoEngine(TimeSpan.Zero, 1, 256)), peers,
+            meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 60 });
         var camera = EncodedCameraLoop.Encode(MovingGradient(320, 240, 30), Fps);
         // The client counts complete output frames without decoding them: its own decoder is not the server's path.
         await using var client = await SyntheticLiveClient.ConnectAsync(manager, new PreparedPortrait(new RgbaImage(16, 16), 16), ct, decodeOutput: false);

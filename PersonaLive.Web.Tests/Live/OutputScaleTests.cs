@@ -51,13 +51,8 @@ public sealed class OutputScaleTests
         // Floors far above any estimate: the sender's ladder goes to its lowest level (1/2 size) at the first frame.
         var options = new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1", FrameRateFloorKbps = 1_000_000, ResolutionFloorKbps = 1_000_000 };
         await using var peers = new RtcMediaPeerFactory(Options.Create(options), NullLoggerFactory.Instance);
-        var engines = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready"))
-        {
-            CreateEngineWith = () => new DelayedEchoEngine(TimeSpan.Zero, 1, 256),
-        };
-        await using var manager = new LiveSessionManager(engines, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-            Options.Create(new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 60 }), TimeProvider.System, NullLoggerFactory.Instance);
+        await using var manager = TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => new DelayedEchoEngine(TimeSpan.Zero, 1, 256)), peers,
+            meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 60 });
         var camera = EncodedCameraLoop.Encode(Gradients(320, 240, 10), 30);
         await using var client = await SyntheticLiveClient.ConnectAsync(manager, new PreparedPortrait(new RgbaImage(16, 16), 16), ct);
         var widths = new System.Collections.Concurrent.ConcurrentQueue<(int Width, int Height)>();

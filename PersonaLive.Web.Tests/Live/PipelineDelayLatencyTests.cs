@@ -3,13 +3,11 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Diffusion;
 using PersonaLive.Inference.Diffusion.Tiny;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Hosting;
-using PersonaLive.Web.Live.Diagnostics;
 using PersonaLive.Web.Live.Imaging;
 using PersonaLive.Web.Live.Pipeline;
 using PersonaLive.Web.Live.Sessions;
@@ -41,9 +39,8 @@ public sealed class PipelineDelayLatencyTests : IAsyncDisposable
         Assert.Equal(EngineState.Ready, personalive.Status.State);
         var peers = new FakeMediaPeerFactory();
         var engines = new FakeEngineFactory("personalive", personalive.Status) { CreateEngineWith = personalive.CreateEngine };
-        await using var manager = new LiveSessionManager(engines, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(_meters.GetRequiredService<IMeterFactory>()), Options.Create(new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 30 }),
-            TimeProvider.System, NullLoggerFactory.Instance);
+        await using var manager = TestSessionManagers.Create(engines, peers, _meters.GetRequiredService<IMeterFactory>(),
+            new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 30 });
         var (session, _) = manager.Start(manager.Admission.TryEnter()!, new PreparedPortrait(new RgbaImage(512, 512), 512), "offer");
         var host = peers.Created.Single();
 

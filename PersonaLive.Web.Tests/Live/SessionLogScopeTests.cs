@@ -37,9 +37,8 @@ public sealed class SessionLogScopeTests
         await using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         await using var peers = new RtcMediaPeerFactory(Options.Create(new RtcOptions { MediaPort = 0, BindAddress = "127.0.0.1" }), loggers);
         if (!peers.IsAvailable) PersonaLive.TestSupport.Prerequisite.Missing($"no WebRTC media stack: {peers.UnavailableReason}");
-        var engines = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready")) { CreateEngineWith = () => new DelayedEchoEngine(TimeSpan.Zero, 1, 16) };
-        var manager = new LiveSessionManager(engines, peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(meters.GetRequiredService<IMeterFactory>()), Options.Create(new LimitsOptions()), TimeProvider.System, loggers);
+        var manager = TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => new DelayedEchoEngine(TimeSpan.Zero, 1, 16)), peers,
+            meters.GetRequiredService<IMeterFactory>(), new LimitsOptions(), loggers: loggers, admitted: 1);
 
         string sessionId;
         await using (var client = await SyntheticLiveClient.ConnectAsync(manager, new PreparedPortrait(new RgbaImage(16, 16), 16), ct, decodeOutput: false))

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using PersonaLive.Inference.Engines;
 using PersonaLive.Inference.Imaging;
 using PersonaLive.Web.Hosting;
@@ -23,13 +21,8 @@ public sealed class SessionManagerLifetimeTests : IAsyncDisposable
 
     private LiveSessionManager CreateManager()
     {
-        var engines = new FakeEngineFactory("echo", new EngineStatus(EngineState.Ready, "ready"))
-        {
-            CreateEngineWith = () => new DelayedEchoEngine(TimeSpan.Zero, 1, 16),
-        };
-        var limits = Options.Create(new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 30, MaxViewersPerSession = 2 });
-        return new LiveSessionManager(engines, _peers, new AdmissionController(1), new ShareLinkRegistry(TimeProvider.System),
-            new LiveMetrics(_meters.GetRequiredService<IMeterFactory>()), limits, TimeProvider.System, NullLoggerFactory.Instance);
+        return TestSessionManagers.Create(TestSessionManagers.ReadyEcho(() => new DelayedEchoEngine(TimeSpan.Zero, 1, 16)), _peers,
+            _meters.GetRequiredService<IMeterFactory>(), new LimitsOptions { MaxSessions = 1, IdleTimeoutSeconds = 30, MaxViewersPerSession = 2 });
     }
 
     [Theory]
